@@ -1,0 +1,23 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SecretAdmin.Features.Smtp;
+
+namespace SecretAdmin.Data;
+
+internal sealed class SmtpSettingsEntityTypeConfiguration : IEntityTypeConfiguration<SmtpSettings>
+{
+    public void Configure(EntityTypeBuilder<SmtpSettings> builder)
+    {
+        builder.ToTable("SmtpSettings", t => t.HasCheckConstraint("CK_SmtpSettings_Singleton", $"\"Id\" = {SmtpSettings.SingletonId}"));
+        builder.Property(s => s.Id).ValueGeneratedNever();
+        builder.Property(s => s.Host).HasMaxLength(253);
+        builder.Property(s => s.Security).HasConversion<string>().HasMaxLength(20);
+        builder.Property(s => s.Username).HasMaxLength(320);
+        builder.Property(s => s.Password).IsSealed();
+        builder.Property(s => s.PasswordUpdatedBy).HasMaxLength(256);
+        builder.Property(s => s.FromAddress).HasMaxLength(320);
+        builder.Property(s => s.FromName).HasMaxLength(200);
+        builder.Property(s => s.UpdatedBy).HasMaxLength(256);
+        builder.Property(s => s.Version).IsConcurrencyToken();
+    }
+}

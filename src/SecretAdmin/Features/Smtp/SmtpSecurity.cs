@@ -1,0 +1,8 @@
+namespace SecretAdmin.Features.Smtp;
+
+public enum SmtpSecurity
+{
+    None,
+    StartTls,
+    TlsOnConnect,
+}

@@ -1,0 +1,37 @@
+namespace SecretAdmin.Features.Smtp;
+
+/// <summary>The single row of SMTP settings. <see cref="Password"/> holds a sealed envelope, never plaintext.</summary>
+public sealed class SmtpSettings
+{
+    public const int SingletonId = 1;
+
+    public int Id { get; set; } = SingletonId;
+
+    public string? Host { get; set; }
+
+    public int Port { get; set; } = 587;
+
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
+
+    public string? Username { get; set; }
+
+    /// <summary>The sealed SMTP password (<c>sa1:</c> envelope), or null when unset.</summary>
+    public string? Password { get; set; }
+
+    public DateTimeOffset? PasswordUpdatedAt { get; set; }
+
+    public string? PasswordUpdatedBy { get; set; }
+
+    public string? FromAddress { get; set; }
+
+    public string? FromName { get; set; }
+
+    public int TimeoutSeconds { get; set; } = 30;
+
+    public DateTimeOffset? UpdatedAt { get; set; }
+
+    public string? UpdatedBy { get; set; }
+
+    /// <summary>Concurrency token: a save that started from an older version is refused.</summary>
+    public long Version { get; set; }
+}

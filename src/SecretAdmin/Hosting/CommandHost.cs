@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging.Console;
+
+namespace SecretAdmin.Hosting;
+
+/// <summary>
+/// Runs one command inside the same services and start-up checks as the web app, so a command
+/// refuses to act on a database whose key ring is missing exactly as the web app does.
+/// </summary>
+internal static class CommandHost
+{
+    public static async Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task<int>> command, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+
+        // Standard output belongs to the command's own results; log lines go to standard error.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter<ConsoleLoggerProvider>(level => level >= LogLevel.Warning);
+        builder.AddSecretAdminCore();
+
+        using var host = builder.Build();
+        try
+        {
+            await host.Services.GetRequiredService<SecretAdminStartup>().PrepareAsync(cancellationToken);
+        }
+        catch (StartupRefusedException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return StartupRefusedException.ExitCode;
+        }
+
+        return await command(host.Services, cancellationToken);
+    }
+}

@@ -1,0 +1,25 @@
+using System.CommandLine;
+using SecretAdmin.Features.Health;
+
+namespace SecretAdmin.Hosting;
+
+/// <summary>
+/// The executable's commands (<c>SecretAdmin &lt;command&gt;</c>). Without a command, or with only
+/// options such as <c>--urls</c>, the executable runs the web app instead.
+/// </summary>
+internal static class CommandLine
+{
+    private static readonly string[] CommandLineOptions = ["-h", "-?", "--help", "--version"];
+
+    /// <summary>True when the arguments name a command (or ask for help); false for the web app and its options.</summary>
+    public static bool IsCommand(string[] args) =>
+        args.Length > 0 && (!args[0].StartsWith('-') || CommandLineOptions.Contains(args[0], StringComparer.Ordinal));
+
+    public static Task<int> RunAsync(string[] args) => CreateRootCommand().Parse(args).InvokeAsync();
+
+    public static RootCommand CreateRootCommand() =>
+        new("SecretAdmin: an admin console that keeps OIDC, SMTP and TOTP secrets sealed. Run without a command to serve the web app.")
+        {
+            HealthCommand.Create(),
+        };
+}

@@ -1,0 +1,16 @@
+namespace SecretAdmin.Security;
+
+public enum UnreadableReason
+{
+    /// <summary>The envelope names a key id the key ring does not hold.</summary>
+    UnknownKeyId,
+
+    /// <summary>The envelope does not authenticate: altered, moved to another place, or sealed with another key.</summary>
+    AuthenticationFailed,
+
+    /// <summary>The stored text is not a well-formed envelope.</summary>
+    Malformed,
+
+    /// <summary>The stored text is unsealed plaintext and legacy reads are off.</summary>
+    LegacyPlaintext,
+}

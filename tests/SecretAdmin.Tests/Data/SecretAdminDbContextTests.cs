@@ -1,0 +1,78 @@
+using Microsoft.Data.Sqlite;
+using SecretAdmin.Data;
+using SecretAdmin.Security;
+using SecretAdmin.Tests.Support;
+
+namespace SecretAdmin.Tests.Data;
+
+public sealed class SecretAdminDbContextTests : IDisposable
+{
+    private readonly TempDataDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void SealedColumns_Model_AreTheStoredSecretsNamedAsInSql()
+    {
+        using var db = TestDatabase.Open(_temp.Data);
+
+        var columns = SealedColumn.AllIn(db.Model);
+
+        Assert.Equal(
+            [new SealedColumn("OidcSettings", "ClientSecret", "Id"), new SealedColumn("SmtpSettings", "Password", "Id")],
+            columns);
+    }
+
+    [Fact]
+    public async Task Startup_FreshDatabase_IsInWalModeWithEveryMigrationApplied()
+    {
+        using (var app = new SecretAdminAppFactory(_temp))
+        {
+            using var client = app.CreateClient();
+            await client.GetAsync("/healthz");
+        }
+
+        await using var connection = new SqliteConnection($"Data Source={_temp.Data.DatabaseFile}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
+        command.CommandText = "SELECT COUNT(*) FROM \"__EFMigrationsHistory\"";
+        using var db = TestDatabase.Open(_temp.Data);
+        Assert.Equal((long)Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetMigrations(db.Database).Count(), (long)(await command.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task Census_SealedValuesUnderSeveralKeys_CountsPerKeyId()
+    {
+        var ring = TestSealing.Ring(1, 2);
+        TestDatabase.SealSmtpPassword(_temp.Data, ring, "pw");
+        using var db = TestDatabase.Open(_temp.Data);
+        using var sealer = TestSealing.Sealer(new KeyRing([ring.Keys[0]], 1));
+        var oidc = new SecretAdmin.Features.Oidc.OidcSettings();
+        oidc.ClientSecret = sealer.Seal("client", SealedColumn.AllIn(db.Model)[0].At(oidc.Id));
+        db.OidcSettings.Add(oidc);
+        await db.SaveChangesAsync();
+
+        var census = await SealedValueCensus.TakeAsync(db, CancellationToken.None);
+
+        Assert.Equal(2, census.Total);
+        Assert.Equal([1, 2], census.KeyIds);
+        Assert.Equal(1, census.CountFor(1));
+        Assert.Equal(1, census.CountFor(2));
+    }
+
+    [Fact]
+    public async Task Census_LegacyPlaintextAndMalformedKeyIds_AreNotCountedAsKeyReferences()
+    {
+        using var db = TestDatabase.Open(_temp.Data);
+        db.SmtpSettings.Add(new SecretAdmin.Features.Smtp.SmtpSettings { Password = "legacy plaintext" });
+        db.OidcSettings.Add(new SecretAdmin.Features.Oidc.OidcSettings { ClientSecret = "sa1:x:AAAA" });
+        await db.SaveChangesAsync();
+
+        var census = await SealedValueCensus.TakeAsync(db, CancellationToken.None);
+
+        Assert.Equal(0, census.Total);
+        Assert.Empty(census.KeyIds);
+    }
+}

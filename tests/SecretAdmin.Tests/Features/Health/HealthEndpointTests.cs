@@ -1,0 +1,84 @@
+using System.Net;
+using System.Text.Json;
+using SecretAdmin.Tests.Support;
+
+namespace SecretAdmin.Tests.Features.Health;
+
+public sealed class HealthEndpointTests : IDisposable
+{
+    private readonly TempDataDirectory _temp = new();
+    private readonly SecretAdminAppFactory _app;
+
+    public HealthEndpointTests()
+    {
+        _app = new SecretAdminAppFactory(_temp);
+    }
+
+    public void Dispose()
+    {
+        _app.Dispose();
+        _temp.Dispose();
+    }
+
+    [Fact]
+    public async Task Get_Healthy_Returns200WithEachCheck()
+    {
+        var (status, body) = await GetHealthAsync();
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("Healthy", body.GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("key-ring").GetProperty("status").GetString());
+        Assert.Contains("active key 1", body.GetProperty("checks").GetProperty("key-ring").GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_KeyRingFileRemovedWhileRunning_Returns503()
+    {
+        await GetHealthAsync();
+        File.Delete(_temp.Data.KeyRingFile);
+
+        var (status, body) = await GetHealthAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("Unhealthy", body.GetProperty("checks").GetProperty("key-ring").GetProperty("status").GetString());
+        Assert.Contains("missing", body.GetProperty("checks").GetProperty("key-ring").GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_DatabaseFileRemovedWhileRunning_Returns503()
+    {
+        await GetHealthAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(_temp.Path, "secretadmin.db*"))
+        {
+            File.Delete(file);
+        }
+
+        var (status, body) = await GetHealthAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("Unhealthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("key-ring").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Get_Always_HoldsNoKeyMaterialOrPaths()
+    {
+        await GetHealthAsync();
+        var keyRing = await File.ReadAllTextAsync(_temp.Data.KeyRingFile);
+        var material = JsonDocument.Parse(keyRing).RootElement.GetProperty("keys")[0].GetProperty("material").GetString()!;
+
+        var text = await _app.CreateClient().GetStringAsync("/healthz");
+
+        Assert.DoesNotContain(material, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(_temp.Path, text, StringComparison.Ordinal);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> GetHealthAsync()
+    {
+        using var response = await _app.CreateClient().GetAsync("/healthz");
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return (response.StatusCode, body);
+    }
+}

@@ -1,0 +1,133 @@
+using SecretAdmin.Security;
+using SecretAdmin.Tests.Support;
+
+namespace SecretAdmin.Tests.Hosting;
+
+/// <summary>Start-up of the real executable — the web app and a command alike — against real data folders.</summary>
+public sealed class SecretAdminStartupTests : IDisposable
+{
+    private const string Password = "smtp-password-in-plain-sight";
+    private readonly TempDataDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Health_FreshDataFolder_CreatesDatabaseAndOwnerOnlyKeyRing()
+    {
+        var result = await AppProcess.RunAsync(_temp, ["health"]);
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.Contains("database: Healthy", result.Output, StringComparison.Ordinal);
+        Assert.Contains("key-ring: Healthy", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Created a new key ring", result.Error, StringComparison.Ordinal);
+        Assert.True(File.Exists(_temp.Data.DatabaseFile));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_temp.Data.KeyRingFile));
+    }
+
+    [Fact]
+    public async Task Health_SecondStart_KeepsTheSameKeyRing()
+    {
+        await AppProcess.RunAsync(_temp, ["health"]);
+        var first = await File.ReadAllTextAsync(_temp.Data.KeyRingFile);
+
+        var result = await AppProcess.RunAsync(_temp, ["health"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(first, await File.ReadAllTextAsync(_temp.Data.KeyRingFile));
+        Assert.DoesNotContain("Created a new key ring", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WebAppAndCommand_SealedDataButNoKeyRing_RefuseNamingTheMissingKeyIds()
+    {
+        TestDatabase.SealSmtpPassword(_temp.Data, TestSealing.Ring(1, 3), Password);
+
+        foreach (var result in new[] { await AppProcess.RunWebAppAsync(_temp), await AppProcess.RunAsync(_temp, ["health"]) })
+        {
+            Assert.Equal(AppProcess.RefusedExitCode, result.ExitCode);
+            Assert.Contains("does not exist", result.Error, StringComparison.Ordinal);
+            Assert.Contains("key ids 3", result.Error, StringComparison.Ordinal);
+            Assert.Contains("Restore keyring.json from your key-ring backup", result.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain(Password, result.Error + result.Output, StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(_temp.Data.KeyRingFile), "a new key ring must never be written over sealed data");
+    }
+
+    [Fact]
+    public async Task WebAppAndCommand_KeyRingLacksAReferencedKey_RefuseNamingIt()
+    {
+        var ring = TestSealing.Ring(1, 2);
+        TestDatabase.SealSmtpPassword(_temp.Data, ring, Password);
+        new KeyRingFile(_temp.Data.KeyRingFile).TryCreate(new KeyRing([ring.Keys[0]], activeKeyId: 1));
+
+        foreach (var result in new[] { await AppProcess.RunWebAppAsync(_temp), await AppProcess.RunAsync(_temp, ["health"]) })
+        {
+            Assert.Equal(AppProcess.RefusedExitCode, result.ExitCode);
+            Assert.Contains("holds keys 1, but 1 sealed values in the database use key ids 2, which are missing", result.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task WebApp_MalformedKeyRingFileWithSealedData_RefusesSayingWhy()
+    {
+        TestDatabase.SealSmtpPassword(_temp.Data, TestSealing.Ring(1), Password);
+        new KeyRingFile(_temp.Data.KeyRingFile).TryCreate(TestSealing.Ring(1));
+        await File.WriteAllTextAsync(_temp.Data.KeyRingFile, "{ \"format\": \"secretadmin-keyring-v1\", ");
+
+        var result = await AppProcess.RunWebAppAsync(_temp);
+
+        Assert.Equal(AppProcess.RefusedExitCode, result.ExitCode);
+        Assert.Contains($"the key ring file {_temp.Data.KeyRingFile} is not valid", result.Error, StringComparison.Ordinal);
+        Assert.Contains("key ids 1, which are missing", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WebApp_KeyRingReadableByOthers_RefusesWithTheFix()
+    {
+        var file = new KeyRingFile(_temp.Data.KeyRingFile);
+        file.TryCreate(TestSealing.Ring(1));
+        File.SetUnixFileMode(file.Path, (UnixFileMode)0b110_100_100);
+
+        var result = await AppProcess.RunWebAppAsync(_temp);
+
+        Assert.Equal(AppProcess.RefusedExitCode, result.ExitCode);
+        Assert.Contains("(mode 0644)", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"chmod 600 {file.Path}", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_KeyRingFromEnvironment_OpensSealedDataAndWritesNoFile()
+    {
+        var ring = TestSealing.Ring(4);
+        TestDatabase.SealSmtpPassword(_temp.Data, ring, Password);
+
+        var result = await AppProcess.RunAsync(_temp, ["health"], new Dictionary<string, string> { [SealingOptions.KeyRingVariable] = KeyRingJson.Serialize(ring) });
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.Contains("from the environment", result.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.Data.KeyRingFile));
+    }
+
+    [Fact]
+    public async Task Health_MalformedKeyRingInEnvironment_Refuses()
+    {
+        var result = await AppProcess.RunAsync(_temp, ["health"], new Dictionary<string, string> { [SealingOptions.KeyRingVariable] = "{\"keys\": 1}" });
+
+        Assert.Equal(AppProcess.RefusedExitCode, result.ExitCode);
+        Assert.Contains($"the environment variable {SealingOptions.KeyRingVariable} is not valid", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.Data.KeyRingFile));
+    }
+
+    [Fact]
+    public async Task WebApp_DatabaseFileIsNotADatabase_RefusesNamingTheFile()
+    {
+        Directory.CreateDirectory(_temp.Path);
+        await File.WriteAllTextAsync(_temp.Data.DatabaseFile, new string('x', 8192));
+
+        var result = await AppProcess.RunWebAppAsync(_temp);
+
+        Assert.Equal(AppProcess.RefusedExitCode, result.ExitCode);
+        Assert.Contains($"the database {_temp.Data.DatabaseFile} cannot be opened or migrated", result.Error, StringComparison.Ordinal);
+    }
+}

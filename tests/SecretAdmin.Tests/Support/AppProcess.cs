@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using SecretAdmin.Hosting;
+
+namespace SecretAdmin.Tests.Support;
+
+/// <summary>Runs the built SecretAdmin executable as a child process, as an operator would.</summary>
+public static class AppProcess
+{
+    public sealed record Result(int ExitCode, string Output, string Error);
+
+    public static async Task<Result> RunAsync(TempDataDirectory data, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = data.Path,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["SecretAdmin__DataDirectory"] = data.Path;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        Directory.CreateDirectory(data.Path);
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"SecretAdmin {string.Join(' ', args)} did not exit within 60 s. Output: {await output} {await error}");
+        }
+
+        return new Result(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts the web app on a free loopback port; it should refuse to start, so it exits by itself.</summary>
+    public static Task<Result> RunWebAppAsync(TempDataDirectory data, IDictionary<string, string>? environment = null) =>
+        RunAsync(data, ["--urls", "http://127.0.0.1:0"], environment);
+
+    public const int RefusedExitCode = StartupRefusedException.ExitCode;
+}

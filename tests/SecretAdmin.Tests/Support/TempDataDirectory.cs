@@ -1,0 +1,26 @@
+using SecretAdmin.Hosting;
+
+namespace SecretAdmin.Tests.Support;
+
+/// <summary>A fresh data folder under the system temp folder, removed afterwards.</summary>
+public sealed class TempDataDirectory : IDisposable
+{
+    public TempDataDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "secretadmin-tests", Guid.NewGuid().ToString("N"));
+        Data = new DataDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public DataDirectory Data { get; }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+    }
+}
