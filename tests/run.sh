@@ -14,7 +14,7 @@ trap 'rm -rf "$results"' EXIT
 
 dotnet build SecretAdmin.sln --nologo
 status=0
-dotnet test SecretAdmin.sln --no-build --nologo --logger "trx" --results-directory "$results" 2>&1 | tee "$results/test.log" || status=$?
+dotnet test SecretAdmin.sln --no-build --nologo 2>&1 | tee "$results/test.log" || status=$?
 
 # One closing line over all projects, e.g. "150 passed, 0 failed".
 awk -F'[:,]' '/^(Passed|Failed)!/ { failed += $2; passed += $4 } END { printf "%d passed, %d failed\n", passed, failed }' "$results/test.log"
