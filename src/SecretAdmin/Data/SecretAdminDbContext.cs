@@ -1,15 +1,30 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Smtp;
+using SecretAdmin.Features.Users;
 
 namespace SecretAdmin.Data;
 
-public sealed class SecretAdminDbContext(DbContextOptions<SecretAdminDbContext> options) : DbContext(options)
+public sealed class SecretAdminDbContext(DbContextOptions<SecretAdminDbContext> options) : IdentityDbContext<SecretAdminUser>(options)
 {
     public DbSet<OidcSettings> OidcSettings => Set<OidcSettings>();
 
     public DbSet<SmtpSettings> SmtpSettings => Set<SmtpSettings>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(SecretAdminDbContext).Assembly);
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(SecretAdminDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every DateTime is UTC: stored as is, read back marked as UTC.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
 }

@@ -10,11 +10,18 @@ internal static class DataHostingExtensions
     {
         // Resolved from the final configuration, not read while the builder is still being set up.
         builder.Services.AddSingleton(services => DataDirectory.From(services.GetRequiredService<IConfiguration>()));
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddDbContextFactory<SecretAdminDbContext>((services, options) => options
-            .UseSqlite(ConnectionString(services.GetRequiredService<DataDirectory>()))
-            .AddInterceptors(new SqlitePragmaInterceptor()));
+        builder.Services.AddSecretAdminDatabase();
         return builder;
+    }
+
+    /// <summary>The database of the registered <see cref="DataDirectory"/> (tests register their own folder).</summary>
+    public static IServiceCollection AddSecretAdminDatabase(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddDbContextFactory<SecretAdminDbContext>((provider, options) => options
+            .UseSqlite(ConnectionString(provider.GetRequiredService<DataDirectory>()))
+            .AddInterceptors(new SqlitePragmaInterceptor()));
+        return services;
     }
 
     private static string ConnectionString(DataDirectory dataDirectory) => new SqliteConnectionStringBuilder

@@ -7,6 +7,7 @@ public static class SecretAdminHostingExtensions
     {
         builder.AddSecretAdminCore();
         builder.AddSecretAdminStartupBeforeServing();
+        builder.AddSecretAdminSignIn();
         builder.AddSecretAdminUi();
         return builder;
     }
@@ -17,6 +18,7 @@ public static class SecretAdminHostingExtensions
         builder.AddSecretAdminDefaults();
         builder.AddSecretAdminData();
         builder.AddSecretAdminSealing();
+        builder.AddSecretAdminUsers();
         builder.AddSecretAdminStartup();
         builder.AddSecretAdminHealth();
         return builder;
@@ -24,7 +26,10 @@ public static class SecretAdminHostingExtensions
 
     public static WebApplication MapSecretAdmin(this WebApplication app)
     {
+        app.UseSecretAdminUiBasics();
+        app.UseSecretAdminSignIn();
         app.MapSecretAdminHealth();
+        app.MapSecretAdminSignIn();
         app.MapSecretAdminUi();
         return app;
     }

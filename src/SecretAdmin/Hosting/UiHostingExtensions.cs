@@ -12,19 +12,24 @@ internal static class UiHostingExtensions
         return builder;
     }
 
-    public static WebApplication MapSecretAdminUi(this WebApplication app)
+    /// <summary>Error and status pages, and the top-level wwwroot/; before authentication, so they need none.</summary>
+    public static WebApplication UseSecretAdminUiBasics(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         }
 
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
 
         // Files of the top-level wwwroot/ are not in the build's asset manifest.
         app.UseStaticFiles();
-        app.UseAntiforgery();
-        app.MapStaticAssets();
+        return app;
+    }
+
+    public static WebApplication MapSecretAdminUi(this WebApplication app)
+    {
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -18,7 +18,7 @@ public sealed class OidcSettings
     /// <summary>The sealed client secret (<c>sa1:</c> envelope), or null when unset.</summary>
     public string? ClientSecret { get; set; }
 
-    public DateTimeOffset? ClientSecretUpdatedAt { get; set; }
+    public DateTime? ClientSecretUpdatedAtUtc { get; set; }
 
     public string? ClientSecretUpdatedBy { get; set; }
 
@@ -34,7 +34,7 @@ public sealed class OidcSettings
 
     public string? AllowedEmailDomains { get; set; }
 
-    public DateTimeOffset? UpdatedAt { get; set; }
+    public DateTime? UpdatedAtUtc { get; set; }
 
     public string? UpdatedBy { get; set; }
 

@@ -18,7 +18,7 @@ public sealed class SmtpSettings
     /// <summary>The sealed SMTP password (<c>sa1:</c> envelope), or null when unset.</summary>
     public string? Password { get; set; }
 
-    public DateTimeOffset? PasswordUpdatedAt { get; set; }
+    public DateTime? PasswordUpdatedAtUtc { get; set; }
 
     public string? PasswordUpdatedBy { get; set; }
 
@@ -28,7 +28,7 @@ public sealed class SmtpSettings
 
     public int TimeoutSeconds { get; set; } = 30;
 
-    public DateTimeOffset? UpdatedAt { get; set; }
+    public DateTime? UpdatedAtUtc { get; set; }
 
     public string? UpdatedBy { get; set; }
 

@@ -1,0 +1,14 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SecretAdmin.Features.Users;
+
+namespace SecretAdmin.Data;
+
+internal sealed class SecretAdminUserEntityTypeConfiguration : IEntityTypeConfiguration<SecretAdminUser>
+{
+    public void Configure(EntityTypeBuilder<SecretAdminUser> builder)
+    {
+        builder.Ignore(u => u.IsDisabled);
+        builder.HasIndex(u => u.LastSignInAtUtc);
+    }
+}

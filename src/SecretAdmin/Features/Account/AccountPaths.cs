@@ -1,0 +1,11 @@
+namespace SecretAdmin.Features.Account;
+
+public static class AccountPaths
+{
+    public const string Login = "/account/login";
+    public const string Logout = "/account/logout";
+    public const string Lockout = "/account/lockout";
+    public const string AccessDenied = "/account/access-denied";
+    public const string ChangePassword = "/account/change-password";
+    public const string Account = "/account";
+}

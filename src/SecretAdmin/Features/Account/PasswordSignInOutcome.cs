@@ -1,0 +1,10 @@
+namespace SecretAdmin.Features.Account;
+
+public enum PasswordSignInOutcome
+{
+    Succeeded,
+    MustChangePassword,
+    RequiresTwoFactor,
+    LockedOut,
+    Failed,
+}

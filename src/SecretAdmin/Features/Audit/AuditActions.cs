@@ -1,0 +1,25 @@
+namespace SecretAdmin.Features.Audit;
+
+/// <summary>The actions the audit log knows. New features add theirs here.</summary>
+public static class AuditActions
+{
+    public const string SetupCompleted = "setup.completed";
+    public const string SignInSucceeded = "sign-in.succeeded";
+    public const string SignInFailed = "sign-in.failed";
+    public const string LockedOut = "sign-in.locked-out";
+    public const string SignedOut = "sign-out";
+    public const string PasswordChanged = "account.password-changed";
+    public const string ProfileChanged = "account.profile-changed";
+    public const string UserCreated = "user.created";
+    public const string UserDisabled = "user.disabled";
+    public const string UserEnabled = "user.enabled";
+    public const string AdminGranted = "user.admin-granted";
+    public const string AdminRevoked = "user.admin-revoked";
+    public const string UserUnlocked = "user.unlocked";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        SetupCompleted, SignInSucceeded, SignInFailed, LockedOut, SignedOut, PasswordChanged, ProfileChanged,
+        UserCreated, UserDisabled, UserEnabled, AdminGranted, AdminRevoked, UserUnlocked,
+    ];
+}

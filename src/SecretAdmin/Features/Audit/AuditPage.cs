@@ -1,0 +1,3 @@
+namespace SecretAdmin.Features.Audit;
+
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, int TotalCount);

@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Account;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Users;
+
+namespace SecretAdmin.Hosting;
+
+internal static class AccountsHostingExtensions
+{
+    /// <summary>Users, roles and the audit log: what the web app and the command line share.</summary>
+    public static IHostApplicationBuilder AddSecretAdminUsers(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSecretAdminUserServices();
+        return builder;
+    }
+
+    public static IServiceCollection AddSecretAdminUserServices(this IServiceCollection services)
+    {
+        services.AddIdentityCore<SecretAdminUser>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 12;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<SecretAdminDbContext>()
+            .AddSignInManager<SecretAdminSignInManager>()
+            .AddClaimsPrincipalFactory<SecretAdminUserClaimsPrincipalFactory>()
+            .AddDefaultTokenProviders();
+        services.AddHttpContextAccessor();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<UserAdminService>();
+        return services;
+    }
+
+    /// <summary>Cookies, Data Protection keys under the data folder, policies, and the Blazor authentication state.</summary>
+    public static IHostApplicationBuilder AddSecretAdminSignIn(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddDataProtection().SetApplicationName("SecretAdmin");
+        builder.Services.AddOptions<KeyManagementOptions>()
+            .Configure<DataDirectory, ILoggerFactory>((options, data, loggers) =>
+                options.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(data.DataProtectionKeysFolder), loggers));
+
+        builder.Services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies(cookies => cookies.ApplicationCookie!.Configure(options =>
+            {
+                options.Cookie.Name = "SecretAdmin.Session";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                options.LoginPath = AccountPaths.Login;
+                options.LogoutPath = AccountPaths.Logout;
+                options.AccessDeniedPath = AccountPaths.AccessDenied;
+                options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                options.SlidingExpiration = true;
+            }));
+
+        // A disabled user, a revoked role or a changed password reaches open sessions within a minute.
+        builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin))
+            .AddPolicy(Policies.SignedIn, policy => policy.RequireAuthenticatedUser())
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
+        builder.Services.AddScoped<CurrentActor>();
+        builder.Services.AddSingleton<UnknownAccountThrottle>();
+        builder.Services.AddScoped<PasswordSignIn>();
+        builder.Services.AddScoped<PasswordChange>();
+        return builder;
+    }
+}
