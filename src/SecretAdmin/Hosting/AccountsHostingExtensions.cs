@@ -66,6 +66,13 @@ internal static class AccountsHostingExtensions
                 options.AccessDeniedPath = AccountPaths.AccessDenied;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
+
+                // A signed-in user on an administrators' page gets 403 and the access-denied page, not a redirect.
+                options.Events.OnRedirectToAccessDenied = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return Task.CompletedTask;
+                };
             }));
 
         // A disabled user, a revoked role or a changed password reaches open sessions within a minute.

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SecretAdmin.Features.Health;
+using SecretAdmin.Features.Users;
 
 namespace SecretAdmin.Hosting;
 
@@ -21,5 +22,6 @@ internal static class CommandLine
         new("SecretAdmin: an admin console that keeps OIDC, SMTP and TOTP secrets sealed. Run without a command to serve the web app.")
         {
             HealthCommand.Create(),
+            AdminCommand.Create(),
         };
 }

@@ -29,6 +29,10 @@ public sealed class DataDirectory
     public static DataDirectory From(IConfiguration configuration) =>
         new(configuration[Setting] is { Length: > 0 } path ? path : "data");
 
-    /// <summary>Creates the folder, readable by the owner only, when it does not exist.</summary>
-    public void EnsureCreated() => OwnerOnlyFolder.Create(Path);
+    /// <summary>Creates the folder and its key folders, the owner's alone, where they do not exist.</summary>
+    public void EnsureCreated()
+    {
+        OwnerOnlyFolder.Create(Path);
+        OwnerOnlyFolder.Create(DataProtectionKeysFolder);
+    }
 }

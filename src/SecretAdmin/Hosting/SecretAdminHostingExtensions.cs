@@ -8,6 +8,7 @@ public static class SecretAdminHostingExtensions
         builder.AddSecretAdminCore();
         builder.AddSecretAdminStartupBeforeServing();
         builder.AddSecretAdminSignIn();
+        builder.AddSecretAdminSetup();
         builder.AddSecretAdminUi();
         return builder;
     }

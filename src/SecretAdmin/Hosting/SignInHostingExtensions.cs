@@ -1,9 +1,17 @@
 using SecretAdmin.Features.Account;
+using SecretAdmin.Features.Setup;
 
 namespace SecretAdmin.Hosting;
 
 internal static class SignInHostingExtensions
 {
+    public static IHostApplicationBuilder AddSecretAdminSetup(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SetupToken>();
+        builder.Services.AddHostedService<SetupLinkAnnouncer>();
+        return builder;
+    }
+
     public static WebApplication UseSecretAdminSignIn(this WebApplication app)
     {
         app.UseAuthentication();

@@ -22,8 +22,11 @@ internal static class UiHostingExtensions
 
         app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
 
-        // Files of the top-level wwwroot/ are not in the build's asset manifest.
+        // Files of the top-level wwwroot/ are not in the build's asset manifest. They are served
+        // before routing, where no endpoint (such as the development fallback of MapStaticAssets)
+        // has been chosen yet, and before authentication, since the sign-in page needs them.
         app.UseStaticFiles();
+        app.UseRouting();
         return app;
     }
 

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Hosting;
+
+namespace SecretAdmin.Features.Users;
+
+/// <summary><c>SecretAdmin admin create --email &lt;email&gt; --password-stdin</c>: an administrator for automation and recovery.</summary>
+internal static class AdminCommand
+{
+    public static Command Create()
+    {
+        var email = new Option<string>("--email") { Description = "The administrator's email address.", Required = true };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input (required; a password is never an argument)." };
+        var create = new Command("create", "Create an administrator; works whether the web app is running or not.") { email, passwordStdin };
+        create.SetAction((parse, cancellationToken) =>
+        {
+            if (!parse.GetValue(passwordStdin))
+            {
+                Console.Error.WriteLine("Pass the password on standard input with --password-stdin, for example: printf '%s' \"$PASSWORD\" | SecretAdmin admin create --email admin@example.com --password-stdin");
+                return Task.FromResult(2);
+            }
+
+            return CommandHost.RunAsync((services, ct) => CreateAdminAsync(services, parse.GetValue(email)!, ct), cancellationToken);
+        });
+        return new Command("admin", "Manage administrators.") { create };
+    }
+
+    private static async Task<int> CreateAdminAsync(IServiceProvider services, string email, CancellationToken cancellationToken)
+    {
+        var password = (await Console.In.ReadToEndAsync(cancellationToken)).TrimEnd('\r', '\n');
+        var result = await services.GetRequiredService<UserAdminService>().CreateAdminAsync(AuditActor.Cli, email, password, cancellationToken);
+        if (!result.Succeeded)
+        {
+            await Console.Error.WriteLineAsync(result.Message);
+            return 1;
+        }
+
+        Console.WriteLine($"Created administrator {email.Trim()}.");
+        return 0;
+    }
+}
