@@ -32,20 +32,33 @@ public sealed class UiHostingTests : IDisposable
     }
 
     [Fact]
-    public async Task Get_Home_RendersTheMudLayout()
+    public async Task Get_HomeSignedIn_RendersTheMudLayout()
     {
-        var html = await _app.CreateClient().GetStringAsync("/");
+        var client = await WebSession.SignedInAsync(_app, "ada@example.test", admin: false);
 
-        Assert.Contains("mud-appbar", html, StringComparison.Ordinal);
-        Assert.Contains("SecretAdmin", html, StringComparison.Ordinal);
+        var html = await client.GetStringAsync("/");
+
+        Assert.Contains("<header class=\"mud-appbar", html, StringComparison.Ordinal);
+        Assert.Contains("Welcome to SecretAdmin", html, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Get_UnknownPath_Returns404WithThePage()
+    public async Task Get_HomeAnonymous_RedirectsToSignIn()
     {
-        using var response = await _app.CreateClient().GetAsync("/no/such/page");
+        using var response = await WebSession.Client(_app).GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/account/login", response.Headers.Location?.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task Get_UnknownPathSignedIn_Returns404WithThePage()
+    {
+        var client = await WebSession.SignedInAsync(_app, "ada@example.test", admin: false);
+
+        using var response = await client.GetAsync("/no/such/page");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Contains("mud-appbar", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Page not found", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

@@ -13,13 +13,16 @@ public sealed class SetupToken
     private readonly Lock _lock = new();
     private byte[]? _token;
 
-    public bool IsIssued
+    public bool IsIssued => Current is not null;
+
+    /// <summary>The issued token, as printed in the link; null when none is valid.</summary>
+    internal string? Current
     {
         get
         {
             lock (_lock)
             {
-                return _token is not null;
+                return _token is null ? null : Base64Url.EncodeToString(_token);
             }
         }
     }

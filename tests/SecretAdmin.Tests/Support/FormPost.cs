@@ -1,0 +1,27 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace SecretAdmin.Tests.Support;
+
+/// <summary>Submits the app's server-rendered forms as a browser does: GET the page, then POST with its antiforgery token.</summary>
+public static partial class FormPost
+{
+    public static async Task<HttpResponseMessage> SubmitAsync(HttpClient client, string url, string formName, IReadOnlyDictionary<string, string> fields)
+    {
+        using var page = await client.GetAsync(url);
+        Assert.True(page.StatusCode == HttpStatusCode.OK, $"GET {url} gave {(int)page.StatusCode} {page.Headers.Location}");
+        var html = await page.Content.ReadAsStringAsync();
+        var token = AntiforgeryField().Match(html);
+        Assert.True(token.Success, $"{url} has no antiforgery token");
+
+        var form = new List<KeyValuePair<string, string>>(fields)
+        {
+            new("__RequestVerificationToken", WebUtility.HtmlDecode(token.Groups["value"].Value)),
+            new("_handler", formName),
+        };
+        return await client.PostAsync(url, new FormUrlEncodedContent(form));
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"(?<value>[^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+}
