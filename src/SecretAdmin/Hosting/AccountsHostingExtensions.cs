@@ -23,6 +23,12 @@ internal static class AccountsHostingExtensions
 
     public static IServiceCollection AddSecretAdminUserServices(this IServiceCollection services)
     {
+        // Cookies, antiforgery and Identity's tokens use Data Protection; its keys live in the data folder.
+        services.AddDataProtection().SetApplicationName("SecretAdmin");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<DataDirectory, ILoggerFactory>((options, data, loggers) =>
+                options.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(data.DataProtectionKeysFolder), loggers));
+
         services.AddIdentityCore<SecretAdminUser>(options =>
             {
                 options.User.RequireUniqueEmail = true;
@@ -40,17 +46,13 @@ internal static class AccountsHostingExtensions
         services.AddHttpContextAccessor();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserAdminService>();
+        services.AddSingleton<AccountProfileService>();
         return services;
     }
 
-    /// <summary>Cookies, Data Protection keys under the data folder, policies, and the Blazor authentication state.</summary>
+    /// <summary>Cookies, policies, and the Blazor authentication state.</summary>
     public static IHostApplicationBuilder AddSecretAdminSignIn(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddDataProtection().SetApplicationName("SecretAdmin");
-        builder.Services.AddOptions<KeyManagementOptions>()
-            .Configure<DataDirectory, ILoggerFactory>((options, data, loggers) =>
-                options.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(data.DataProtectionKeysFolder), loggers));
-
         builder.Services.AddAuthentication(options =>
             {
                 options.DefaultScheme = IdentityConstants.ApplicationScheme;

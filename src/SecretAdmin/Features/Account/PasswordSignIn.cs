@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Users;
 
 namespace SecretAdmin.Features.Account;
@@ -13,6 +14,7 @@ public sealed class PasswordSignIn(
     UserManager<SecretAdminUser> userManager,
     IPasswordHasher<SecretAdminUser> passwordHasher,
     UnknownAccountThrottle unknownAccounts,
+    MfaPolicyService mfaPolicy,
     AuditLog auditLog,
     TimeProvider timeProvider)
 {
@@ -21,6 +23,7 @@ public sealed class PasswordSignIn(
 
     public async Task<PasswordSignInOutcome> SignInAsync(string email, string password, string? clientIp)
     {
+        await mfaPolicy.ApplyLockoutAsync();
         var actor = AuditActor.Anonymous(clientIp);
         var user = await userManager.FindByEmailAsync(email.Trim());
         if (user is null)

@@ -16,10 +16,16 @@ public static class AuditActions
     public const string AdminGranted = "user.admin-granted";
     public const string AdminRevoked = "user.admin-revoked";
     public const string UserUnlocked = "user.unlocked";
+    public const string OidcSettingsChanged = "settings.oidc-changed";
+    public const string SmtpSettingsChanged = "settings.smtp-changed";
+    public const string MfaPolicyChanged = "settings.mfa-policy-changed";
+    public const string SmtpTestMailSent = "settings.smtp-test-mail-sent";
+    public const string SmtpTestMailFailed = "settings.smtp-test-mail-failed";
 
     public static IReadOnlyList<string> All { get; } =
     [
         SetupCompleted, SignInSucceeded, SignInFailed, LockedOut, SignedOut, PasswordChanged, ProfileChanged,
         UserCreated, UserDisabled, UserEnabled, AdminGranted, AdminRevoked, UserUnlocked,
+        OidcSettingsChanged, SmtpSettingsChanged, MfaPolicyChanged, SmtpTestMailSent, SmtpTestMailFailed,
     ];
 }

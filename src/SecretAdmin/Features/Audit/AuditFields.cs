@@ -9,6 +9,13 @@ public static class AuditFields
     private static readonly HashSet<string> Allowed = new(StringComparer.Ordinal)
     {
         "Email", "DisplayName", "Password", "Roles", "Disabled", "Lockout", "MustChangePassword",
+
+        // OIDC, SMTP and MFA settings: names of fields, never their values.
+        "Enabled", "ButtonLabel", "Authority", "ClientId", "ClientSecret", "Scopes", "CallbackPath", "RoleClaimType",
+        "AdminRoleValue", "CreateUnknownUsers", "AllowedEmailDomains",
+        "Host", "Port", "Security", "Username", "FromAddress", "FromName", "TimeoutSeconds",
+        "Issuer", "Digits", "PeriodSeconds", "Algorithm", "WindowSteps", "RequireForAdmins", "RequireForAllUsers",
+        "MaxFailedAttempts", "LockoutMinutes",
     };
 
     public static bool IsAllowed(string field) => Allowed.Contains(field);

@@ -8,6 +8,12 @@ public class MainLayoutTests : MudComponentTestContext
 {
     private const string ThemeModule = "./js/theme-preference.js";
 
+    public MainLayoutTests()
+    {
+        // The drawer's menu shows links by the signed-in user's role; here nobody is signed in.
+        AddAuthorization();
+    }
+
     private IRenderedComponent<MainLayout> RenderLayout(ThemePreference preference = ThemePreference.System) =>
         Render<MainLayout>(parameters => parameters
             .AddCascadingValue(preference)
