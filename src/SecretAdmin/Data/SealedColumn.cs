@@ -23,6 +23,12 @@ public sealed record SealedColumn(string Table, string Column, string KeyColumn)
             .ThenBy(c => c.Column, StringComparer.Ordinal)
             .ToArray();
 
+    /// <summary>The sealed column of <typeparamref name="TEntity"/>'s <paramref name="propertyName"/>.</summary>
+    public static SealedColumn For<TEntity>(IModel model, string propertyName) =>
+        model.FindEntityType(typeof(TEntity))?.FindProperty(propertyName) is { } property && property.FindAnnotation(Annotation) is not null
+            ? Of(property)
+            : throw new InvalidOperationException($"{typeof(TEntity).Name}.{propertyName} is not a sealed column.");
+
     public static SealedColumn Of(IProperty property)
     {
         var entity = property.DeclaringType.ContainingEntityType;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Smtp;
 using SecretAdmin.Features.Users;
@@ -12,6 +13,8 @@ public sealed class SecretAdminDbContext(DbContextOptions<SecretAdminDbContext> 
     public DbSet<OidcSettings> OidcSettings => Set<OidcSettings>();
 
     public DbSet<SmtpSettings> SmtpSettings => Set<SmtpSettings>();
+
+    public DbSet<MfaPolicy> MfaPolicy => Set<MfaPolicy>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 

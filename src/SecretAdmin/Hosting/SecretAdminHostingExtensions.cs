@@ -20,6 +20,7 @@ public static class SecretAdminHostingExtensions
         builder.AddSecretAdminData();
         builder.AddSecretAdminSealing();
         builder.AddSecretAdminUsers();
+        builder.AddSecretAdminSettings();
         builder.AddSecretAdminStartup();
         builder.AddSecretAdminHealth();
         return builder;

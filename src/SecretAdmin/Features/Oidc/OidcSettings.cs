@@ -1,7 +1,9 @@
+using SecretAdmin.Features.Settings;
+
 namespace SecretAdmin.Features.Oidc;
 
 /// <summary>The single row of OpenID Connect settings. <see cref="ClientSecret"/> holds a sealed envelope, never plaintext.</summary>
-public sealed class OidcSettings
+public sealed class OidcSettings : ISingleRowSettings
 {
     public const int SingletonId = 1;
 

@@ -1,7 +1,9 @@
+using SecretAdmin.Features.Settings;
+
 namespace SecretAdmin.Features.Smtp;
 
 /// <summary>The single row of SMTP settings. <see cref="Password"/> holds a sealed envelope, never plaintext.</summary>
-public sealed class SmtpSettings
+public sealed class SmtpSettings : ISingleRowSettings
 {
     public const int SingletonId = 1;
 

@@ -75,6 +75,30 @@ namespace SecretAdmin.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "MfaPolicy",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    Issuer = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Digits = table.Column<int>(type: "INTEGER", nullable: false),
+                    PeriodSeconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    Algorithm = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    WindowSteps = table.Column<int>(type: "INTEGER", nullable: false),
+                    RequireForAdmins = table.Column<bool>(type: "INTEGER", nullable: false),
+                    RequireForAllUsers = table.Column<bool>(type: "INTEGER", nullable: false),
+                    MaxFailedAttempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    LockoutMinutes = table.Column<int>(type: "INTEGER", nullable: false),
+                    UpdatedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    UpdatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MfaPolicy", x => x.Id);
+                    table.CheckConstraint("CK_MfaPolicy_Singleton", "\"Id\" = 1");
+                });
+
+            migrationBuilder.CreateTable(
                 name: "OidcSettings",
                 columns: table => new
                 {
@@ -332,6 +356,9 @@ namespace SecretAdmin.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "AuditEntries");
+
+            migrationBuilder.DropTable(
+                name: "MfaPolicy");
 
             migrationBuilder.DropTable(
                 name: "OidcSettings");

@@ -11,7 +11,7 @@ using SecretAdmin.Data;
 namespace SecretAdmin.Data.Migrations
 {
     [DbContext(typeof(SecretAdminDbContext))]
-    [Migration("20261123122945_Initial")]
+    [Migration("20261123124747_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -204,6 +204,61 @@ namespace SecretAdmin.Data.Migrations
                     b.HasIndex("OccurredAtUtc");
 
                     b.ToTable("AuditEntries", (string)null);
+                });
+
+            modelBuilder.Entity("SecretAdmin.Features.Mfa.MfaPolicy", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Digits")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("LockoutMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxFailedAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PeriodSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RequireForAdmins")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RequireForAllUsers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WindowSteps")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("MfaPolicy", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_MfaPolicy_Singleton", "\"Id\" = 1");
+                        });
                 });
 
             modelBuilder.Entity("SecretAdmin.Features.Oidc.OidcSettings", b =>

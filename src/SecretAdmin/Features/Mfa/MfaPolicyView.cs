@@ -1,0 +1,15 @@
+namespace SecretAdmin.Features.Mfa;
+
+public sealed record MfaPolicyView(
+    string Issuer,
+    int Digits,
+    int PeriodSeconds,
+    TotpAlgorithm Algorithm,
+    int WindowSteps,
+    bool RequireForAdmins,
+    bool RequireForAllUsers,
+    int MaxFailedAttempts,
+    int LockoutMinutes,
+    DateTime? UpdatedAtUtc,
+    string? UpdatedBy,
+    long Version);

@@ -1,0 +1,101 @@
+using SecretAdmin.Features.Settings;
+
+namespace SecretAdmin.Features.Oidc;
+
+/// <summary>The rules of the OIDC settings; the page and the command line show the same messages.</summary>
+public static class OidcSettingsValidator
+{
+    public static IReadOnlyDictionary<string, string[]> Validate(OidcSettingsForm form, SecretStatus storedSecret)
+    {
+        var errors = new ValidationErrors();
+        SettingsValidation.Required(errors, nameof(form.ButtonLabel), form.ButtonLabel, "Enter the label of the sign-in button.");
+        SettingsValidation.MaxLength(errors, nameof(form.ButtonLabel), form.ButtonLabel, 100);
+
+        if (!string.IsNullOrWhiteSpace(form.Authority) && AuthorityProblem(form.Authority) is { } authorityProblem)
+        {
+            errors.Add(nameof(form.Authority), authorityProblem);
+        }
+
+        if (form.ClientId is { Length: > 0 } clientId && (clientId.Length > 500 || clientId.Any(char.IsWhiteSpace)))
+        {
+            errors.Add(nameof(form.ClientId), "Enter the client id without spaces, at most 500 characters.");
+        }
+
+        SettingsValidation.Secret(errors, nameof(form.NewClientSecret), form.NewClientSecret, form.ClearClientSecret);
+
+        var scopes = ScopeList(form.Scopes);
+        if (!scopes.Contains("openid", StringComparer.Ordinal))
+        {
+            errors.Add(nameof(form.Scopes), "The scopes must include openid.");
+        }
+        else if (scopes.Any(s => s.Any(c => c < 0x21 || c > 0x7e || c is '"' or '\\')))
+        {
+            errors.Add(nameof(form.Scopes), "Separate scopes with spaces; a scope has no quotes or backslashes.");
+        }
+
+        if (string.IsNullOrWhiteSpace(form.CallbackPath) || form.CallbackPath[0] != '/' || form.CallbackPath.Length > 200
+            || !Uri.IsWellFormedUriString(form.CallbackPath, UriKind.Relative) || form.CallbackPath.IndexOfAny(['?', '#']) >= 0)
+        {
+            errors.Add(nameof(form.CallbackPath), "Enter a path that starts with / (for example /signin-oidc), without ? or #.");
+        }
+
+        SettingsValidation.MaxLength(errors, nameof(form.RoleClaimType), form.RoleClaimType, 200);
+        SettingsValidation.MaxLength(errors, nameof(form.AdminRoleValue), form.AdminRoleValue, 200);
+        if (!string.IsNullOrWhiteSpace(form.AdminRoleValue) && string.IsNullOrWhiteSpace(form.RoleClaimType))
+        {
+            errors.Add(nameof(form.RoleClaimType), "Enter the claim that carries roles or groups, so the admin value can be found in it.");
+        }
+
+        var badDomains = DomainList(form.AllowedEmailDomains).Where(d => !SettingsValidation.IsDomain(d)).ToArray();
+        if (badDomains.Length > 0)
+        {
+            errors.Add(nameof(form.AllowedEmailDomains), $"These are not domain names: {string.Join(", ", badDomains)}. Separate domains with commas or spaces.");
+        }
+
+        if (form.Enabled)
+        {
+            SettingsValidation.Required(errors, nameof(form.Authority), form.Authority, "Enter the authority URL to turn single sign-on on.");
+            SettingsValidation.Required(errors, nameof(form.ClientId), form.ClientId, "Enter the client id to turn single sign-on on.");
+            var secretAfterSave = form.ClientSecretChange.Kind switch
+            {
+                SecretChangeKind.Replace => true,
+                SecretChangeKind.Clear => false,
+                _ => storedSecret is SecretStatus.Set,
+            };
+            if (!secretAfterSave)
+            {
+                errors.Add(nameof(form.NewClientSecret), storedSecret is SecretStatus.Unreadable
+                    ? "The stored client secret cannot be opened; enter it again to turn single sign-on on."
+                    : "Enter the client secret to turn single sign-on on.");
+            }
+        }
+
+        return errors.ToDictionary();
+    }
+
+    public static string? AuthorityProblem(string authority)
+    {
+        if (authority.Length > 2000 || !Uri.TryCreate(authority, UriKind.Absolute, out var uri))
+        {
+            return "Enter the provider's address as an absolute URL, for example https://login.example.com/realms/main.";
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && SettingsValidation.IsLoopback(uri.Host)))
+        {
+            return "The authority must use https (http is allowed only for localhost and 127.0.0.1).";
+        }
+
+        if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return "The authority has no query, fragment or user name; enter the issuer URL only.";
+        }
+
+        return null;
+    }
+
+    public static string[] ScopeList(string? scopes) =>
+        (scopes ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static string[] DomainList(string? domains) =>
+        (domains ?? "").Split([',', ' ', ';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

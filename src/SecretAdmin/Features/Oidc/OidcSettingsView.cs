@@ -1,0 +1,20 @@
+using SecretAdmin.Features.Settings;
+
+namespace SecretAdmin.Features.Oidc;
+
+/// <summary>The stored OIDC settings as pages and the command line see them: the secret's status only.</summary>
+public sealed record OidcSettingsView(
+    bool Enabled,
+    string ButtonLabel,
+    string? Authority,
+    string? ClientId,
+    SecretStatus ClientSecret,
+    string Scopes,
+    string CallbackPath,
+    string? RoleClaimType,
+    string? AdminRoleValue,
+    bool CreateUnknownUsers,
+    string? AllowedEmailDomains,
+    DateTime? UpdatedAtUtc,
+    string? UpdatedBy,
+    long Version);

@@ -1,0 +1,8 @@
+namespace SecretAdmin.Features.Settings;
+
+public enum SettingsArea
+{
+    Oidc,
+    Smtp,
+    MfaPolicy,
+}

@@ -1,0 +1,8 @@
+namespace SecretAdmin.Features.Settings;
+
+public enum SettingsSaveOutcome
+{
+    Saved,
+    Invalid,
+    Conflict,
+}

@@ -1,0 +1,48 @@
+using SecretAdmin.Features.Settings;
+
+namespace SecretAdmin.Features.Smtp;
+
+/// <summary>The rules of the SMTP settings; the page and the command line show the same messages.</summary>
+public static class SmtpSettingsValidator
+{
+    public static IReadOnlyDictionary<string, string[]> Validate(SmtpSettingsForm form, SecretStatus storedPassword)
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(form.Host))
+        {
+            errors.Add(nameof(form.Host), "Enter the SMTP server's host name, for example smtp.example.com.");
+        }
+        else if (!SettingsValidation.IsHost(form.Host.Trim()))
+        {
+            errors.Add(nameof(form.Host), "Enter a host name or IP address only, without https:// or a port.");
+        }
+
+        SettingsValidation.Range(errors, nameof(form.Port), form.Port, 1, 65535, "The port");
+        if (!Enum.IsDefined(form.Security))
+        {
+            errors.Add(nameof(form.Security), "Choose none, StartTLS or TLS on connect.");
+        }
+
+        SettingsValidation.MaxLength(errors, nameof(form.Username), form.Username, 320);
+        SettingsValidation.Secret(errors, nameof(form.NewPassword), form.NewPassword, form.ClearPassword);
+        var passwordAfterSave = form.PasswordChange.Kind switch
+        {
+            SecretChangeKind.Replace => true,
+            SecretChangeKind.Clear => false,
+            _ => storedPassword is not SecretStatus.NotSet,
+        };
+        if (passwordAfterSave && string.IsNullOrWhiteSpace(form.Username))
+        {
+            errors.Add(nameof(form.Username), "Enter the username that goes with the password, or clear the password.");
+        }
+
+        if (!SettingsValidation.IsEmail(form.FromAddress?.Trim()))
+        {
+            errors.Add(nameof(form.FromAddress), "Enter the address mail is sent from, for example no-reply@example.com.");
+        }
+
+        SettingsValidation.MaxLength(errors, nameof(form.FromName), form.FromName, 200);
+        SettingsValidation.Range(errors, nameof(form.TimeoutSeconds), form.TimeoutSeconds, 1, 300, "The timeout (seconds)");
+        return errors.ToDictionary();
+    }
+}

@@ -1,0 +1,27 @@
+using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Oidc;
+using SecretAdmin.Features.Settings;
+using SecretAdmin.Features.Smtp;
+
+namespace SecretAdmin.Hosting;
+
+internal static class SettingsHostingExtensions
+{
+    public static IHostApplicationBuilder AddSecretAdminSettings(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSecretAdminSettingsServices();
+        return builder;
+    }
+
+    /// <summary>The OIDC, SMTP and MFA-policy services (needing the database, the sealer and the audit log).</summary>
+    public static IServiceCollection AddSecretAdminSettingsServices(this IServiceCollection services)
+    {
+        services.AddSingleton<SettingsChangeNotifier>();
+        services.AddSingleton<OidcSettingsService>();
+        services.AddSingleton<SmtpSettingsService>();
+        services.AddSingleton<MfaPolicyService>();
+        services.AddHttpClient(OidcDiscoveryChecker.HttpClientName, client => client.Timeout = OidcDiscoveryChecker.Timeout);
+        services.AddSingleton<OidcDiscoveryChecker>();
+        return services;
+    }
+}
