@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SecretAdmin.Features.Health;
+using SecretAdmin.Features.Settings;
 using SecretAdmin.Features.Users;
 
 namespace SecretAdmin.Hosting;
@@ -23,5 +24,6 @@ internal static class CommandLine
         {
             HealthCommand.Create(),
             AdminCommand.Create(),
+            SettingsCommand.Create(),
         };
 }
