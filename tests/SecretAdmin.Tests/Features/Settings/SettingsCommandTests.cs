@@ -1,0 +1,69 @@
+using System.Text.Json;
+using SecretAdmin.Tests.Support;
+
+namespace SecretAdmin.Tests.Features.Settings;
+
+/// <summary>The settings commands of the real executable: same validation and audit as the pages, secrets only from standard input.</summary>
+public sealed class SettingsCommandTests : IDisposable
+{
+    private readonly TempDataDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task SetThenShow_SecretsFromStandardInput_AreSealedAndNeverPrinted()
+    {
+        const string secret = "cli-client-secret-Qw93";
+        var set = await AppProcessWithInput.RunAsync(_temp, ["settings", "oidc", "set", "--enabled", "true", "--authority", "https://login.example.test", "--client-id", "app", "--client-secret-stdin"], secret + "\n");
+        Assert.True(set.ExitCode == 0, set.Error);
+
+        var show = await AppProcess.RunAsync(_temp, ["settings", "show", "--json"]);
+
+        Assert.Equal(0, show.ExitCode);
+        var oidc = JsonDocument.Parse(show.Output).RootElement.GetProperty("oidc");
+        Assert.Equal("https://login.example.test", oidc.GetProperty("authority").GetString());
+        Assert.Equal("set", oidc.GetProperty("clientSecret").GetProperty("state").GetString());
+        Assert.Equal("cli", oidc.GetProperty("clientSecret").GetProperty("updatedBy").GetString());
+        Assert.DoesNotContain(secret, set.Output + set.Error + show.Output + show.Error, StringComparison.Ordinal);
+        var text = await AppProcess.RunAsync(_temp, ["settings", "show"]);
+        Assert.Contains("client secret", text.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, text.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Set_BadValues_ExitNonZeroWithThePagesMessagesPerOption()
+    {
+        var oidc = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--authority", "http://login.example.test", "--scopes", "profile"]);
+        var smtp = await AppProcess.RunAsync(_temp, ["settings", "smtp", "set", "--host", "smtp.example.test", "--port", "70000", "--from", "nobody"]);
+        var mfa = await AppProcess.RunAsync(_temp, ["settings", "mfa", "set", "--digits", "7"]);
+
+        Assert.Equal(1, oidc.ExitCode);
+        Assert.Contains("--authority: The authority must use https (http is allowed only for localhost and 127.0.0.1).", oidc.Error, StringComparison.Ordinal);
+        Assert.Contains("--scopes: The scopes must include openid.", oidc.Error, StringComparison.Ordinal);
+        Assert.Equal(1, smtp.ExitCode);
+        Assert.Contains("--port: The port must be between 1 and 65535.", smtp.Error, StringComparison.Ordinal);
+        Assert.Contains("--from: Enter the address mail is sent from", smtp.Error, StringComparison.Ordinal);
+        Assert.Equal(1, mfa.ExitCode);
+        Assert.Contains("--digits: Codes have 6 or 8 digits.", mfa.Error, StringComparison.Ordinal);
+        var show = await AppProcess.RunAsync(_temp, ["settings", "show", "--json"]);
+        Assert.Equal(0, JsonDocument.Parse(show.Output).RootElement.GetProperty("oidc").GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task Set_SmtpWithPasswordThenMfa_SavesAndAudits()
+    {
+        var smtp = await AppProcessWithInput.RunAsync(_temp, ["settings", "smtp", "set", "--host", "smtp.example.test", "--security", "tls", "--port", "465", "--username", "mailer", "--password-stdin", "--from", "no-reply@example.test"], "smtp-pass");
+        var mfa = await AppProcess.RunAsync(_temp, ["settings", "mfa", "set", "--digits", "8", "--algorithm", "sha256", "--require-for-admins", "true"]);
+
+        Assert.True(smtp.ExitCode == 0, smtp.Error);
+        Assert.True(mfa.ExitCode == 0, mfa.Error);
+        var show = JsonDocument.Parse((await AppProcess.RunAsync(_temp, ["settings", "show", "--json"])).Output).RootElement;
+        Assert.Equal("TlsOnConnect", show.GetProperty("smtp").GetProperty("security").GetString());
+        Assert.Equal(8, show.GetProperty("mfa").GetProperty("digits").GetInt32());
+        Assert.True(show.GetProperty("mfa").GetProperty("requireForAdmins").GetBoolean());
+        using var services = TestServices.Build(_temp);
+        var audit = await services.GetRequiredService<SecretAdmin.Features.Audit.AuditLog>().SearchAsync(new(Actor: "cli"));
+        Assert.Contains(audit.Items, e => e.Action == "settings.smtp-changed" && e.ChangedFields!.Contains("Password", StringComparison.Ordinal));
+        Assert.Contains(audit.Items, e => e.Action == "settings.mfa-policy-changed" && e.ChangedFields == "Digits,Algorithm,RequireForAdmins");
+    }
+}
