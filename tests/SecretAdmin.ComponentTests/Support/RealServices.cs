@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Account;
+using SecretAdmin.Hosting;
+
+namespace SecretAdmin.ComponentTests.Support;
+
+/// <summary>
+/// The app's own database and user services on a fresh SQLite file in a temp folder, for pages
+/// tested against the real thing rather than mocks. The folder is removed on dispose.
+/// </summary>
+public sealed class RealServices : IDisposable
+{
+    public RealServices()
+    {
+        Data = new DataDirectory(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "secretadmin-component-tests", Guid.NewGuid().ToString("N")));
+        Data.EnsureCreated();
+    }
+
+    public DataDirectory Data { get; }
+
+    /// <summary>
+    /// Registers the database, Identity, the audit log, <c>UserAdminService</c> and <see cref="CurrentActor"/>.
+    /// <see cref="CurrentActor"/> needs an <c>AuthenticationStateProvider</c>: call bUnit's <c>AddAuthorization()</c> too.
+    /// </summary>
+    public void AddTo(IServiceCollection services)
+    {
+        services.AddSingleton(Data);
+        services.AddLogging();
+        services.AddSecretAdminDatabase();
+        services.AddSecretAdminUserServices();
+        // Identity's token providers need Data Protection, which the web app registers with sign-in
+        // (AddSecretAdminSignIn); keys that live in memory are enough here and touch no folder.
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        services.AddHttpContextAccessor();
+        services.AddScoped<CurrentActor>();
+    }
+
+    /// <summary>Creates the schema, once the test context's service provider is built.</summary>
+    public static async Task MigrateAsync(IServiceProvider services)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
+        await db.Database.MigrateAsync();
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(Data.Path))
+        {
+            Directory.Delete(Data.Path, recursive: true);
+        }
+    }
+}
