@@ -9,6 +9,24 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+# The test peers (tests/peers): real SMTP and OpenID Connect servers in Node.js that the tests
+# start on 127.0.0.1. Install their pinned npm packages when missing or older than the lock file.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "tests/run.sh: Node.js 20 or later with npm is required for the test peers (tests/peers); install it (e.g. apt-get install nodejs npm) and run again." >&2
+  exit 1
+fi
+if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
+  echo "tests/run.sh: the test peers need Node.js 20 or later; found $(node --version)." >&2
+  exit 1
+fi
+if [ ! tests/peers/node_modules/.package-lock.json -nt tests/peers/package-lock.json ]; then
+  echo "tests/run.sh: installing the test peers' npm packages (npm ci --prefix tests/peers)"
+  npm ci --prefix tests/peers --no-audit --no-fund || {
+    echo "tests/run.sh: npm ci --prefix tests/peers failed; the test peers cannot run." >&2
+    exit 1
+  }
+fi
+
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 

@@ -1,0 +1,324 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace SecretAdmin.Tests.Support.Peers;
+
+/// <summary>
+/// A test peer written in Node.js (tests/peers/*.mjs) running as a child process on 127.0.0.1. The
+/// script prints one JSON object per stdout line: first {"ready":true,"port":N,...}, then its events.
+/// Its stdin stays open while the peer runs; closing it (or killing the process) stops the peer.
+/// </summary>
+public sealed class NodePeer : IAsyncDisposable, IDisposable
+{
+    public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+
+    private const string InstallHint = "run tests/run.sh, which installs the test peers (npm ci --prefix tests/peers)";
+
+    private readonly Process _process;
+    private readonly string _name;
+    private readonly object _gate = new();
+    private readonly List<JsonElement> _lines = [];
+    private readonly HashSet<int> _taken = [];
+    private readonly StringBuilder _stderr = new();
+    private readonly StringBuilder _otherStdout = new();
+    private readonly Task _stdoutPump;
+    private readonly Task _stderrPump;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _stdoutEnded;
+    private int _disposed;
+
+    private NodePeer(Process process, string name)
+    {
+        _process = process;
+        _name = name;
+        _stdoutPump = Task.Run(PumpStdoutAsync);
+        _stderrPump = Task.Run(PumpStderrAsync);
+    }
+
+    /// <summary>tests/peers, where the scripts and their node_modules live.</summary>
+    public static string PeersDirectory { get; } = Path.Combine(RepositoryRoot.Path, "tests", "peers");
+
+    /// <summary>The {"ready":true,...} line.</summary>
+    public JsonElement Ready { get; private set; }
+
+    public int Port => Ready.GetProperty("port").GetInt32();
+
+    /// <summary>What the peer has written to stderr so far (its diagnostics).</summary>
+    public string StandardError
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    /// <summary>Every JSON line it has printed so far, the ready line first.</summary>
+    public IReadOnlyList<JsonElement> Lines
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts `node tests/peers/{script} {arguments}` and waits for its ready line.</summary>
+    public static async Task<NodePeer> StartAsync(string script, IEnumerable<string> arguments)
+    {
+        var scriptPath = Path.Combine(PeersDirectory, script);
+        if (!File.Exists(scriptPath))
+        {
+            throw new InvalidOperationException($"Test peer script {scriptPath} does not exist.");
+        }
+
+        if (!Directory.Exists(Path.Combine(PeersDirectory, "node_modules")))
+        {
+            throw new InvalidOperationException(
+                $"The test peers' npm packages are not installed ({Path.Combine(PeersDirectory, "node_modules")} is missing): {InstallHint}.");
+        }
+
+        var node = FindOnPath("node") ?? throw new InvalidOperationException(
+            "Node.js (the `node` command, version 20 or later, with npm) is needed to run the test peers but was not found on PATH. "
+            + $"Install it (for example `apt-get install nodejs npm`), then {InstallHint}.");
+
+        var start = new ProcessStartInfo(node)
+        {
+            WorkingDirectory = PeersDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(scriptPath);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {node} {script}.");
+        var peer = new NodePeer(process, Path.GetFileNameWithoutExtension(script));
+        try
+        {
+            peer.Ready = await peer.WaitForLineAsync(IsReadyLine, ReadyTimeout, "its {\"ready\":true} line");
+            return peer;
+        }
+        catch
+        {
+            await peer.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The first JSON line matching <paramref name="predicate"/> that no earlier wait returned,
+    /// waiting up to <paramref name="timeout"/> for it to arrive. Each line is returned once.
+    /// </summary>
+    public async Task<JsonElement> WaitForLineAsync(Func<JsonElement, bool> predicate, TimeSpan timeout, string description)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                for (var i = 0; i < _lines.Count; i++)
+                {
+                    if (!_taken.Contains(i) && predicate(_lines[i]))
+                    {
+                        _taken.Add(i);
+                        return _lines[i];
+                    }
+                }
+
+                if (_stdoutEnded)
+                {
+                    break;
+                }
+
+                changed = _changed.Task;
+            }
+
+            try
+            {
+                await changed.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The {_name} test peer did not print {description} within {timeout.TotalSeconds:0.#} s. {Diagnostics()}");
+            }
+        }
+
+        // Its stdout ended: the process has exited or is about to.
+        await Task.WhenAny(_process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(5)));
+        await Task.WhenAny(_stderrPump, Task.Delay(TimeSpan.FromSeconds(2)));
+        var exit = _process.HasExited ? $"exited with code {_process.ExitCode}" : "closed its stdout";
+        throw new InvalidOperationException($"The {_name} test peer {exit} before it printed {description}. {Diagnostics()}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Closing stdin asks the peer to stop; kill it (and anything it started) if it does not.
+        try
+        {
+            _process.StandardInput.Close();
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(3));
+        }
+        catch (Exception exception) when (exception is TimeoutException or IOException or InvalidOperationException)
+        {
+            Kill();
+        }
+
+        await Task.WhenAny(Task.WhenAll(_stdoutPump, _stderrPump), Task.Delay(TimeSpan.FromSeconds(2)));
+        _process.Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Kill();
+        _process.WaitForExit(5000);
+        _process.Dispose();
+    }
+
+    private static bool IsReadyLine(JsonElement line) =>
+        line.ValueKind == JsonValueKind.Object
+        && line.TryGetProperty("ready", out var ready)
+        && ready.ValueKind == JsonValueKind.True
+        && line.TryGetProperty("port", out var port)
+        && port.ValueKind == JsonValueKind.Number;
+
+    private static string? FindOnPath(string command)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        foreach (var folder in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(folder, command);
+            if (File.Exists(candidate)
+                && (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited meanwhile.
+        }
+    }
+
+    private string Diagnostics()
+    {
+        lock (_gate)
+        {
+            var stderr = _stderr.Length == 0 ? "(nothing)" : _stderr.ToString().Trim();
+            var other = _otherStdout.Length == 0 ? string.Empty : $" Non-JSON stdout: {_otherStdout.ToString().Trim()}";
+            return $"Its stderr: {stderr}{other}";
+        }
+    }
+
+    private async Task PumpStdoutAsync()
+    {
+        try
+        {
+            while (await _process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                JsonElement? parsed = null;
+                if (line.StartsWith('{'))
+                {
+                    try
+                    {
+                        using var document = JsonDocument.Parse(line);
+                        parsed = document.RootElement.Clone();
+                    }
+                    catch (JsonException)
+                    {
+                        parsed = null;
+                    }
+                }
+
+                lock (_gate)
+                {
+                    if (parsed is { } element)
+                    {
+                        _lines.Add(element);
+                    }
+                    else
+                    {
+                        _otherStdout.AppendLine(line);
+                    }
+
+                    Pulse();
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The process went away under us; treat it as the end of its output.
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _stdoutEnded = true;
+                Pulse();
+            }
+        }
+    }
+
+    private async Task PumpStderrAsync()
+    {
+        try
+        {
+            while (await _process.StandardError.ReadLineAsync() is { } line)
+            {
+                lock (_gate)
+                {
+                    _stderr.AppendLine(line);
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The process went away under us.
+        }
+    }
+
+    /// <summary>Wakes every waiter; called with <see cref="_gate"/> held.</summary>
+    private void Pulse()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
+    }
+}

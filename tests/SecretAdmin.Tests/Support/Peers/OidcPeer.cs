@@ -1,0 +1,211 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace SecretAdmin.Tests.Support.Peers;
+
+/// <summary>
+/// A real OpenID Connect provider (npm oidc-provider 9, tests/peers/oidc-provider.mjs) on
+/// 127.0.0.1 with one confidential client, <see cref="ClientId"/>: authorization code flow, PKCE
+/// S256, client_secret_post (client_secret_basic works too), scopes openid profile email groups,
+/// RP-initiated logout. Any login name signs in with any password on its development login page;
+/// there is no consent page. Claims: sub = login, email = login@example.test, email_verified,
+/// name = login, groups = ["secretadmin-admins"] for logins starting with "admin", else ["staff"];
+/// they are in the ID token and at userinfo.
+/// </summary>
+public sealed partial class OidcPeer : IAsyncDisposable
+{
+    public const string ClientId = "secretadmin";
+
+    public const string AdminGroup = "secretadmin-admins";
+
+    private readonly NodePeer _node;
+    private readonly string? _claimsFile;
+
+    private OidcPeer(NodePeer node, string clientSecret, string? claimsFile)
+    {
+        _node = node;
+        ClientSecret = clientSecret;
+        _claimsFile = claimsFile;
+        Issuer = node.Ready.GetProperty("issuer").GetString()!;
+    }
+
+    /// <summary>Exactly http://127.0.0.1:{Port}, without a trailing slash.</summary>
+    public string Issuer { get; }
+
+    public int Port => _node.Port;
+
+    public string ClientSecret { get; }
+
+    public string DiscoveryDocument => $"{Issuer}/.well-known/openid-configuration";
+
+    /// <summary>The peer's diagnostics so far (oidc-provider's warnings and errors), for assertion messages.</summary>
+    public string Log => _node.StandardError;
+
+    /// <param name="clientSecret">The client's secret.</param>
+    /// <param name="redirectUris">Its registered redirect URIs, compared exactly.</param>
+    /// <param name="postLogoutRedirectUris">Its registered post-logout redirect URIs.</param>
+    /// <param name="accountClaims">Claims laid over the defaults, per login name, e.g. { "carol": { "groups": ["secretadmin-admins"] } }.</param>
+    public static async Task<OidcPeer> StartAsync(
+        string clientSecret,
+        IEnumerable<string> redirectUris,
+        IEnumerable<string>? postLogoutRedirectUris = null,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>? accountClaims = null)
+    {
+        List<string> arguments = ["--port", "0", "--client-id", ClientId, "--client-secret", clientSecret];
+        foreach (var uri in redirectUris)
+        {
+            arguments.AddRange(["--redirect-uri", uri]);
+        }
+
+        foreach (var uri in postLogoutRedirectUris ?? [])
+        {
+            arguments.AddRange(["--post-logout-redirect-uri", uri]);
+        }
+
+        string? claimsFile = null;
+        if (accountClaims is not null)
+        {
+            claimsFile = Path.Combine(Path.GetTempPath(), $"secretadmin-oidc-claims-{Guid.NewGuid():N}.json");
+            await File.WriteAllTextAsync(claimsFile, JsonSerializer.Serialize(accountClaims));
+            arguments.AddRange(["--claims-file", claimsFile]);
+        }
+
+        try
+        {
+            return new OidcPeer(await NodePeer.StartAsync("oidc-provider.mjs", arguments), clientSecret, claimsFile);
+        }
+        catch
+        {
+            DeleteFile(claimsFile);
+            throw;
+        }
+    }
+
+    /// <summary>A browser for the provider's pages: its own cookies, redirects not followed.</summary>
+    public static HttpClient CreateBrowser() =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() });
+
+    /// <summary>
+    /// Plays the user at the provider: opens <paramref name="authorizationRequest"/> (the URL a
+    /// relying party redirected to), signs in as <paramref name="login"/> on the development login
+    /// page if asked, and returns the provider's last response, which hands the result to the
+    /// client: a redirect to its redirect URI (response_mode query, the code flow's default) or a
+    /// page with an auto-submitting form (response_mode form_post, see <see cref="ReadFormPost"/>).
+    /// The browser must not follow redirects by itself.
+    /// </summary>
+    public async Task<HttpResponseMessage> SignInAsync(HttpClient browser, Uri authorizationRequest, string login)
+    {
+        var response = await browser.GetAsync(authorizationRequest);
+        for (var step = 0; step < 10; step++)
+        {
+            if (IsRedirect(response) && IsOurs(Location(response)))
+            {
+                var next = Location(response);
+                response.Dispose();
+                response = await browser.GetAsync(next);
+                continue;
+            }
+
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                var html = await response.Content.ReadAsStringAsync();
+                var action = FormAction().Match(html);
+                if (action.Success && html.Contains("name=\"prompt\" value=\"login\"", StringComparison.Ordinal))
+                {
+                    response.Dispose();
+                    response = await browser.PostAsync(
+                        new Uri(new Uri(Issuer), WebUtility.HtmlDecode(action.Groups["action"].Value)),
+                        new FormUrlEncodedContent(new Dictionary<string, string>
+                        {
+                            ["prompt"] = "login",
+                            ["login"] = login,
+                            ["password"] = "any password",
+                        }));
+                    continue;
+                }
+            }
+
+            return response;
+        }
+
+        throw new InvalidOperationException($"The OIDC peer kept redirecting to itself. Last: {(int)response.StatusCode} {response.Headers.Location}. {Log}");
+    }
+
+    /// <summary>
+    /// Plays the user at the end-session endpoint: opens <paramref name="endSessionRequest"/>,
+    /// confirms the sign-out, and returns the provider's last response (a redirect to the
+    /// post_logout_redirect_uri when one was given and registered).
+    /// </summary>
+    public async Task<HttpResponseMessage> SignOutAsync(HttpClient browser, Uri endSessionRequest)
+    {
+        var response = await browser.GetAsync(endSessionRequest);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return response;
+        }
+
+        var form = ReadFormPost(await response.Content.ReadAsStringAsync());
+        if (!form.Fields.ContainsKey("xsrf"))
+        {
+            return response;
+        }
+
+        response.Dispose();
+        return await browser.PostAsync(form.Action, new FormUrlEncodedContent(form.Fields));
+    }
+
+    /// <summary>The target and fields of the first form of a page, e.g. a form_post response or the sign-out confirmation.</summary>
+    public static (Uri Action, IReadOnlyDictionary<string, string> Fields) ReadFormPost(string html)
+    {
+        var action = FormAction().Match(html);
+        if (!action.Success)
+        {
+            throw new InvalidOperationException($"The page has no form: {html}");
+        }
+
+        var fields = new Dictionary<string, string>();
+        foreach (Match input in HiddenInput().Matches(html))
+        {
+            fields[WebUtility.HtmlDecode(input.Groups["name"].Value)] = WebUtility.HtmlDecode(input.Groups["value"].Value);
+        }
+
+        return (new Uri(WebUtility.HtmlDecode(action.Groups["action"].Value)), fields);
+    }
+
+    /// <summary>The next event line (e.g. "grant.success", "end_session.success") that no earlier call returned.</summary>
+    public Task<JsonElement> WaitForEventAsync(string name, TimeSpan timeout) =>
+        _node.WaitForLineAsync(
+            line => line.TryGetProperty("event", out var value) && value.GetString() == name,
+            timeout,
+            $"the event {name}");
+
+    public async ValueTask DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        DeleteFile(_claimsFile);
+    }
+
+    private static void DeleteFile(string? path)
+    {
+        if (path is not null && File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static bool IsRedirect(HttpResponseMessage response) =>
+        (int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is not null;
+
+    private Uri Location(HttpResponseMessage response) =>
+        response.Headers.Location!.IsAbsoluteUri ? response.Headers.Location : new Uri(new Uri(Issuer), response.Headers.Location);
+
+    private bool IsOurs(Uri uri) =>
+        uri.GetLeftPart(UriPartial.Authority).Equals(Issuer, StringComparison.OrdinalIgnoreCase);
+
+    [GeneratedRegex("<form[^>]*\\saction=\"(?<action>[^\"]+)\"")]
+    private static partial Regex FormAction();
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\"")]
+    private static partial Regex HiddenInput();
+}
