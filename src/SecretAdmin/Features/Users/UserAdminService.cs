@@ -8,7 +8,8 @@ namespace SecretAdmin.Features.Users;
 
 /// <summary>
 /// Creates and changes users for administrators, the setup page and the command line: one
-/// transaction per change with its audit entry, and never without an enabled administrator.
+/// transaction per change with its audit entry, and never without an enabled administrator
+/// (the check and the change share SQLite's write lock, across processes too).
 /// </summary>
 public sealed class UserAdminService(
     IServiceScopeFactory scopeFactory,
@@ -17,9 +18,6 @@ public sealed class UserAdminService(
     TimeProvider timeProvider)
 {
     public const int MaxPageSize = 100;
-
-    // Changes that could leave no enabled administrator are made one at a time.
-    private static readonly SemaphoreSlim AdminGuard = new(1, 1);
 
     public async Task<bool> AnyAdminExistsAsync(CancellationToken cancellationToken = default)
     {
@@ -145,46 +143,40 @@ public sealed class UserAdminService(
             return UserChangeResult.Refused("Enter a valid email address.", nameof(email));
         }
 
-        await AdminGuard.WaitAsync(cancellationToken);
-        try
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<SecretAdminUser>>();
+        var db = scope.ServiceProvider.GetRequiredService<SecretAdminDbContext>();
+
+        // The write lock is held from the check to the commit, so two first administrators cannot both pass it.
+        await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+        if (onlyIfNoAdmin && await AdminIds(db).AnyAsync(cancellationToken))
         {
-            await using var scope = scopeFactory.CreateAsyncScope();
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<SecretAdminUser>>();
-            var db = scope.ServiceProvider.GetRequiredService<SecretAdminDbContext>();
-            if (onlyIfNoAdmin && await AdminIds(db).AnyAsync(cancellationToken))
-            {
-                return UserChangeResult.Refused("An administrator already exists; setup is closed. Sign in instead.");
-            }
-
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var user = new SecretAdminUser
-            {
-                UserName = email,
-                Email = email,
-                EmailConfirmed = true,
-                MustChangePassword = mustChangePassword,
-                CreatedAtUtc = timeProvider.GetUtcNow().UtcDateTime,
-            };
-            var result = await users.CreateAsync(user, password);
-            if (result.Succeeded)
-            {
-                result = await users.AddToRolesAsync(user, isAdmin ? [Roles.User, Roles.Admin] : [Roles.User]);
-            }
-
-            if (!result.Succeeded)
-            {
-                return ToResult(result);
-            }
-
-            auditLog.Add(db, actor, auditAction, email, ["Email", "Password", "Roles"]);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return UserChangeResult.Success;
+            return UserChangeResult.Refused("An administrator already exists; setup is closed. Sign in instead.");
         }
-        finally
+
+        var user = new SecretAdminUser
         {
-            AdminGuard.Release();
+            UserName = email,
+            Email = email,
+            EmailConfirmed = true,
+            MustChangePassword = mustChangePassword,
+            CreatedAtUtc = timeProvider.GetUtcNow().UtcDateTime,
+        };
+        var result = await users.CreateAsync(user, password);
+        if (result.Succeeded)
+        {
+            result = await users.AddToRolesAsync(user, isAdmin ? [Roles.User, Roles.Admin] : [Roles.User]);
         }
+
+        if (!result.Succeeded)
+        {
+            return ToResult(result);
+        }
+
+        auditLog.Add(db, actor, auditAction, email, ["Email", "Password", "Roles"]);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return UserChangeResult.Success;
     }
 
     private async Task<UserChangeResult> ChangeAsync(
@@ -195,41 +187,35 @@ public sealed class UserAdminService(
         string[] changedFields,
         CancellationToken cancellationToken)
     {
-        await AdminGuard.WaitAsync(cancellationToken);
-        try
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<SecretAdminUser>>();
+        var db = scope.ServiceProvider.GetRequiredService<SecretAdminDbContext>();
+
+        // The write lock is held from the last-administrator check to the commit, across processes too.
+        await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+        if (await users.FindByIdAsync(userId) is not { } user)
         {
-            await using var scope = scopeFactory.CreateAsyncScope();
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<SecretAdminUser>>();
-            var db = scope.ServiceProvider.GetRequiredService<SecretAdminDbContext>();
-            if (await users.FindByIdAsync(userId) is not { } user)
-            {
-                return UserChangeResult.Refused("That user no longer exists; reload the list.");
-            }
+            return UserChangeResult.Refused("That user no longer exists; reload the list.");
+        }
 
-            if (guardLastAdmin
-                && await users.IsInRoleAsync(user, Roles.Admin)
-                && !user.IsDisabled
-                && !await EnabledAdminIds(db).AnyAsync(id => id != user.Id, cancellationToken))
-            {
-                return UserChangeResult.Refused($"{user.Email} is the last enabled administrator. Make someone else an administrator first.");
-            }
+        if (guardLastAdmin
+            && await users.IsInRoleAsync(user, Roles.Admin)
+            && !user.IsDisabled
+            && !await EnabledAdminIds(db).AnyAsync(id => id != user.Id, cancellationToken))
+        {
+            return UserChangeResult.Refused($"{user.Email} is the last enabled administrator. Make someone else an administrator first.");
+        }
 
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var (result, auditAction) = await change(users, user);
-            if (!result.Succeeded || auditAction is null)
-            {
-                return result;
-            }
-
-            auditLog.Add(db, actor, auditAction, user.Email, changedFields);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+        var (result, auditAction) = await change(users, user);
+        if (!result.Succeeded || auditAction is null)
+        {
             return result;
         }
-        finally
-        {
-            AdminGuard.Release();
-        }
+
+        auditLog.Add(db, actor, auditAction, user.Email, changedFields);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
     }
 
     private static IQueryable<string> AdminIds(SecretAdminDbContext db) =>
