@@ -8,7 +8,8 @@ public static class AppProcess
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static async Task<Result> RunAsync(TempDataDirectory data, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <param name="standardInput">Text written to the program's standard input (a password for <c>--password-stdin</c>), then closed.</param>
+    public static async Task<Result> RunAsync(TempDataDirectory data, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? standardInput = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -34,6 +35,11 @@ public static class AppProcess
 
         Directory.CreateDirectory(data.Path);
         using var process = Process.Start(start)!;
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+        }
+
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -1,31 +1,39 @@
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
 using SecretAdmin.Hosting;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Tests.Support;
 
 /// <summary>
-/// The users and audit services as the app registers them, on the real SQLite file of a temp
-/// data folder, migrated; with a clock of the test's choosing.
+/// The services as the app registers them — users, audit log, settings, sealing — on the real
+/// SQLite file of a temp data folder, migrated, with a loaded key ring and a clock of the test's choosing.
 /// </summary>
 public static class TestServices
 {
-    public static ServiceProvider Build(TempDataDirectory data, TimeProvider? time = null)
+    public static ServiceProvider Build(TempDataDirectory data, TimeProvider? time = null, KeyRing? ring = null)
     {
         data.Data.EnsureCreated();
         var services = new ServiceCollection();
         services.AddSingleton(data.Data);
         services.AddLogging();
+        services.AddOptions<SealingOptions>();
+        services.AddSingleton<SecretSealer>();
         services.AddSecretAdminDatabase();
         services.AddSecretAdminUserServices();
+        services.AddSecretAdminSettingsServices();
         if (time is not null)
         {
             services.AddSingleton(time);
         }
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
-        using var db = provider.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContext();
-        db.Database.Migrate();
+        using (var db = provider.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContext())
+        {
+            db.Database.Migrate();
+        }
+
+        provider.GetRequiredService<SecretSealer>().Use(ring ?? TestSealing.Ring(1));
         return provider;
     }
 }

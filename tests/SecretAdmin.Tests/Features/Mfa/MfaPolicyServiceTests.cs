@@ -16,7 +16,7 @@ public sealed class MfaPolicyServiceTests : IDisposable
 
     public MfaPolicyServiceTests()
     {
-        _services = SettingsServices.Build(_temp);
+        _services = TestServices.Build(_temp);
         _mfa = _services.GetRequiredService<MfaPolicyService>();
     }
 

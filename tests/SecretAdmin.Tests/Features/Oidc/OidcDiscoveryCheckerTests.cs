@@ -15,7 +15,7 @@ public sealed class OidcDiscoveryCheckerTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _services = SettingsServices.Build(_temp);
+        _services = TestServices.Build(_temp);
         _checker = _services.GetRequiredService<OidcDiscoveryChecker>();
         return Task.CompletedTask;
     }

@@ -19,7 +19,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
 
     public OidcSettingsServiceTests()
     {
-        _services = SettingsServices.Build(_temp);
+        _services = TestServices.Build(_temp);
         _oidc = _services.GetRequiredService<OidcSettingsService>();
     }
 

@@ -20,7 +20,7 @@ public sealed class SecretsAtRestTests : IDisposable
         const string clientSecret = "plaintext-client-secret-Zq81";
         const string smtpPassword = "plaintext-smtp-password-Kx42";
         var actor = new AuditActor("admin@example.test", null);
-        using (var services = SettingsServices.Build(_temp))
+        using (var services = TestServices.Build(_temp))
         {
             var oidc = new OidcSettingsForm { Authority = "https://login.example.test", ClientId = "app", NewClientSecret = clientSecret, Enabled = true };
             Assert.True((await services.GetRequiredService<OidcSettingsService>().SaveAsync(actor, oidc, 0)).Succeeded);

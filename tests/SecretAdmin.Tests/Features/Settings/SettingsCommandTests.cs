@@ -14,7 +14,7 @@ public sealed class SettingsCommandTests : IDisposable
     public async Task SetThenShow_SecretsFromStandardInput_AreSealedAndNeverPrinted()
     {
         const string secret = "cli-client-secret-Qw93";
-        var set = await AppProcessWithInput.RunAsync(_temp, ["settings", "oidc", "set", "--enabled", "true", "--authority", "https://login.example.test", "--client-id", "app", "--client-secret-stdin"], secret + "\n");
+        var set = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--enabled", "true", "--authority", "https://login.example.test", "--client-id", "app", "--client-secret-stdin"], standardInput: secret + "\n");
         Assert.True(set.ExitCode == 0, set.Error);
 
         var show = await AppProcess.RunAsync(_temp, ["settings", "show", "--json"]);
@@ -52,7 +52,7 @@ public sealed class SettingsCommandTests : IDisposable
     [Fact]
     public async Task Set_SmtpWithPasswordThenMfa_SavesAndAudits()
     {
-        var smtp = await AppProcessWithInput.RunAsync(_temp, ["settings", "smtp", "set", "--host", "smtp.example.test", "--security", "tls", "--port", "465", "--username", "mailer", "--password-stdin", "--from", "no-reply@example.test"], "smtp-pass");
+        var smtp = await AppProcess.RunAsync(_temp, ["settings", "smtp", "set", "--host", "smtp.example.test", "--security", "tls", "--port", "465", "--username", "mailer", "--password-stdin", "--from", "no-reply@example.test"], standardInput: "smtp-pass");
         var mfa = await AppProcess.RunAsync(_temp, ["settings", "mfa", "set", "--digits", "8", "--algorithm", "sha256", "--require-for-admins", "true"]);
 
         Assert.True(smtp.ExitCode == 0, smtp.Error);

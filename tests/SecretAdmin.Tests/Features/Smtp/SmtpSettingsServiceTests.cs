@@ -16,7 +16,7 @@ public sealed class SmtpSettingsServiceTests : IDisposable
 
     public SmtpSettingsServiceTests()
     {
-        _services = SettingsServices.Build(_temp);
+        _services = TestServices.Build(_temp);
         _smtp = _services.GetRequiredService<SmtpSettingsService>();
     }
 

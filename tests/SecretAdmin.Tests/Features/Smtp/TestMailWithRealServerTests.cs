@@ -18,7 +18,7 @@ public sealed class TestMailWithRealServerTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _services = SettingsServices.Build(_temp);
+        _services = TestServices.Build(_temp);
         _smtp = _services.GetRequiredService<SmtpSettingsService>();
         return Task.CompletedTask;
     }

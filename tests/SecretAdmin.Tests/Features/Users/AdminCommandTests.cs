@@ -46,7 +46,7 @@ public sealed class AdminCommandTests : IDisposable
     [Fact]
     public async Task Create_WithoutPasswordStdin_RefusesSayingToUseItAndCreatesNothing()
     {
-        var result = await AppProcessWithInput.RunAsync(_temp, ["admin", "create", "--email", Email], Password + "\n");
+        var result = await AppProcess.RunAsync(_temp, ["admin", "create", "--email", Email], standardInput: Password + "\n");
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("--password-stdin", result.Error, StringComparison.Ordinal);
@@ -82,7 +82,7 @@ public sealed class AdminCommandTests : IDisposable
     }
 
     private Task<AppProcess.Result> CreateAsync(string standardInput) =>
-        AppProcessWithInput.RunAsync(_temp, ["admin", "create", "--email", Email, "--password-stdin"], standardInput);
+        AppProcess.RunAsync(_temp, ["admin", "create", "--email", Email, "--password-stdin"], standardInput: standardInput);
 
     private async Task AssertNoUserAsync()
     {
