@@ -79,13 +79,13 @@ public class NavMenuTests : MudComponentTestContext
     }
 
     [Fact]
-    public void Render_Admin_ShowsAdministrationWithUsersAndAuditLog()
+    public void Render_Admin_ShowsAdministrationAndSettings()
     {
         SignInAdmin();
 
         var cut = Render<NavMenu>();
 
-        Assert.Equal(["", "account", "admin/users", "admin/audit"], LinkHrefs(cut));
+        Assert.Equal(["", "account", "admin/users", "admin/audit", "settings/oidc", "settings/smtp", "settings/mfa"], LinkHrefs(cut));
         var group = cut.FindComponent<MudNavGroup>();
         Assert.Equal("Administration", group.Instance.Title);
         var groupLinks = group.FindComponents<MudNavLink>();

@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Components;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Settings;
+
+namespace SecretAdmin.Features.Oidc;
+
+public partial class OidcSettingsPage
+{
+    private OidcSettingsForm _form = new();
+    private DiscoveryCheckResult? _discovery;
+    private bool _checking;
+
+    [Inject]
+    private OidcSettingsService Settings { get; set; } = default!;
+
+    [Inject]
+    private OidcDiscoveryChecker Discovery { get; set; } = default!;
+
+    protected override string What => "OIDC settings";
+
+    protected override Task<OidcSettingsView> LoadAsync() => Settings.GetAsync();
+
+    protected override long VersionOf(OidcSettingsView view) => view.Version;
+
+    protected override void ResetForm(OidcSettingsView view) => _form = OidcSettingsForm.From(view);
+
+    protected override IReadOnlyDictionary<string, string[]> Validate(OidcSettingsView view) =>
+        OidcSettingsValidator.Validate(_form, view.ClientSecret);
+
+    protected override Task<SettingsSaveResult> SaveAsync(AuditActor actor, long version) =>
+        Settings.SaveAsync(actor, _form, version);
+
+    private async Task CheckDiscoveryAsync()
+    {
+        _checking = true;
+        _discovery = null;
+        try
+        {
+            _discovery = await Discovery.CheckAsync(_form.Authority);
+        }
+        finally
+        {
+            _checking = false;
+        }
+    }
+}
