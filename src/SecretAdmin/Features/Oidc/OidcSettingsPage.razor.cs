@@ -30,6 +30,13 @@ public partial class OidcSettingsPage
     protected override Task<SettingsSaveResult> SaveAsync(AuditActor actor, long version) =>
         Settings.SaveAsync(actor, _form, version);
 
+    /// <summary>A discovery result belongs to the authority it checked; a new authority needs a new check.</summary>
+    private void AuthorityChanged()
+    {
+        _discovery = null;
+        Touched(nameof(_form.Authority));
+    }
+
     private async Task CheckDiscoveryAsync()
     {
         _checking = true;
