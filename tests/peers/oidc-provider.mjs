@@ -18,9 +18,12 @@
 // --claims-file: a JSON object keyed by login whose values are claims laid over those defaults,
 // e.g. {"carol": {"groups": ["secretadmin-admins"], "email": "carol@corp.test"}}.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { fstatSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
+import { peerProcess } from './peer-process.mjs';
+
+const { emit, fail, parsePort, exitWhenParentGoes } = peerProcess('oidc-peer');
 
 // oidc-provider prints notices with console.info/console.log; keep stdout for the JSON lines.
 console.log = (...values) => console.error(...values);
@@ -197,50 +200,4 @@ exitWhenParentGoes(() => new Promise((resolve) => {
 
 function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-}
-
-// ---- process plumbing (the SMTP peer has the same) ----
-
-/** Writes one protocol line to stdout; everything else goes to stderr. */
-function emit(value) {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
-}
-
-function fail(message) {
-  console.error(`oidc-peer: ${message}`);
-  process.exit(2);
-}
-
-function parsePort(text) {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    fail(`--port must be a port number (0 for a free one), not "${text}"`);
-  }
-  return value;
-}
-
-/** Stops on SIGTERM/SIGINT, and when stdin is a pipe that closes (the test process went away). */
-function exitWhenParentGoes(close) {
-  let stopping = false;
-  const stop = (reason) => {
-    if (stopping) return;
-    stopping = true;
-    console.error(`oidc-peer: stopping (${reason})`);
-    const timer = setTimeout(() => process.exit(0), 2000);
-    timer.unref();
-    Promise.resolve(close()).finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  let stdinIsPipe = false;
-  try {
-    stdinIsPipe = fstatSync(0).isFIFO() || fstatSync(0).isSocket();
-  } catch {
-    stdinIsPipe = false;
-  }
-  if (stdinIsPipe) {
-    process.stdin.on('end', () => stop('stdin closed'));
-    process.stdin.on('error', () => stop('stdin error'));
-    process.stdin.resume();
-  }
 }

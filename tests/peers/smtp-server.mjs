@@ -15,9 +15,11 @@
 // --secure-mode starttls STARTTLS offered with smtp-server's built-in self-signed "localhost"
 //                       certificate (clients must skip certificate validation); AUTH only after it.
 // --secure-mode tls     implicit TLS from the first byte (SMTPS), same certificate.
-import { fstatSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SMTPServer } from 'smtp-server';
+import { peerProcess } from './peer-process.mjs';
+
+const { emit, fail, parsePort, exitWhenParentGoes } = peerProcess('smtp-peer');
 
 const { values: args } = parseArgs({
   options: {
@@ -136,50 +138,4 @@ function decodeEncodedWords(value) {
         return bytes.toString('utf8');
       }
     });
-}
-
-// ---- process plumbing (the OIDC peer has the same) ----
-
-/** Writes one protocol line to stdout; everything else goes to stderr. */
-function emit(value) {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
-}
-
-function fail(message) {
-  console.error(`smtp-peer: ${message}`);
-  process.exit(2);
-}
-
-function parsePort(text) {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    fail(`--port must be a port number (0 for a free one), not "${text}"`);
-  }
-  return value;
-}
-
-/** Stops on SIGTERM/SIGINT, and when stdin is a pipe that closes (the test process went away). */
-function exitWhenParentGoes(close) {
-  let stopping = false;
-  const stop = (reason) => {
-    if (stopping) return;
-    stopping = true;
-    console.error(`smtp-peer: stopping (${reason})`);
-    const timer = setTimeout(() => process.exit(0), 2000);
-    timer.unref();
-    Promise.resolve(close()).finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  let stdinIsPipe = false;
-  try {
-    stdinIsPipe = fstatSync(0).isFIFO() || fstatSync(0).isSocket();
-  } catch {
-    stdinIsPipe = false;
-  }
-  if (stdinIsPipe) {
-    process.stdin.on('end', () => stop('stdin closed'));
-    process.stdin.on('error', () => stop('stdin error'));
-    process.stdin.resume();
-  }
 }
