@@ -65,6 +65,60 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
     }
 
     [Fact]
+    public async Task Render_PasswordUnderAnotherKey_SaysItCannotBeOpened()
+    {
+        await SaveThroughServiceAsync();
+        Sealer.Use(SecretAdmin.Security.KeyRing.CreateNew(DateTimeOffset.UtcNow));
+
+        var page = RenderPage<SmtpSettingsPage>();
+
+        Assert.Equal("unreadable", page.Find("[data-secret-state]").GetAttribute("data-secret-state"));
+        Assert.StartsWith("The stored secret cannot be opened (", page.Find(".secret-input input").GetAttribute("placeholder"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Save_TypedPassword_ReplacesItAndRecordsWho()
+    {
+        await SaveThroughServiceAsync();
+        var page = RenderPage<SmtpSettingsPage>();
+
+        page.Find(".secret-input input").Input("a-replacement-password");
+        await page.Find("form.settings-form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Equal("admin@example.test", Assert.IsType<SecretStatus.Set>(Service<SmtpSettingsService>().GetAsync().Result.Password).UpdatedBy));
+        page.WaitForAssertion(() => Assert.DoesNotContain("a-replacement-password", page.Markup, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Save_ClearConfirmed_RemovesThePassword()
+    {
+        await SaveThroughServiceAsync();
+        var page = RenderPage<SmtpSettingsPage>();
+
+        page.FindAll("button").Single(b => b.TextContent.Trim() == "Clear").Click();
+        page.WaitForAssertion(() => Assert.Contains(Dialogs.FindAll("button"), b => b.TextContent.Trim() == "Clear"));
+        Dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Clear").Click();
+        page.Find("#smtp-username").Input("");
+        await page.Find("form.settings-form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.IsType<SecretStatus.NotSet>(Service<SmtpSettingsService>().GetAsync().Result.Password));
+    }
+
+    [Fact]
+    public async Task Save_AfterSomeoneElseSaved_SaysSoAndOverwritesNothing()
+    {
+        var page = RenderPage<SmtpSettingsPage>();
+        await SaveThroughServiceAsync();
+
+        page.Find("#smtp-host").Input("smtp.mine.example");
+        page.Find("#smtp-from").Input("me@example.test");
+        await page.Find("form.settings-form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".settings-conflict")));
+        Assert.Equal("127.0.0.1", (await Service<SmtpSettingsService>().GetAsync()).Host);
+    }
+
+    [Fact]
     public async Task TestMail_OtherHostWithoutATypedPassword_SaysTheStoredOneIsNotSent()
     {
         await SaveThroughServiceAsync();
