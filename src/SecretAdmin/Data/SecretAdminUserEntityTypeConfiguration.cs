@@ -10,5 +10,7 @@ internal sealed class SecretAdminUserEntityTypeConfiguration : IEntityTypeConfig
     {
         builder.Ignore(u => u.IsDisabled);
         builder.HasIndex(u => u.LastSignInAtUtc);
+        builder.Property(u => u.TotpSecret).IsSealed();
+        builder.Property(u => u.TotpAlgorithm).HasConversion<string>().HasMaxLength(10);
     }
 }

@@ -20,6 +20,7 @@ internal static class SettingsHostingExtensions
         services.AddSingleton<OidcSettingsService>();
         services.AddSingleton<SmtpSettingsService>();
         services.AddSingleton<MfaPolicyService>();
+        services.AddSingleton<TotpStepLedger>();
         services.AddHttpClient(OidcDiscoveryChecker.HttpClientName, client => client.Timeout = OidcDiscoveryChecker.Timeout);
         services.AddSingleton<OidcDiscoveryChecker>();
         return services;

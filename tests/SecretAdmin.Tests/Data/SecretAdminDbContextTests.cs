@@ -19,7 +19,7 @@ public sealed class SecretAdminDbContextTests : IDisposable
         var columns = SealedColumn.AllIn(db.Model);
 
         Assert.Equal(
-            [new SealedColumn("OidcSettings", "ClientSecret", "Id"), new SealedColumn("SmtpSettings", "Password", "Id")],
+            [new SealedColumn("AspNetUsers", "TotpSecret", "Id"), new SealedColumn("OidcSettings", "ClientSecret", "Id"), new SealedColumn("SmtpSettings", "Password", "Id")],
             columns);
     }
 
@@ -50,7 +50,7 @@ public sealed class SecretAdminDbContextTests : IDisposable
         using var db = TestDatabase.Open(_temp.Data);
         using var sealer = TestSealing.Sealer(new KeyRing([ring.Keys[0]], 1));
         var oidc = new SecretAdmin.Features.Oidc.OidcSettings();
-        oidc.ClientSecret = sealer.Seal("client", SealedColumn.AllIn(db.Model)[0].At(oidc.Id));
+        oidc.ClientSecret = sealer.Seal("client", SealedColumn.For<SecretAdmin.Features.Oidc.OidcSettings>(db.Model, "ClientSecret").At(oidc.Id));
         db.OidcSettings.Add(oidc);
         await db.SaveChangesAsync();
 

@@ -453,6 +453,26 @@ namespace SecretAdmin.Data.Migrations
                     b.Property<string>("SecurityStamp")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TotpAlgorithm")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("TotpDigits")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("TotpEnrolledAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TotpLastAcceptedStep")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TotpPeriodSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TotpSecret")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("SecretAdmin:Sealed", true);
+
                     b.Property<bool>("TwoFactorEnabled")
                         .HasColumnType("INTEGER");
 

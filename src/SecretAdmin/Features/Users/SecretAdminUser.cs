@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using SecretAdmin.Features.Mfa;
 
 namespace SecretAdmin.Features.Users;
 
@@ -16,4 +17,19 @@ public sealed class SecretAdminUser : IdentityUser
     public DateTime? DisabledAtUtc { get; set; }
 
     public bool IsDisabled => DisabledAtUtc is not null;
+
+    /// <summary>The sealed TOTP secret (<c>sa1:</c> envelope bound to this user's row), or null when not enrolled.</summary>
+    public string? TotpSecret { get; set; }
+
+    /// <summary>The digits, period and algorithm the enrollment was made with (not today's policy).</summary>
+    public int? TotpDigits { get; set; }
+
+    public int? TotpPeriodSeconds { get; set; }
+
+    public TotpAlgorithm? TotpAlgorithm { get; set; }
+
+    public DateTime? TotpEnrolledAtUtc { get; set; }
+
+    /// <summary>The last time step a code was accepted for; a code is accepted only for a later step.</summary>
+    public long? TotpLastAcceptedStep { get; set; }
 }
