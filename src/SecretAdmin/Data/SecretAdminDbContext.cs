@@ -16,6 +16,8 @@ public sealed class SecretAdminDbContext(DbContextOptions<SecretAdminDbContext> 
 
     public DbSet<MfaPolicy> MfaPolicy => Set<MfaPolicy>();
 
+    public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -21,6 +21,7 @@ internal static class SettingsHostingExtensions
         services.AddSingleton<SmtpSettingsService>();
         services.AddSingleton<MfaPolicyService>();
         services.AddSingleton<TotpStepLedger>();
+        services.AddSingleton<MfaEnrollmentService>();
         services.AddHttpClient(OidcDiscoveryChecker.HttpClientName, client => client.Timeout = OidcDiscoveryChecker.Timeout);
         services.AddSingleton<OidcDiscoveryChecker>();
         return services;

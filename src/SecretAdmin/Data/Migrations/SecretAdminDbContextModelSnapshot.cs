@@ -258,6 +258,34 @@ namespace SecretAdmin.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("SecretAdmin.Features.Mfa.RecoveryCode", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("UsedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("RecoveryCodes", (string)null);
+                });
+
             modelBuilder.Entity("SecretAdmin.Features.Oidc.OidcSettings", b =>
                 {
                     b.Property<int>("Id")
@@ -537,6 +565,15 @@ namespace SecretAdmin.Data.Migrations
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<string>", b =>
+                {
+                    b.HasOne("SecretAdmin.Features.Users.SecretAdminUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SecretAdmin.Features.Mfa.RecoveryCode", b =>
                 {
                     b.HasOne("SecretAdmin.Features.Users.SecretAdminUser", null)
                         .WithMany()

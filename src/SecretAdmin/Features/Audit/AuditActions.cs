@@ -21,11 +21,14 @@ public static class AuditActions
     public const string MfaPolicyChanged = "settings.mfa-policy-changed";
     public const string SmtpTestMailSent = "settings.smtp-test-mail-sent";
     public const string SmtpTestMailFailed = "settings.smtp-test-mail-failed";
+    public const string MfaEnrolled = "mfa.enrolled";
+    public const string RecoveryCodesRegenerated = "mfa.recovery-codes-regenerated";
 
     public static IReadOnlyList<string> All { get; } =
     [
         SetupCompleted, SignInSucceeded, SignInFailed, LockedOut, SignedOut, PasswordChanged, ProfileChanged,
         UserCreated, UserDisabled, UserEnabled, AdminGranted, AdminRevoked, UserUnlocked,
         OidcSettingsChanged, SmtpSettingsChanged, MfaPolicyChanged, SmtpTestMailSent, SmtpTestMailFailed,
+        MfaEnrolled, RecoveryCodesRegenerated,
     ];
 }

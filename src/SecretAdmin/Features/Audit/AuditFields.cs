@@ -16,6 +16,9 @@ public static class AuditFields
         "Host", "Port", "Security", "Username", "FromAddress", "FromName", "TimeoutSeconds",
         "Issuer", "Digits", "PeriodSeconds", "Algorithm", "WindowSteps", "RequireForAdmins", "RequireForAllUsers",
         "MaxFailedAttempts", "LockoutMinutes",
+
+        // MFA enrollment: that it changed, never the secret, a code or a recovery code.
+        "Authenticator", "RecoveryCodes",
     };
 
     public static bool IsAllowed(string field) => Allowed.Contains(field);

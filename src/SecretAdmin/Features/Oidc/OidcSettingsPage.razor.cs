@@ -16,6 +16,13 @@ public partial class OidcSettingsPage
     [Inject]
     private OidcDiscoveryChecker Discovery { get; set; } = default!;
 
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    /// <summary>The redirect URI to register at the provider: this app's address (as the browser sees it) and the callback path.</summary>
+    private string CallbackHelperText =>
+        $"The path the provider redirects to after sign-in. Register {Navigation.BaseUri.TrimEnd('/')}{_form.CallbackPath?.Trim()} at the provider as the redirect URI.";
+
     protected override string What => "OIDC settings";
 
     protected override Task<OidcSettingsView> LoadAsync() => Settings.GetAsync();

@@ -11,8 +11,8 @@ using SecretAdmin.Data;
 namespace SecretAdmin.Data.Migrations
 {
     [DbContext(typeof(SecretAdminDbContext))]
-    [Migration("20261123134742_TotpEnrollment")]
-    partial class TotpEnrollment
+    [Migration("20261123135212_Mfa")]
+    partial class Mfa
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -259,6 +259,34 @@ namespace SecretAdmin.Data.Migrations
                         {
                             t.HasCheckConstraint("CK_MfaPolicy_Singleton", "\"Id\" = 1");
                         });
+                });
+
+            modelBuilder.Entity("SecretAdmin.Features.Mfa.RecoveryCode", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("UsedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("RecoveryCodes", (string)null);
                 });
 
             modelBuilder.Entity("SecretAdmin.Features.Oidc.OidcSettings", b =>
@@ -540,6 +568,15 @@ namespace SecretAdmin.Data.Migrations
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<string>", b =>
+                {
+                    b.HasOne("SecretAdmin.Features.Users.SecretAdminUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SecretAdmin.Features.Mfa.RecoveryCode", b =>
                 {
                     b.HasOne("SecretAdmin.Features.Users.SecretAdminUser", null)
                         .WithMany()

@@ -1,0 +1,170 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Users;
+using SecretAdmin.Security;
+
+namespace SecretAdmin.Features.Mfa;
+
+/// <summary>
+/// Authenticator enrollment and checks. The TOTP secret is sealed into the user's row (bound to
+/// the user id) when the first code confirms it, and opened only to check a code; each time step
+/// is accepted once. Recovery codes are stored as password hashes and each works once.
+/// </summary>
+public sealed class MfaEnrollmentService(
+    IDbContextFactory<SecretAdminDbContext> dbContextFactory,
+    SecretSealer sealer,
+    MfaPolicyService policyService,
+    TotpStepLedger ledger,
+    AuditLog auditLog,
+    Microsoft.Extensions.Options.IOptions<PasswordHasherOptions> passwordHasherOptions,
+    TimeProvider timeProvider)
+{
+    // Recovery codes are hashed as passwords are (Identity's PBKDF2 hasher with the app's options).
+    private readonly PasswordHasher<SecretAdminUser> _passwordHasher = new(passwordHasherOptions);
+
+    public const int RecoveryCodeCount = 10;
+    public const int SecretSizeInBytes = 20;
+    private const string RecoveryAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    /// <summary>A fresh 160-bit secret under the current policy, for the owner's enrollment page.</summary>
+    public async Task<TotpEnrollmentOffer> OfferAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var policy = await policyService.GetAsync(cancellationToken);
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleAsync(cancellationToken);
+        return new TotpEnrollmentOffer(RandomNumberGenerator.GetBytes(SecretSizeInBytes), TotpParameters.From(policy), policy.Issuer, email!);
+    }
+
+    /// <summary>Enables MFA when <paramref name="code"/> is valid for the offer; seals the secret, records the step, issues recovery codes.</summary>
+    public async Task<TotpEnrollmentResult> ConfirmAsync(AuditActor actor, string userId, TotpEnrollmentOffer offer, string? code, CancellationToken cancellationToken = default)
+    {
+        var policy = await policyService.GetAsync(cancellationToken);
+        var step = TotpVerifier.Verify(offer.Secret, offer.Parameters, code, timeProvider.GetUtcNow(), policy.WindowSteps);
+        if (step is null)
+        {
+            return TotpEnrollmentResult.Refused("That code does not match. Check the time on your phone and enter the code your app shows now.");
+        }
+
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+        var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
+        user.TotpSecret = sealer.Seal(Base32(offer.Secret), SecretPlace(db, userId));
+        user.TotpDigits = offer.Parameters.Digits;
+        user.TotpPeriodSeconds = offer.Parameters.PeriodSeconds;
+        user.TotpAlgorithm = offer.Parameters.Algorithm;
+        user.TotpEnrolledAtUtc = timeProvider.GetUtcNow().UtcDateTime;
+        user.TotpLastAcceptedStep = step;
+        user.TwoFactorEnabled = true;
+        user.SecurityStamp = Guid.NewGuid().ToString("N");
+        var codes = await ReplaceRecoveryCodesAsync(db, userId, cancellationToken);
+        auditLog.Add(db, actor, AuditActions.MfaEnrolled, user.Email, ["Authenticator", "RecoveryCodes"]);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TotpEnrollmentResult.Enabled(codes);
+    }
+
+    /// <summary>Checks a sign-in code with the enrollment's own parameters; fails closed when the secret cannot be opened.</summary>
+    public async Task<TotpCheckOutcome> VerifyAsync(string userId, string? code, CancellationToken cancellationToken = default)
+    {
+        var policy = await policyService.GetAsync(cancellationToken);
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is not { TotpSecret: not null, TotpDigits: { } digits, TotpPeriodSeconds: { } period, TotpAlgorithm: { } algorithm })
+        {
+            return TotpCheckOutcome.NotEnrolled;
+        }
+
+        var secret = sealer.Open(user.TotpSecret, SecretPlace(db, userId)).Match<byte[]?>(
+            () => null,
+            present => OtpNet.Base32Encoding.ToBytes(present.Value),
+            _ => null);
+        if (secret is null)
+        {
+            return TotpCheckOutcome.SecretUnreadable;
+        }
+
+        try
+        {
+            var step = TotpVerifier.Verify(secret, new TotpParameters(digits, period, algorithm), code, timeProvider.GetUtcNow(), policy.WindowSteps);
+            if (step is null)
+            {
+                return TotpCheckOutcome.Invalid;
+            }
+
+            return await ledger.TryAcceptAsync(userId, step.Value, cancellationToken) ? TotpCheckOutcome.Accepted : TotpCheckOutcome.Replayed;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    /// <summary>Uses a recovery code: true once per code, also when two requests race with it.</summary>
+    public async Task<bool> RedeemRecoveryCodeAsync(string userId, string? code, CancellationToken cancellationToken = default)
+    {
+        var normalized = NormalizeRecoveryCode(code);
+        if (normalized is null)
+        {
+            return false;
+        }
+
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        var unused = await db.RecoveryCodes.AsNoTracking().Where(c => c.UserId == userId && c.UsedAtUtc == null).ToListAsync(cancellationToken);
+        var user = new SecretAdminUser { Id = userId };
+        var match = unused.FirstOrDefault(c => _passwordHasher.VerifyHashedPassword(user, c.CodeHash, normalized) != PasswordVerificationResult.Failed);
+        if (match is null)
+        {
+            return false;
+        }
+
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var used = await db.RecoveryCodes
+            .Where(c => c.Id == match.Id && c.UsedAtUtc == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.UsedAtUtc, now), cancellationToken);
+        return used == 1;
+    }
+
+    /// <summary>Replaces the user's recovery codes with ten new ones, shown once.</summary>
+    public async Task<IReadOnlyList<string>> RegenerateRecoveryCodesAsync(AuditActor actor, string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+        var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleAsync(cancellationToken);
+        var codes = await ReplaceRecoveryCodesAsync(db, userId, cancellationToken);
+        auditLog.Add(db, actor, AuditActions.RecoveryCodesRegenerated, email, ["RecoveryCodes"]);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return codes;
+    }
+
+    public async Task<int> CountUnusedRecoveryCodesAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.RecoveryCodes.CountAsync(c => c.UserId == userId && c.UsedAtUtc == null, cancellationToken);
+    }
+
+    /// <summary>Upper case, without the dash and spaces people type; null when it cannot be a recovery code.</summary>
+    public static string? NormalizeRecoveryCode(string? code)
+    {
+        var compact = code?.Replace("-", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).Trim().ToUpperInvariant();
+        return compact is { Length: 10 } && compact.All(RecoveryAlphabet.Contains) ? compact : null;
+    }
+
+    private async Task<IReadOnlyList<string>> ReplaceRecoveryCodesAsync(SecretAdminDbContext db, string userId, CancellationToken cancellationToken)
+    {
+        await db.RecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var user = new SecretAdminUser { Id = userId };
+        var codes = Enumerable.Range(0, RecoveryCodeCount).Select(_ => RandomNumberGenerator.GetString(RecoveryAlphabet, 10)).ToArray();
+        db.RecoveryCodes.AddRange(codes.Select(code => new RecoveryCode { UserId = userId, CodeHash = _passwordHasher.HashPassword(user, code), CreatedAtUtc = now }));
+        return codes.Select(c => $"{c[..5]}-{c[5..]}").ToArray();
+    }
+
+    private static string Base32(byte[] secret) => OtpNet.Base32Encoding.ToString(secret);
+
+    private static SealedPlace SecretPlace(SecretAdminDbContext db, string userId) =>
+        SealedColumn.For<SecretAdminUser>(db.Model, nameof(SecretAdminUser.TotpSecret)).At(userId);
+}

@@ -1,0 +1,186 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Users;
+using SecretAdmin.Security;
+using SecretAdmin.Tests.Support;
+
+namespace SecretAdmin.Tests.Features.Mfa;
+
+public sealed class MfaEnrollmentServiceTests : IAsyncLifetime
+{
+    private readonly TempDataDirectory _temp = new();
+
+    // A fixed clock in the middle of a time step, so no test crosses a step boundary by chance.
+    private readonly ManualTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_015));
+    private ServiceProvider _services = default!;
+    private MfaEnrollmentService _mfa = default!;
+    private string _userId = "";
+    private AuditActor _actor = default!;
+
+    public async Task InitializeAsync()
+    {
+        _services = TestServices.Build(_temp, _clock);
+        _mfa = _services.GetRequiredService<MfaEnrollmentService>();
+        var users = _services.GetRequiredService<UserAdminService>();
+        Assert.True((await users.CreateAsync(AuditActor.Cli, "ada@example.test", "Correct-Horse-42!", isAdmin: false)).Succeeded);
+        _userId = (await users.SearchAsync(new("ada"))).Items.Single().Id;
+        _actor = new AuditActor("ada@example.test", "127.0.0.1");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    private string CodeFor(TotpEnrollmentOffer offer, long stepOffset = 0) =>
+        TotpVerifierTests.IndependentTotp(
+            OtpNet.Base32Encoding.ToBytes(offer.ManualKey.Replace(" ", "", StringComparison.Ordinal)),
+            (_clock.GetUtcNow().ToUnixTimeSeconds() / offer.Parameters.PeriodSeconds) + stepOffset,
+            offer.Parameters.Digits,
+            HashAlgorithmName.SHA1);
+
+    [Fact]
+    public async Task Offer_CurrentPolicy_Gives160BitsAndAnOtpAuthUri()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+
+        Assert.Equal(32, offer.ManualKey.Replace(" ", "", StringComparison.Ordinal).Length);
+        Assert.Matches(@"^otpauth://totp/SecretAdmin:ada%40example\.test\?secret=[A-Z2-7]{32}&issuer=SecretAdmin&algorithm=SHA1&digits=6&period=30$", offer.OtpAuthUri);
+        Assert.DoesNotContain(offer.ManualKey.Replace(" ", "", StringComparison.Ordinal), offer.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Confirm_WrongCode_EnablesNothing()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+
+        var result = await _mfa.ConfirmAsync(_actor, _userId, offer, "000000");
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(TotpCheckOutcome.NotEnrolled, await _mfa.VerifyAsync(_userId, CodeFor(offer)));
+    }
+
+    [Fact]
+    public async Task Confirm_ValidCode_SealsTheSecretAndIssuesTenRecoveryCodes()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+
+        var result = await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer));
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(10, result.RecoveryCodes.Distinct().Count());
+        Assert.All(result.RecoveryCodes, c => Assert.Matches("^[A-Z2-9]{5}-[A-Z2-9]{5}$", c));
+        await using var db = await _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
+        var user = await db.Users.SingleAsync(u => u.Id == _userId);
+        Assert.True(user.TwoFactorEnabled);
+        Assert.StartsWith("sa1:1:", user.TotpSecret, StringComparison.Ordinal);
+        Assert.Equal((6, 30, TotpAlgorithm.Sha1), (user.TotpDigits, user.TotpPeriodSeconds, user.TotpAlgorithm));
+        Assert.Contains((await _services.GetRequiredService<AuditLog>().SearchAsync(new(Action: AuditActions.MfaEnrolled))).Items, e => e.Target == "ada@example.test");
+    }
+
+    [Fact]
+    public async Task Verify_TheConfirmationCodeAgain_IsAReplay()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        var code = CodeFor(offer);
+        await _mfa.ConfirmAsync(_actor, _userId, offer, code);
+
+        Assert.Equal(TotpCheckOutcome.Replayed, await _mfa.VerifyAsync(_userId, code));
+    }
+
+    [Fact]
+    public async Task Verify_NextStepsCode_IsAcceptedOnce()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer, -1));
+        var next = CodeFor(offer);
+
+        Assert.Equal(TotpCheckOutcome.Accepted, await _mfa.VerifyAsync(_userId, next));
+        Assert.Equal(TotpCheckOutcome.Replayed, await _mfa.VerifyAsync(_userId, next));
+        Assert.Equal(TotpCheckOutcome.Invalid, await _mfa.VerifyAsync(_userId, "123"));
+    }
+
+    [Fact]
+    public async Task Verify_CodeTwoStepsOld_IsOutsideTheDefaultWindow()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer, -1));
+        _clock.Advance(TimeSpan.FromSeconds(90));
+
+        Assert.Equal(TotpCheckOutcome.Invalid, await _mfa.VerifyAsync(_userId, CodeFor(offer, -2)));
+        Assert.Equal(TotpCheckOutcome.Accepted, await _mfa.VerifyAsync(_userId, CodeFor(offer, -1)));
+    }
+
+    [Fact]
+    public async Task Verify_PolicyChangedAfterEnrollment_StillUsesTheEnrollmentsParameters()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer, -1));
+        await _services.GetRequiredService<MfaPolicyService>().SaveAsync(AuditActor.Cli, new MfaPolicyForm { Digits = 8, PeriodSeconds = 60, Algorithm = TotpAlgorithm.Sha512 }, 0);
+
+        Assert.Equal(TotpCheckOutcome.Accepted, await _mfa.VerifyAsync(_userId, CodeFor(offer)));
+    }
+
+    [Fact]
+    public async Task Verify_SecretUnderAnotherKeyRing_FailsClosedButRecoveryCodesWork()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        var result = await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer, -1));
+        _services.GetRequiredService<SecretSealer>().Use(TestSealing.Ring(5));
+
+        Assert.Equal(TotpCheckOutcome.SecretUnreadable, await _mfa.VerifyAsync(_userId, CodeFor(offer)));
+        Assert.True(await _mfa.RedeemRecoveryCodeAsync(_userId, result.RecoveryCodes[0]));
+    }
+
+    [Fact]
+    public async Task RedeemRecoveryCode_EachWorksOnceAlsoWhenRacing()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        var codes = (await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer))).RecoveryCodes;
+
+        var racing = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(() => _mfa.RedeemRecoveryCodeAsync(_userId, codes[3].ToLowerInvariant()))));
+
+        Assert.Single(racing, used => used);
+        Assert.False(await _mfa.RedeemRecoveryCodeAsync(_userId, codes[3]));
+        Assert.False(await _mfa.RedeemRecoveryCodeAsync(_userId, "AAAAA-AAAAA"));
+        Assert.Equal(9, await _mfa.CountUnusedRecoveryCodesAsync(_userId));
+    }
+
+    [Fact]
+    public async Task Regenerate_OldCodesStopWorking()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        var old = (await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer))).RecoveryCodes;
+
+        var fresh = await _mfa.RegenerateRecoveryCodesAsync(_actor, _userId);
+
+        Assert.False(await _mfa.RedeemRecoveryCodeAsync(_userId, old[0]));
+        Assert.True(await _mfa.RedeemRecoveryCodeAsync(_userId, fresh[0]));
+    }
+
+    [Fact]
+    public async Task DatabaseFiles_AfterEnrollment_HoldNeitherTheSecretNorARecoveryCode()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        var codes = (await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer))).RecoveryCodes;
+        var secret = offer.ManualKey.Replace(" ", "", StringComparison.Ordinal);
+
+        foreach (var file in Directory.GetFiles(_temp.Path, "secretadmin.db*"))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            var text = Encoding.Latin1.GetString(copy.ToArray());
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+            Assert.All(codes, code => Assert.DoesNotContain(code.Replace("-", "", StringComparison.Ordinal), text, StringComparison.Ordinal));
+        }
+
+        var audit = await _services.GetRequiredService<AuditLog>().SearchAsync(new());
+        Assert.DoesNotContain(audit.Items, e => $"{e.Target}{e.ChangedFields}".Contains(secret, StringComparison.Ordinal));
+    }
+}
