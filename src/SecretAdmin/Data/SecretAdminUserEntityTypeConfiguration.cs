@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using SecretAdmin.Features.Users;
 
@@ -12,5 +13,9 @@ internal sealed class SecretAdminUserEntityTypeConfiguration : IEntityTypeConfig
         builder.HasIndex(u => u.LastSignInAtUtc);
         builder.Property(u => u.TotpSecret).IsSealed();
         builder.Property(u => u.TotpAlgorithm).HasConversion<string>().HasMaxLength(10);
+
+        // Written only by the step ledger's conditional UPDATE: Identity's UserManager.UpdateAsync
+        // saves whole users it loaded earlier and must never put back an older accepted step.
+        builder.Property(u => u.TotpLastAcceptedStep).Metadata.SetAfterSaveBehavior(PropertySaveBehavior.Ignore);
     }
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Users;
 
 namespace SecretAdmin.Hosting;
@@ -42,7 +43,8 @@ internal static class AccountsHostingExtensions
             .AddEntityFrameworkStores<SecretAdminDbContext>()
             .AddSignInManager<SecretAdminSignInManager>()
             .AddClaimsPrincipalFactory<SecretAdminUserClaimsPrincipalFactory>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<SealedTotpTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
         services.AddHttpContextAccessor();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserAdminService>();
@@ -91,6 +93,7 @@ internal static class AccountsHostingExtensions
         builder.Services.AddSingleton<UnknownAccountThrottle>();
         builder.Services.AddScoped<PasswordSignIn>();
         builder.Services.AddScoped<PasswordChange>();
+        builder.Services.AddScoped<SecondFactorSignIn>();
         return builder;
     }
 }

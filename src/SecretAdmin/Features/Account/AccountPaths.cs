@@ -3,6 +3,8 @@ namespace SecretAdmin.Features.Account;
 public static class AccountPaths
 {
     public const string Login = "/account/login";
+    public const string LoginWithCode = "/account/login-code";
+    public const string LoginWithRecoveryCode = "/account/login-recovery-code";
     public const string Logout = "/account/logout";
     public const string Lockout = "/account/lockout";
     public const string AccessDenied = "/account/access-denied";

@@ -16,7 +16,7 @@ public sealed class PasswordSignIn(
     UnknownAccountThrottle unknownAccounts,
     MfaPolicyService mfaPolicy,
     AuditLog auditLog,
-    TimeProvider timeProvider)
+    UserAdminService users)
 {
     // Verifying against this hash costs what a real check costs, so timing does not tell either.
     private static readonly Lazy<string> DecoyHash = new(() => new PasswordHasher<SecretAdminUser>().HashPassword(new SecretAdminUser(), Guid.NewGuid().ToString()));
@@ -54,8 +54,7 @@ public sealed class PasswordSignIn(
             return PasswordSignInOutcome.Failed;
         }
 
-        user.LastSignInAtUtc = timeProvider.GetUtcNow().UtcDateTime;
-        await userManager.UpdateAsync(user);
+        await users.RecordSignInAsync(user.Id);
         await auditLog.WriteAsync(userActor, AuditActions.SignInSucceeded, user.Email);
         return user.MustChangePassword ? PasswordSignInOutcome.MustChangePassword : PasswordSignInOutcome.Succeeded;
     }

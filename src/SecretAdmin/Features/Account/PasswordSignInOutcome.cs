@@ -7,4 +7,7 @@ public enum PasswordSignInOutcome
     RequiresTwoFactor,
     LockedOut,
     Failed,
+
+    /// <summary>A second-factor page was reached without a password step in progress (or after it expired).</summary>
+    NoPendingSignIn,
 }

@@ -23,12 +23,14 @@ public static class AuditActions
     public const string SmtpTestMailFailed = "settings.smtp-test-mail-failed";
     public const string MfaEnrolled = "mfa.enrolled";
     public const string RecoveryCodesRegenerated = "mfa.recovery-codes-regenerated";
+    public const string MfaCodeReplayed = "mfa.code-replayed";
+    public const string RecoveryCodeUsed = "mfa.recovery-code-used";
 
     public static IReadOnlyList<string> All { get; } =
     [
         SetupCompleted, SignInSucceeded, SignInFailed, LockedOut, SignedOut, PasswordChanged, ProfileChanged,
         UserCreated, UserDisabled, UserEnabled, AdminGranted, AdminRevoked, UserUnlocked,
         OidcSettingsChanged, SmtpSettingsChanged, MfaPolicyChanged, SmtpTestMailSent, SmtpTestMailFailed,
-        MfaEnrolled, RecoveryCodesRegenerated,
+        MfaEnrolled, RecoveryCodesRegenerated, MfaCodeReplayed, RecoveryCodeUsed,
     ];
 }

@@ -56,12 +56,17 @@ public sealed class MfaEnrollmentService(
         user.TotpPeriodSeconds = offer.Parameters.PeriodSeconds;
         user.TotpAlgorithm = offer.Parameters.Algorithm;
         user.TotpEnrolledAtUtc = timeProvider.GetUtcNow().UtcDateTime;
-        user.TotpLastAcceptedStep = step;
         user.TwoFactorEnabled = true;
         user.SecurityStamp = Guid.NewGuid().ToString("N");
+
+        // A user Identity loaded before this change must not be saved over it.
+        user.ConcurrencyStamp = Guid.NewGuid().ToString("N");
         var codes = await ReplaceRecoveryCodesAsync(db, userId, cancellationToken);
         auditLog.Add(db, actor, AuditActions.MfaEnrolled, user.Email, ["Authenticator", "RecoveryCodes"]);
         await db.SaveChangesAsync(cancellationToken);
+
+        // The confirming code's step is used: set directly, as only the ledger's UPDATE writes this column.
+        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(set => set.SetProperty(u => u.TotpLastAcceptedStep, step), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TotpEnrollmentResult.Enabled(codes);
     }
@@ -100,6 +105,14 @@ public sealed class MfaEnrollmentService(
         {
             CryptographicOperations.ZeroMemory(secret);
         }
+    }
+
+    /// <summary>Whether the user's stored secret can be opened, so the sign-in page can point to recovery codes first.</summary>
+    public async Task<bool> IsSecretReadableAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        var stored = await db.Users.Where(u => u.Id == userId).Select(u => u.TotpSecret).SingleOrDefaultAsync(cancellationToken);
+        return sealer.Open(stored, SecretPlace(db, userId)) is SecretRead.PresentSecret;
     }
 
     /// <summary>Uses a recovery code: true once per code, also when two requests race with it.</summary>

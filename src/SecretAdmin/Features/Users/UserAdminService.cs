@@ -19,6 +19,14 @@ public sealed class UserAdminService(
 {
     public const int MaxPageSize = 100;
 
+    /// <summary>Records a completed sign-in, touching only that column (the user row may have changed since it was loaded).</summary>
+    public async Task RecordSignInAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(set => set.SetProperty(u => u.LastSignInAtUtc, now), cancellationToken);
+    }
+
     public async Task<bool> AnyAdminExistsAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);

@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Users;
+
+namespace SecretAdmin.Features.Account;
+
+/// <summary>
+/// The second step of a sign-in, after the password: an authenticator code through Identity's
+/// two-factor sign-in (failures count toward lockout), or a single-use recovery code.
+/// </summary>
+public sealed class SecondFactorSignIn(
+    SignInManager<SecretAdminUser> signInManager,
+    UserManager<SecretAdminUser> userManager,
+    MfaEnrollmentService mfa,
+    AuditLog auditLog,
+    IHttpContextAccessor httpContextAccessor,
+    UserAdminService users)
+{
+    /// <summary>The user who passed the password step in this browser, or null.</summary>
+    public Task<SecretAdminUser?> PendingUserAsync() => signInManager.GetTwoFactorAuthenticationUserAsync();
+
+    public async Task<PasswordSignInOutcome> WithCodeAsync(string? code, string? clientIp)
+    {
+        if (await PendingUserAsync() is not { } user)
+        {
+            return PasswordSignInOutcome.NoPendingSignIn;
+        }
+
+        var result = await signInManager.TwoFactorAuthenticatorSignInAsync(TotpVerifier.Normalize(code) ?? "", isPersistent: false, rememberClient: false);
+        return await FinishAsync(user, result.Succeeded, result.IsLockedOut, clientIp);
+    }
+
+    public async Task<PasswordSignInOutcome> WithRecoveryCodeAsync(string? code, string? clientIp)
+    {
+        if (await PendingUserAsync() is not { } user)
+        {
+            return PasswordSignInOutcome.NoPendingSignIn;
+        }
+
+        if (await userManager.IsLockedOutAsync(user))
+        {
+            return await FinishAsync(user, succeeded: false, lockedOut: true, clientIp);
+        }
+
+        if (!await mfa.RedeemRecoveryCodeAsync(user.Id, code))
+        {
+            await userManager.AccessFailedAsync(user);
+            return await FinishAsync(user, succeeded: false, await userManager.IsLockedOutAsync(user), clientIp);
+        }
+
+        await userManager.ResetAccessFailedCountAsync(user);
+        await httpContextAccessor.HttpContext!.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
+        await signInManager.SignInAsync(user, isPersistent: false, authenticationMethod: "recovery-code");
+        await auditLog.WriteAsync(new AuditActor(user.Email!, clientIp), AuditActions.RecoveryCodeUsed, user.Email);
+        return await FinishAsync(user, succeeded: true, lockedOut: false, clientIp);
+    }
+
+    private async Task<PasswordSignInOutcome> FinishAsync(SecretAdminUser user, bool succeeded, bool lockedOut, string? clientIp)
+    {
+        var actor = AuditActor.Anonymous(clientIp);
+        if (lockedOut)
+        {
+            await auditLog.WriteAsync(actor, AuditActions.LockedOut, user.Email);
+            return PasswordSignInOutcome.LockedOut;
+        }
+
+        if (!succeeded)
+        {
+            await auditLog.WriteAsync(actor, AuditActions.SignInFailed, user.Email);
+            return PasswordSignInOutcome.Failed;
+        }
+
+        await users.RecordSignInAsync(user.Id);
+        await auditLog.WriteAsync(actor with { Name = user.Email! }, AuditActions.SignInSucceeded, user.Email);
+        return user.MustChangePassword ? PasswordSignInOutcome.MustChangePassword : PasswordSignInOutcome.Succeeded;
+    }
+}

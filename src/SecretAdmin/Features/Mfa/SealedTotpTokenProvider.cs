@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Identity;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Users;
+
+namespace SecretAdmin.Features.Mfa;
+
+/// <summary>
+/// Identity's authenticator provider, over the sealed TOTP secret: Identity's two-factor sign-in
+/// (and its lockout counting) checks codes here, each time step once.
+/// </summary>
+public sealed class SealedTotpTokenProvider(IServiceProvider services) : IUserTwoFactorTokenProvider<SecretAdminUser>
+{
+    // An enrolled user whose secret cannot be opened still needs a second factor: the check fails closed.
+    public Task<bool> CanGenerateTwoFactorTokenAsync(UserManager<SecretAdminUser> manager, SecretAdminUser user) =>
+        Task.FromResult(user.TwoFactorEnabled && user.TotpSecret is not null);
+
+    public Task<string> GenerateAsync(string purpose, UserManager<SecretAdminUser> manager, SecretAdminUser user) =>
+        throw new NotSupportedException("Authenticator codes come from the user's app; the server never generates one.");
+
+    public async Task<bool> ValidateAsync(string purpose, string token, UserManager<SecretAdminUser> manager, SecretAdminUser user)
+    {
+        // Resolved here, not in the constructor: UserManager builds every provider, also where MFA is not registered.
+        var outcome = await services.GetRequiredService<MfaEnrollmentService>().VerifyAsync(user.Id, token);
+        if (outcome == TotpCheckOutcome.Replayed)
+        {
+            await services.GetRequiredService<AuditLog>().WriteAsync(new AuditActor(user.Email ?? user.Id, null), AuditActions.MfaCodeReplayed, user.Email);
+        }
+
+        return outcome == TotpCheckOutcome.Accepted;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Security.Cryptography;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Users;
+using SecretAdmin.Security;
+using SecretAdmin.Tests.Features.Mfa;
+using SecretAdmin.Tests.Support;
+
+namespace SecretAdmin.Tests.Features.Account;
+
+/// <summary>
+/// Sign-in with an authenticator through the real HTTP forms: codes computed here, independently
+/// of the app, from the enrolled secret.
+/// </summary>
+public sealed class SecondFactorSignInFlowTests : IAsyncLifetime
+{
+    private const string Email = "ada@example.test";
+    private readonly TempDataDirectory _temp = new();
+    private SecretAdminAppFactory _app = default!;
+    private byte[] _secret = [];
+    private IReadOnlyList<string> _recoveryCodes = [];
+
+    public async Task InitializeAsync()
+    {
+        _app = new SecretAdminAppFactory(_temp);
+        await WebSession.CreateUserAsync(_app, Email, admin: false);
+        var users = _app.Services.GetRequiredService<UserAdminService>();
+        var userId = (await users.SearchAsync(new("ada"))).Items.Single().Id;
+        var mfa = _app.Services.GetRequiredService<MfaEnrollmentService>();
+        var offer = await mfa.OfferAsync(userId);
+        _secret = OtpNet.Base32Encoding.ToBytes(offer.ManualKey.Replace(" ", "", StringComparison.Ordinal));
+
+        // Enrolled with the previous step's code, so the current step is still unused for sign-in.
+        var result = await mfa.ConfirmAsync(new AuditActor(Email, null), userId, offer, Code(-1));
+        Assert.True(result.Succeeded, result.Message);
+        _recoveryCodes = result.RecoveryCodes;
+    }
+
+    public Task DisposeAsync()
+    {
+        _app.Dispose();
+        _temp.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private string Code(long stepOffset = 0) =>
+        TotpVerifierTests.IndependentTotp(_secret, (DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30) + stepOffset, 6, HashAlgorithmName.SHA1);
+
+    private async Task<HttpClient> PastPasswordAsync(string returnUrl = "/account")
+    {
+        var client = WebSession.Client(_app);
+        using var response = await WebSession.SignInAsync(client, Email, returnUrl: returnUrl);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/account/login-code", response.Headers.Location!.IsAbsoluteUri ? response.Headers.Location.AbsolutePath : response.Headers.Location.OriginalString.Split('?')[0]);
+        return client;
+    }
+
+    private static Task<HttpResponseMessage> SubmitCodeAsync(HttpClient client, string code, string returnUrl = "/account") =>
+        FormPost.SubmitAsync(client, $"/account/login-code?returnUrl={Uri.EscapeDataString(returnUrl)}", "login-code", new Dictionary<string, string> { ["Input.Code"] = code });
+
+    private static Task<HttpResponseMessage> SubmitRecoveryCodeAsync(HttpClient client, string code) =>
+        FormPost.SubmitAsync(client, "/account/login-recovery-code?returnUrl=%2Faccount", "login-recovery-code", new Dictionary<string, string> { ["Input.Code"] = code });
+
+    private static string? PathOf(HttpResponseMessage response) =>
+        response.Headers.Location is { } location ? (location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString) : null;
+
+    [Fact]
+    public async Task SignIn_PasswordOnly_IsNotEnough()
+    {
+        var client = await PastPasswordAsync();
+
+        using var home = await client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        Assert.StartsWith("/account/login", PathOf(home), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignIn_CurrentCode_LandsSignedIn()
+    {
+        var client = await PastPasswordAsync();
+
+        using var response = await SubmitCodeAsync(client, Code());
+
+        Assert.Equal("/account", PathOf(response));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SignIn_SameCodeAgain_IsRefusedAndAudited()
+    {
+        var code = Code();
+        using (var first = await SubmitCodeAsync(await PastPasswordAsync(), code))
+        {
+            Assert.Equal("/account", PathOf(first));
+        }
+
+        var second = await PastPasswordAsync();
+        using var replay = await SubmitCodeAsync(second, code);
+
+        Assert.True(replay.StatusCode == HttpStatusCode.OK, $"replayed code gave {(int)replay.StatusCode} {PathOf(replay)}");
+        Assert.Contains("That code is not valid", await replay.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var audit = await _app.Services.GetRequiredService<AuditLog>().SearchAsync(new(Action: AuditActions.MfaCodeReplayed));
+        Assert.Equal(Email, Assert.Single(audit.Items).Target);
+    }
+
+    [Fact]
+    public async Task SignIn_TwoRacingRequestsWithOneCode_SignInExactlyOnce()
+    {
+        var one = await PastPasswordAsync();
+        var two = await PastPasswordAsync();
+        var code = Code();
+
+        var responses = await Task.WhenAll(SubmitCodeAsync(one, code), SubmitCodeAsync(two, code));
+
+        Assert.Single(responses, r => PathOf(r) == "/account");
+    }
+
+    [Fact]
+    public async Task SignIn_WrongCodes_CountTowardLockout()
+    {
+        var client = await PastPasswordAsync();
+
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 5; i++)
+        {
+            last = await SubmitCodeAsync(client, "000000");
+        }
+
+        Assert.Equal("/account/lockout", PathOf(last!));
+    }
+
+    [Fact]
+    public async Task SignIn_RecoveryCode_WorksOnce()
+    {
+        using (var first = await SubmitRecoveryCodeAsync(await PastPasswordAsync(), _recoveryCodes[0]))
+        {
+            Assert.Equal("/account", PathOf(first));
+        }
+
+        using var again = await SubmitRecoveryCodeAsync(await PastPasswordAsync(), _recoveryCodes[0]);
+
+        Assert.Contains("That recovery code is not valid or was used already.", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignIn_SecretCannotBeOpened_FailsClosedAndPointsToRecoveryCodes()
+    {
+        _app.Services.GetRequiredService<SecretSealer>().Use(TestSealing.Ring(3));
+        var client = await PastPasswordAsync();
+
+        var page = await client.GetStringAsync("/account/login-code?returnUrl=%2Faccount");
+        using var withCode = await SubmitCodeAsync(client, Code());
+        using var withRecovery = await SubmitRecoveryCodeAsync(client, _recoveryCodes[1]);
+
+        Assert.Contains("Use one of your recovery codes", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, withCode.StatusCode);
+        Assert.Equal("/account", PathOf(withRecovery));
+    }
+
+    [Fact]
+    public async Task CodePage_WithoutAPasswordStep_AsksToSignInAgain()
+    {
+        var html = await WebSession.Client(_app).GetStringAsync("/account/login-code");
+
+        Assert.Contains("Sign in again", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("name=\"Input.Code\"", html, StringComparison.Ordinal);
+    }
+}
