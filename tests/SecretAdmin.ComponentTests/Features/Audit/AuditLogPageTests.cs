@@ -67,7 +67,7 @@ public sealed class AuditLogPageTests : MudComponentTestContext
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.Equal(3, Rows(cut).Count), Wait);
 
-        cut.Find(".audit-filter-actor input").Input("bob");
+        await cut.InputAsync(".audit-filter-actor input", "bob");
 
         cut.WaitForAssertion(() => Assert.Equal(["bobby@example.test", "bob@example.test"], Column(cut, "audit-actor")), Wait);
     }
@@ -129,7 +129,7 @@ public sealed class AuditLogPageTests : MudComponentTestContext
         cut.WaitForAssertion(() => Assert.Equal(AuditLogPage.DefaultPageSize, Rows(cut).Count), Wait);
         Assert.Equal("user27@example.test", Column(cut, "audit-actor")[0]);
 
-        cut.Find(".mud-table-pagination-next-button").Click();
+        await cut.ClickAsync(".mud-table-pagination-next-button");
 
         cut.WaitForAssertion(() => Assert.Equal(["user02@example.test", "user01@example.test", "user00@example.test"], Column(cut, "audit-actor")), Wait);
         Assert.Contains("26-28 of 28", cut.Find(".mud-table-page-number-information").TextContent);
@@ -145,10 +145,10 @@ public sealed class AuditLogPageTests : MudComponentTestContext
 
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.Equal(AuditLogPage.DefaultPageSize, Rows(cut).Count), Wait);
-        cut.Find(".mud-table-pagination-next-button").Click();
+        await cut.ClickAsync(".mud-table-pagination-next-button");
         cut.WaitForAssertion(() => Assert.Equal(3, Rows(cut).Count), Wait);
 
-        cut.Find(".audit-filter-actor input").Input("user2");
+        await cut.InputAsync(".audit-filter-actor input", "user2");
 
         cut.WaitForAssertion(() => Assert.Equal(8, Rows(cut).Count), Wait);
         Assert.Equal("user27@example.test", Column(cut, "audit-actor")[0]);
@@ -161,12 +161,12 @@ public sealed class AuditLogPageTests : MudComponentTestContext
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.Single(Rows(cut)), Wait);
 
-        cut.Find(".audit-filter-actor input").Input("nobody");
+        await cut.InputAsync(".audit-filter-actor input", "nobody");
 
         cut.WaitForAssertion(() => Assert.Contains("No entries match these filters", cut.Find(".audit-empty").TextContent), Wait);
         Assert.Empty(Rows(cut));
 
-        cut.Find(".audit-clear-filters").Click();
+        await cut.ClickAsync(".audit-clear-filters");
 
         cut.WaitForAssertion(() => Assert.Equal(["cli"], Column(cut, "audit-actor")), Wait);
     }

@@ -77,7 +77,7 @@ public class UsersPageTests : MudComponentTestContext
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.Equal(3, Rows(cut).Count), Patience);
 
-        await InputAsync(cut, "#users-search", "CAROL");
+        await cut.InputAsync("#users-search", "CAROL");
 
         cut.WaitForAssertion(() => Assert.Equal(["carol@example.test"], Rows(cut).Select(EmailOf)), Patience);
     }
@@ -89,7 +89,7 @@ public class UsersPageTests : MudComponentTestContext
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.Single(Rows(cut)), Patience);
 
-        await InputAsync(cut, "#users-search", "nobody");
+        await cut.InputAsync("#users-search", "nobody");
 
         cut.WaitForAssertion(() => Assert.Contains("No users match “nobody”.", cut.Find(".users-empty").TextContent), Patience);
         Assert.Empty(Rows(cut));
@@ -151,7 +151,7 @@ public class UsersPageTests : MudComponentTestContext
 
         await ClickInRowAsync(cut, AdminEmail, ".user-revoke-admin");
         cut.WaitForElement(".confirm-ok", Patience);
-        await ClickAsync(cut, ".confirm-ok");
+        await cut.ClickAsync(".confirm-ok");
 
         cut.WaitForAssertion(() => Assert.Contains("is the last enabled administrator", cut.Find(".mud-snackbar").TextContent), Patience);
         var shown = Assert.Single(Services.GetRequiredService<ISnackbar>().ShownSnackbars);
@@ -173,7 +173,7 @@ public class UsersPageTests : MudComponentTestContext
         WaitUntilDone(cut, "bob@example.test", row => Assert.Equal(["Admin", "User"], Texts(row, ".user-role")));
         await ClickInRowAsync(cut, "bob@example.test", ".user-revoke-admin");
         cut.WaitForElement(".confirm-ok", Patience);
-        await ClickAsync(cut, ".confirm-ok");
+        await cut.ClickAsync(".confirm-ok");
 
         WaitUntilDone(cut, "bob@example.test", row => Assert.Equal(["User"], Texts(row, ".user-role")));
         Assert.False((await FindAsync("bob@example.test")).IsAdmin);
@@ -203,7 +203,7 @@ public class UsersPageTests : MudComponentTestContext
         Assert.Contains("bob@example.test will be signed out", message.TextContent);
         Assert.Contains("Disable user?", cut.Find(".mud-dialog-title").TextContent);
         Assert.False((await FindAsync("bob@example.test")).IsDisabled);
-        await ClickAsync(cut, ".confirm-cancel");
+        await cut.ClickAsync(".confirm-cancel");
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".confirm-message")), Patience);
         Assert.False((await FindAsync("bob@example.test")).IsDisabled);
         Assert.Equal(["Must change password"], Texts(Row(cut, "bob@example.test"), ".user-status"));
@@ -219,7 +219,7 @@ public class UsersPageTests : MudComponentTestContext
 
         await ClickInRowAsync(cut, "bob@example.test", ".user-disable");
         cut.WaitForElement(".confirm-ok", Patience);
-        await ClickAsync(cut, ".confirm-ok");
+        await cut.ClickAsync(".confirm-ok");
 
         WaitUntilDone(cut, "bob@example.test", row => Assert.Contains("Disabled", Texts(row, ".user-status")));
         Assert.NotNull(Row(cut, "bob@example.test").QuerySelector(".user-enable"));
@@ -271,7 +271,7 @@ public class UsersPageTests : MudComponentTestContext
         await SeedAdminAsync();
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.Single(Rows(cut)), Patience);
-        await ClickAsync(cut, ".users-create");
+        await cut.ClickAsync(".users-create");
         cut.WaitForElement(".create-user-form", Patience);
 
         await SubmitCreateDialogAsync(cut);
@@ -291,11 +291,11 @@ public class UsersPageTests : MudComponentTestContext
         await SeedAdminAsync();
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.Single(Rows(cut)), Patience);
-        await ClickAsync(cut, ".users-create");
+        await cut.ClickAsync(".users-create");
         cut.WaitForElement(".create-user-form", Patience);
 
-        await InputAsync(cut, "#create-user-email", "not-an-email");
-        await InputAsync(cut, "#create-user-password", "Short-1");
+        await cut.InputAsync("#create-user-email", "not-an-email");
+        await cut.InputAsync("#create-user-password", "Short-1");
         await SubmitCreateDialogAsync(cut);
 
         cut.WaitForAssertion(() =>
@@ -312,11 +312,11 @@ public class UsersPageTests : MudComponentTestContext
         await SeedAdminAsync();
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.Single(Rows(cut)), Patience);
-        await ClickAsync(cut, ".users-create");
+        await cut.ClickAsync(".users-create");
         cut.WaitForElement(".create-user-form", Patience);
 
-        await InputAsync(cut, "#create-user-email", "dave@example.test");
-        await InputAsync(cut, "#create-user-password", "no-capitals-here-42");
+        await cut.InputAsync("#create-user-email", "dave@example.test");
+        await cut.InputAsync("#create-user-password", "no-capitals-here-42");
         await SubmitCreateDialogAsync(cut);
 
         cut.WaitForAssertion(() => Assert.Contains("uppercase", FieldError(cut, ".create-user-password")), Patience);
@@ -330,11 +330,11 @@ public class UsersPageTests : MudComponentTestContext
         await SeedAdminAsync();
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.Single(Rows(cut)), Patience);
-        await ClickAsync(cut, ".users-create");
+        await cut.ClickAsync(".users-create");
         cut.WaitForElement(".create-user-form", Patience);
 
-        await InputAsync(cut, "#create-user-email", AdminEmail);
-        await InputAsync(cut, "#create-user-password", "Another-Good-Password-7");
+        await cut.InputAsync("#create-user-email", AdminEmail);
+        await cut.InputAsync("#create-user-password", "Another-Good-Password-7");
         await SubmitCreateDialogAsync(cut);
 
         cut.WaitForAssertion(() => Assert.Contains("is already taken", FieldError(cut, ".create-user-email")), Patience);
@@ -347,11 +347,11 @@ public class UsersPageTests : MudComponentTestContext
         await SeedAdminAsync();
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.Single(Rows(cut)), Patience);
-        await ClickAsync(cut, ".users-create");
+        await cut.ClickAsync(".users-create");
         cut.WaitForElement(".create-user-form", Patience);
         Assert.Equal("password", cut.Find("#create-user-password").GetAttribute("type"));
 
-        await ClickAsync(cut, ".create-user-generate");
+        await cut.ClickAsync(".create-user-generate");
 
         var input = cut.Find("#create-user-password");
         var password = input.GetAttribute("value")!;
@@ -361,7 +361,7 @@ public class UsersPageTests : MudComponentTestContext
         Assert.Contains(password, char.IsDigit);
         Assert.Equal("text", input.GetAttribute("type"));
         Assert.Contains("not shown again", cut.Find(".create-user-generated").TextContent);
-        await ClickAsync(cut, ".create-user-generate");
+        await cut.ClickAsync(".create-user-generate");
         Assert.NotEqual(password, cut.Find("#create-user-password").GetAttribute("value"));
     }
 
@@ -371,12 +371,12 @@ public class UsersPageTests : MudComponentTestContext
         await SeedAdminAsync();
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.Single(Rows(cut)), Patience);
-        await ClickAsync(cut, ".users-create");
+        await cut.ClickAsync(".users-create");
         cut.WaitForElement(".create-user-form", Patience);
         Assert.Contains("must then choose their own", cut.Find(".create-user-notice").TextContent);
 
-        await InputAsync(cut, "#create-user-email", "erin@example.test");
-        await ClickAsync(cut, ".create-user-generate");
+        await cut.InputAsync("#create-user-email", "erin@example.test");
+        await cut.ClickAsync(".create-user-generate");
         var password = cut.Find("#create-user-password").GetAttribute("value")!;
         await SubmitCreateDialogAsync(cut);
 
@@ -398,11 +398,11 @@ public class UsersPageTests : MudComponentTestContext
         await SeedAdminAsync();
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.Single(Rows(cut)), Patience);
-        await ClickAsync(cut, ".users-create");
+        await cut.ClickAsync(".users-create");
         cut.WaitForElement(".create-user-form", Patience);
 
-        await InputAsync(cut, "#create-user-email", "frank@example.test");
-        await InputAsync(cut, "#create-user-password", "Frank-Temporary-Pass-1");
+        await cut.InputAsync("#create-user-email", "frank@example.test");
+        await cut.InputAsync("#create-user-password", "Frank-Temporary-Pass-1");
         await cut.InvokeAsync(() => cut.Find(".create-user-admin input").Change(true));
         await SubmitCreateDialogAsync(cut);
 
@@ -526,16 +526,8 @@ public class UsersPageTests : MudComponentTestContext
     private static IElement Row(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut, string email) =>
         Assert.Single(Rows(cut), row => EmailOf(row) == email);
 
-    // Find and act inside the renderer's dispatcher: the page loads and changes off the circuit's
-    // thread, so a render may otherwise land between finding an element and raising its event.
-    private static Task ClickAsync(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut, string selector) =>
-        cut.InvokeAsync(() => cut.Find(selector).Click());
-
     private static Task ClickInRowAsync(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut, string email, string selector) =>
         cut.InvokeAsync(() => Row(cut, email).QuerySelector(selector)!.Click());
-
-    private static Task InputAsync(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut, string selector, string value) =>
-        cut.InvokeAsync(() => cut.Find(selector).Input(value));
 
     /// <summary>Waits until a row's change has finished (its buttons are live again) and the row passes <paramref name="assertion"/>.</summary>
     private static void WaitUntilDone(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut, string email, Action<IElement> assertion) =>
