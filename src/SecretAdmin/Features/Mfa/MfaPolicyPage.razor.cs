@@ -22,4 +22,19 @@ public partial class MfaPolicyPage
     protected override IReadOnlyDictionary<string, string[]> Validate(MfaPolicyView view) => MfaPolicyValidator.Validate(_form);
 
     protected override Task<SettingsSaveResult> SaveAsync(AuditActor actor, long version) => Policy.SaveAsync(actor, _form, version);
+
+    /// <summary>
+    /// MudNumericField validates itself on blur and then overwrites the Error and ErrorText it was
+    /// given (it always has a validation of its own), so the page's message would vanish; as its
+    /// validation it answers with the same message the page shows.
+    /// </summary>
+    private Func<int, string?> NumberRule(string field) => _ => ErrorFor(field);
+
+    // The switch shows on while everyone must use MFA (that includes administrators) and is
+    // disabled then, so only a change made while it is enabled reaches the form.
+    private void RequireForAdminsChanged(bool value)
+    {
+        _form.RequireForAdmins = value;
+        Touched(nameof(_form.RequireForAdmins));
+    }
 }

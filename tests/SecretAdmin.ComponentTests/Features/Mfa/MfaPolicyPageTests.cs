@@ -1,0 +1,165 @@
+using AngleSharp.Dom;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor;
+using SecretAdmin.ComponentTests.Support;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Settings;
+
+namespace SecretAdmin.ComponentTests.Features.Mfa;
+
+/// <summary>The MFA policy page against the real service, audit log and SQLite file.</summary>
+public sealed class MfaPolicyPageTests : MudComponentTestContext
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private readonly SmtpMfaTestServices _app;
+
+    public MfaPolicyPageTests()
+    {
+        _app = new SmtpMfaTestServices(this);
+    }
+
+    private MfaPolicyService Policy => _app.Get<MfaPolicyService>();
+
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await base.DisposeAsyncCore();
+        _app.Dispose();
+    }
+
+    private static string TextAround(IRenderedComponent<MfaPolicyPage> page, string selector) =>
+        page.Find(selector).Closest(".mud-input-control")!.TextContent;
+
+    private static IElement Radio(IRenderedComponent<MfaPolicyPage> page, string label) =>
+        page.FindAll(".mfa-digits label").Single(l => l.TextContent.Trim() == label).QuerySelector("input")!;
+
+    private static Task SaveAsync(IRenderedComponent<MfaPolicyPage> page) => page.Find("form.settings-form").SubmitAsync();
+
+    [Fact]
+    public void Render_NothingSaved_ShowsTheDefaultsAndTheEnrollmentNote()
+    {
+        var page = _app.RenderPage<MfaPolicyPage>();
+
+        Assert.Equal("SecretAdmin", page.Find("#mfa-issuer").GetAttribute("value"));
+        Assert.True(Radio(page, "6 digits").IsChecked());
+        Assert.False(Radio(page, "8 digits").IsChecked());
+        Assert.Contains("SHA1", page.Find(".mfa-algorithm").TextContent, StringComparison.Ordinal);
+        Assert.Equal("30", page.Find("#mfa-period").GetAttribute("value"));
+        Assert.Equal("1", page.Find("#mfa-window").GetAttribute("value"));
+        Assert.Equal("5", page.Find("#mfa-attempts").GetAttribute("value"));
+        Assert.Equal("5", page.Find("#mfa-lockout").GetAttribute("value"));
+        Assert.False(page.Find(".mfa-require-admins input").IsChecked());
+        Assert.False(page.Find(".mfa-require-all input").IsChecked());
+        Assert.Contains("keep the digits, period and algorithm they were made with", page.Find(".mfa-enrollments-note").TextContent, StringComparison.Ordinal);
+        Assert.Contains("keep SHA1 unless you know your users' apps", page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Save_PeriodAndWindowOutOfRange_ShowsBothMessagesUnderTheFieldsAndSavesNothing()
+    {
+        var page = _app.RenderPage<MfaPolicyPage>();
+
+        page.Find("#mfa-period").Input("5");
+        await page.Find("#mfa-period").BlurAsync(new());
+        page.Find("#mfa-window").Input("3");
+        await page.Find("#mfa-window").BlurAsync(new());
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Contains("The period (seconds) must be between 15 and 120.", TextAround(page, "#mfa-period"), StringComparison.Ordinal), Wait);
+        Assert.Contains("The verification window (steps) must be between 0 and 2.", TextAround(page, "#mfa-window"), StringComparison.Ordinal);
+        Assert.NotEmpty(page.FindAll(".settings-invalid"));
+        Assert.Equal(0, (await Policy.GetAsync()).Version);
+        Assert.Empty((await _app.Get<AuditLog>().SearchAsync(new())).Items);
+    }
+
+    [Fact]
+    public async Task Save_StoredDigitsNeitherSixNorEight_SaysSoUnderTheDigitsAndSavesNothing()
+    {
+        // A row edited outside the app: the page must not save it back unnoticed.
+        await using (var db = await _app.Get<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        {
+            db.MfaPolicy.Add(new MfaPolicy { Digits = 7, Version = 3 });
+            await db.SaveChangesAsync();
+        }
+
+        var page = _app.RenderPage<MfaPolicyPage>();
+        page.Find("#mfa-lockout").Input("10");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Contains("Codes have 6 or 8 digits.", page.Find(".mfa-digits").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Equal((3L, 5), ((await Policy.GetAsync()).Version, (await Policy.GetAsync()).LockoutMinutes));
+
+        Radio(page, "8 digits").Click();
+        page.WaitForAssertion(() => Assert.DoesNotContain("Codes have 6 or 8 digits.", page.Markup, StringComparison.Ordinal), Wait);
+    }
+
+    [Fact]
+    public async Task Save_ValidChanges_StoresThemAndAuditsTheChangedFieldNames()
+    {
+        var page = _app.RenderPage<MfaPolicyPage>();
+
+        Radio(page, "8 digits").Click();
+        page.Find("#mfa-period").Input("60");
+        page.Find(".mfa-require-all input").Change(true);
+        page.Find("#mfa-attempts").Input("3");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Equal(1, Policy.GetAsync().Result.Version), Wait);
+        var policy = await Policy.GetAsync();
+        Assert.Equal((8, 60, true, 3), (policy.Digits, policy.PeriodSeconds, policy.RequireForAllUsers, policy.MaxFailedAttempts));
+        Assert.Equal((1, TotpAlgorithm.Sha1, "admin@example.test"), (policy.WindowSteps, policy.Algorithm, policy.UpdatedBy));
+        var entry = Assert.Single((await _app.Get<AuditLog>().SearchAsync(new())).Items);
+        Assert.Equal((AuditActions.MfaPolicyChanged, "admin@example.test", "Digits,PeriodSeconds,RequireForAllUsers,MaxFailedAttempts"), (entry.Action, entry.Actor, entry.ChangedFields));
+        Assert.Contains(_app.Get<ISnackbar>().ShownSnackbars, s => s.Message == "MFA policy saved." && s.Severity == Severity.Success);
+    }
+
+    [Fact]
+    public async Task Save_AlgorithmChosen_StoresIt()
+    {
+        var page = _app.RenderPage<MfaPolicyPage>();
+
+        page.Find(".mfa-algorithm .mud-select-input").MouseDown();
+        var popovers = _app.Popovers;
+        popovers.WaitForAssertion(() => Assert.Contains(popovers.FindAll(".mud-popover-open .mud-list-item"), i => i.TextContent.Trim() == "SHA256"), Wait);
+        popovers.FindAll(".mud-popover-open .mud-list-item").Single(i => i.TextContent.Trim() == "SHA256").Click();
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Equal(TotpAlgorithm.Sha256, Policy.GetAsync().Result.Algorithm), Wait);
+        Assert.Equal("Algorithm", Assert.Single((await _app.Get<AuditLog>().SearchAsync(new())).Items).ChangedFields);
+    }
+
+    [Fact]
+    public void RequireForAllUsers_On_ShowsAdministratorsOnAndLockedWithWhy()
+    {
+        var page = _app.RenderPage<MfaPolicyPage>();
+        Assert.Contains("this includes administrators", page.Find(".mfa-require-all-help").TextContent, StringComparison.Ordinal);
+
+        page.Find(".mfa-require-all input").Change(true);
+
+        page.WaitForAssertion(() => Assert.True(page.Find(".mfa-require-admins input").IsChecked()), Wait);
+        Assert.True(page.Find(".mfa-require-admins input").IsDisabled());
+        Assert.Equal("On, because everyone must use MFA.", page.Find(".mfa-require-admins-help").TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task Save_AfterSomeoneElseSaved_SaysSoOverwritesNothingAndReloadsTheirs()
+    {
+        var page = _app.RenderPage<MfaPolicyPage>();
+        await Policy.SaveAsync(new AuditActor("other@example.test", null), new MfaPolicyForm { Digits = 8 }, 0);
+
+        page.Find("#mfa-period").Input("60");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Contains(SettingsSaveResult.ConflictMessage, page.Find(".settings-conflict").TextContent, StringComparison.Ordinal), Wait);
+        var policy = await Policy.GetAsync();
+        Assert.Equal((8, 30, 1L), (policy.Digits, policy.PeriodSeconds, policy.Version));
+
+        page.Find(".settings-reload").Click();
+        _app.Confirm("Reload");
+
+        page.WaitForAssertion(() => Assert.True(Radio(page, "8 digits").IsChecked()), Wait);
+        Assert.Equal("30", page.Find("#mfa-period").GetAttribute("value"));
+        Assert.Empty(page.FindAll(".settings-conflict"));
+    }
+}

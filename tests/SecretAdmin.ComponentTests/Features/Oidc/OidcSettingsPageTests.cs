@@ -1,0 +1,174 @@
+using AngleSharp.Dom;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using SecretAdmin.ComponentTests.Support;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Oidc;
+using SecretAdmin.Security;
+
+namespace SecretAdmin.ComponentTests.Features.Oidc;
+
+/// <summary>
+/// The OIDC settings page against the real service, sealer and SQLite file: what the placeholder
+/// says, what a save does to the stored secret, and what the page does after a save, a conflict
+/// or a discovery check. (The basic keep / replace / clear / validation cases are in
+/// Features/Settings/OidcSettingsPageTests.)
+/// </summary>
+public sealed class OidcSettingsPageTests : SettingsPageContext
+{
+    private const string Secret = "super-secret-value-123";
+    private static readonly AuditActor Other = new("other@example.test", null);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    private OidcSettingsService Oidc => Service<OidcSettingsService>();
+
+    [Fact]
+    public void Render_Always_ShowsTheRedirectUriToRegisterWithThisAppsAddress()
+    {
+        var page = RenderPage<OidcSettingsPage>();
+
+        Assert.Contains("Register http://localhost/signin-oidc at the provider", page.Markup, StringComparison.Ordinal);
+
+        page.Find("#oidc-callback-path").Input("/auth/callback");
+
+        page.WaitForAssertion(() => Assert.Contains("Register http://localhost/auth/callback at the provider", page.Markup, StringComparison.Ordinal), Wait);
+    }
+
+    [Fact]
+    public async Task AuthorityTyped_HttpForARemoteHost_SaysWhyAtOnceWithoutSaving()
+    {
+        var page = RenderPage<OidcSettingsPage>();
+
+        page.Find("#oidc-authority").Input("http://login.example.test");
+
+        page.WaitForAssertion(() => Assert.Contains("The authority must use https (http is allowed only for localhost and 127.0.0.1).", page.Markup, StringComparison.Ordinal), Wait);
+        page.Find("#oidc-authority").Input("http://127.0.0.1:8080/realms/main");
+        page.WaitForAssertion(() => Assert.DoesNotContain("The authority must use https", page.Markup, StringComparison.Ordinal), Wait);
+        Assert.Equal(0, (await Oidc.GetAsync()).Version);
+    }
+
+    [Fact]
+    public async Task Save_Succeeded_SaysSoAndShowsTheNewPlaceholderWithAnEmptyBox()
+    {
+        var page = RenderPage<OidcSettingsPage>();
+        page.Find("#oidc-client-id").Input("secretadmin");
+        page.Find(".secret-input input").Input(Secret);
+
+        await page.Find("form.settings-form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Equal("set", page.Find("[data-secret-state]").GetAttribute("data-secret-state")), Wait);
+        Assert.Matches(@"^•••••••• set on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by admin@example\.test$", SecretInput(page).GetAttribute("placeholder"));
+        Assert.True(string.IsNullOrEmpty(SecretInput(page).GetAttribute("value")));
+        Assert.Contains(Services.GetRequiredService<ISnackbar>().ShownSnackbars, s => s.Message == "OIDC settings saved." && s.Severity == Severity.Success);
+        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenClientSecretAsync()).Value);
+        Assert.DoesNotContain(Secret, page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Save_AfterClear_ForgetsTheClearFlagAndSaysNotSet()
+    {
+        await SaveThroughServiceAsync(enabled: false);
+        var page = RenderPage<OidcSettingsPage>();
+        // Click, not ClickAsync: the handler waits for the confirmation, answered below.
+        page.FindAll(".secret-field button").Single(b => b.TextContent.Trim() == "Clear").Click();
+        page.WaitForAssertion(() => Assert.NotEmpty(DialogButtons("Clear")), Wait);
+        await ClickAsync(DialogButtons("Clear").Single());
+        page.WaitForAssertion(() => Assert.Contains("Will be removed when you save.", page.Markup, StringComparison.Ordinal), Wait);
+
+        await page.Find("form.settings-form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Equal("not set", SecretInput(page).GetAttribute("placeholder")), Wait);
+        Assert.DoesNotContain("Will be removed when you save.", page.Markup, StringComparison.Ordinal);
+        Assert.False(SecretInput(page).HasAttribute("disabled"));
+        Assert.IsType<SecretRead.UnsetSecret>(await Oidc.OpenClientSecretAsync());
+    }
+
+    [Fact]
+    public async Task Render_SecretUnreadable_TypingANewOneReplacesItAndItOpensAgain()
+    {
+        await SaveThroughServiceAsync();
+        Sealer.Use(KeyRing.CreateNew(DateTimeOffset.UtcNow));
+        var page = RenderPage<OidcSettingsPage>();
+        Assert.Equal("unreadable", page.Find("[data-secret-state]").GetAttribute("data-secret-state"));
+        Assert.Contains("cannot be opened", SecretInput(page).GetAttribute("placeholder"), StringComparison.Ordinal);
+
+        page.Find(".secret-input input").Input("the-secret-entered-again");
+        await page.Find("form.settings-form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Equal("set", page.Find("[data-secret-state]").GetAttribute("data-secret-state")), Wait);
+        Assert.Equal("the-secret-entered-again", Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenClientSecretAsync()).Value);
+        Assert.DoesNotContain("the-secret-entered-again", page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reload_AfterAConflictConfirmed_ShowsTheOtherSaveAndDropsTheEdits()
+    {
+        var page = RenderPage<OidcSettingsPage>();
+        await SaveThroughServiceAsync(label: "Their sign-in");
+        page.Find("#oidc-button-label").Input("Mine");
+        page.Find(".secret-input input").Input("my-typed-secret");
+        await page.Find("form.settings-form").SubmitAsync();
+        page.WaitForAssertion(() => Assert.Contains("Someone else saved these settings", page.Find(".settings-conflict").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Contains("mud-alert-text-warning", page.Find(".settings-conflict").ClassName, StringComparison.Ordinal);
+
+        page.Find(".settings-reload").Click();
+        page.WaitForAssertion(() => Assert.NotEmpty(DialogButtons("Reload")), Wait);
+        await ClickAsync(DialogButtons("Reload").Single());
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".settings-conflict")), Wait);
+        Assert.Equal("Their sign-in", page.Find("#oidc-button-label").GetAttribute("value"));
+        Assert.True(string.IsNullOrEmpty(SecretInput(page).GetAttribute("value")));
+        Assert.Contains("by other@example.test", SecretInput(page).GetAttribute("placeholder"), StringComparison.Ordinal);
+        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenClientSecretAsync()).Value);
+        Assert.Equal(1, (await Oidc.GetAsync()).Version);
+    }
+
+    [Fact]
+    public async Task Markup_WithASecretStored_NeverHoldsItThroughEditsRendersAndAnInvalidSave()
+    {
+        await SaveThroughServiceAsync();
+        var page = RenderPage<OidcSettingsPage>();
+        Assert.DoesNotContain(Secret, page.Markup, StringComparison.Ordinal);
+
+        page.Find("#oidc-authority").Input("http://login.example.test");
+        page.Render();
+        Assert.DoesNotContain(Secret, page.Markup, StringComparison.Ordinal);
+
+        await page.Find("form.settings-form").SubmitAsync();
+        page.WaitForAssertion(() => Assert.Contains("The authority must use https", page.Markup, StringComparison.Ordinal), Wait);
+
+        Assert.DoesNotContain(Secret, page.Markup, StringComparison.Ordinal);
+        Assert.Equal(1, (await Oidc.GetAsync()).Version);
+    }
+
+    [Fact]
+    public async Task CheckDiscovery_AuthorityChangedAfterwards_DropsTheOldResult()
+    {
+        var page = RenderPage<OidcSettingsPage>();
+        page.Find("#oidc-authority").Input("https://127.0.0.1:1");
+
+        await ClickAsync(page.Find(".oidc-check-discovery"));
+
+        page.WaitForAssertion(() => Assert.Contains("Could not connect to 127.0.0.1", page.Find(".oidc-discovery-result").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        Assert.Contains("mud-alert-text-error", page.Find(".oidc-discovery-result").ClassName, StringComparison.Ordinal);
+        page.Find("#oidc-authority").Input("https://127.0.0.1:2");
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".oidc-discovery-result")), Wait);
+    }
+
+    private Task SaveThroughServiceAsync(string label = "Single sign-on", bool enabled = true) =>
+        Oidc.SaveAsync(Other, new OidcSettingsForm
+        {
+            Enabled = enabled,
+            ButtonLabel = label,
+            Authority = "https://login.example.test",
+            ClientId = "secretadmin",
+            NewClientSecret = Secret,
+        }, 0);
+
+    private static IElement SecretInput(IRenderedComponent<OidcSettingsPage> page) => page.Find(".secret-input input");
+
+    private static Task ClickAsync(IElement button) => button.ClickAsync(new());
+
+    private IReadOnlyList<IElement> DialogButtons(string text) =>
+        Dialogs.FindAll("button").Where(b => b.TextContent.Trim() == text).ToList();
+}

@@ -1,0 +1,289 @@
+using AngleSharp.Dom;
+using MudBlazor;
+using SecretAdmin.ComponentTests.Support;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Settings;
+using SecretAdmin.Features.Smtp;
+using SecretAdmin.Security;
+
+namespace SecretAdmin.ComponentTests.Features.Smtp;
+
+/// <summary>
+/// The SMTP settings page against the real service, sealer and SQLite file: the password's
+/// placeholder, what a save does to the stored password, validation, lost updates, and test mail.
+/// </summary>
+public sealed class SmtpSettingsPageTests : MudComponentTestContext
+{
+    private const string Password = "smtp-pass-secret-987";
+    private static readonly AuditActor Other = new("other@example.test", null);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private static readonly DateTimeOffset SeededAt = new(2026, 3, 4, 5, 6, 0, TimeSpan.Zero);
+
+    private readonly ManualClock _clock = new(SeededAt);
+    private readonly SmtpMfaTestServices _app;
+
+    public SmtpSettingsPageTests()
+    {
+        _app = new SmtpMfaTestServices(this, _clock);
+    }
+
+    private SmtpSettingsService Smtp => _app.Get<SmtpSettingsService>();
+
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await base.DisposeAsyncCore();
+        _app.Dispose();
+    }
+
+    /// <summary>Stores settings with a password, as another admin, at <see cref="SeededAt"/>; later saves happen an hour on.</summary>
+    private async Task SeedAsync(string host = "127.0.0.1", int port = 1)
+    {
+        var result = await Smtp.SaveAsync(Other, new SmtpSettingsForm
+        {
+            Host = host,
+            Port = port,
+            Security = SmtpSecurity.None,
+            Username = "mailer",
+            NewPassword = Password,
+            FromAddress = "no-reply@example.test",
+            TimeoutSeconds = 5,
+        }, 0);
+        Assert.True(result.Succeeded, result.Message);
+        _clock.Now = SeededAt.AddHours(1);
+    }
+
+    private static IElement PasswordBox(IRenderedComponent<SmtpSettingsPage> page) => page.Find(".secret-input input");
+
+    private static string State(IRenderedComponent<SmtpSettingsPage> page) => page.Find("[data-secret-state]").GetAttribute("data-secret-state")!;
+
+    /// <summary>The text around a field (its label, helper and error lines).</summary>
+    private static string TextAround(IRenderedComponent<SmtpSettingsPage> page, string inputSelector) =>
+        page.Find(inputSelector).Closest(".mud-input-control")!.TextContent;
+
+    private static string TextAroundPassword(IRenderedComponent<SmtpSettingsPage> page) =>
+        page.Find(".secret-input input").Closest(".secret-field")!.TextContent;
+
+    private static Task SaveAsync(IRenderedComponent<SmtpSettingsPage> page) => page.Find("form.settings-form").SubmitAsync();
+
+    private static Task SendTestMailAsync(IRenderedComponent<SmtpSettingsPage> page) => page.Find("form.smtp-test-mail-form").SubmitAsync();
+
+    [Fact]
+    public void Render_NothingStored_SaysThePasswordIsNotSet()
+    {
+        var page = _app.RenderPage<SmtpSettingsPage>();
+
+        Assert.Equal("not-set", State(page));
+        Assert.Equal("not set", PasswordBox(page).GetAttribute("placeholder"));
+        Assert.DoesNotContain(page.FindAll("button"), b => b.TextContent.Trim() == "Clear");
+    }
+
+    [Fact]
+    public async Task Render_PasswordStored_SaysWhenAndByWhomNeverThePassword()
+    {
+        await SeedAsync();
+
+        var page = _app.RenderPage<SmtpSettingsPage>();
+
+        Assert.Equal("set", State(page));
+        Assert.Equal("•••••••• set on 2026-03-04 05:06 UTC by other@example.test", PasswordBox(page).GetAttribute("placeholder"));
+        Assert.True(string.IsNullOrEmpty(PasswordBox(page).GetAttribute("value")));
+        Assert.Equal("127.0.0.1", page.Find("#smtp-host").GetAttribute("value"));
+        Assert.DoesNotContain(Password, page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Render_PasswordSealedUnderAnotherKey_SaysItCannotBeOpened()
+    {
+        await SeedAsync();
+        _app.Sealer.Use(KeyRing.CreateNew(DateTimeOffset.UtcNow));
+
+        var page = _app.RenderPage<SmtpSettingsPage>();
+
+        Assert.Equal("unreadable", State(page));
+        Assert.StartsWith("The stored secret cannot be opened (", PasswordBox(page).GetAttribute("placeholder"), StringComparison.Ordinal);
+        Assert.Contains("mud-input-error", page.Find(".secret-field").InnerHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Save_PasswordBoxLeftEmpty_KeepsThePasswordWithItsDateAndAuthor()
+    {
+        await SeedAsync();
+        var before = Assert.IsType<SecretStatus.Set>((await Smtp.GetAsync()).Password);
+        var page = _app.RenderPage<SmtpSettingsPage>();
+
+        page.Find("#smtp-from-name").Input("Ops");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Equal(2, Smtp.GetAsync().Result.Version), Wait);
+        var after = await Smtp.GetAsync();
+        Assert.Equal("Ops", after.FromName);
+        Assert.Equal(before, after.Password);
+        Assert.Equal(new SecretStatus.Set(SeededAt.UtcDateTime, "other@example.test"), after.Password);
+    }
+
+    [Fact]
+    public async Task Save_PasswordTyped_ReplacesItRecordsWhoAndWhenAndEmptiesTheBox()
+    {
+        await SeedAsync();
+        var page = _app.RenderPage<SmtpSettingsPage>();
+
+        PasswordBox(page).Input("a-replacement-password");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Equal(2, Smtp.GetAsync().Result.Version), Wait);
+        Assert.Equal(new SecretStatus.Set(SeededAt.AddHours(1).UtcDateTime, SmtpMfaTestServices.AdminEmail), (await Smtp.GetAsync()).Password);
+        page.WaitForAssertion(() => Assert.Equal("•••••••• set on 2026-03-04 06:06 UTC by admin@example.test", PasswordBox(page).GetAttribute("placeholder")), Wait);
+        Assert.True(string.IsNullOrEmpty(PasswordBox(page).GetAttribute("value")));
+        Assert.DoesNotContain("a-replacement-password", page.Markup, StringComparison.Ordinal);
+        Assert.Contains(_app.Get<ISnackbar>().ShownSnackbars, s => s.Message == "SMTP settings saved." && s.Severity == Severity.Success);
+    }
+
+    [Fact]
+    public async Task Save_ClearConfirmed_RemovesThePasswordAndForgetsTheClearFlag()
+    {
+        await SeedAsync();
+        var page = _app.RenderPage<SmtpSettingsPage>();
+
+        page.FindAll("button").Single(b => b.TextContent.Trim() == "Clear").Click();
+        _app.Confirm("Clear");
+        page.WaitForAssertion(() => Assert.Contains("Will be removed when you save.", page.Markup, StringComparison.Ordinal), Wait);
+        page.Find("#smtp-username").Input("");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.IsType<SecretStatus.NotSet>(Smtp.GetAsync().Result.Password), Wait);
+        page.WaitForAssertion(() => Assert.Equal("not-set", State(page)), Wait);
+        Assert.DoesNotContain("Will be removed when you save.", page.Markup, StringComparison.Ordinal);
+        Assert.Null(PasswordBox(page).GetAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task Save_InvalidFields_ShowsEachMessageUnderItsFieldAndSavesNothing()
+    {
+        var page = _app.RenderPage<SmtpSettingsPage>();
+
+        page.Find("#smtp-host").Input("https://smtp.example.test");
+        page.Find("#smtp-port").Input("0");
+        page.Find("#smtp-from").Input("nobody");
+        PasswordBox(page).Input("a-password");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Contains("Enter a host name or IP address only, without https:// or a port.", TextAround(page, "#smtp-host"), StringComparison.Ordinal), Wait);
+        Assert.Contains("The port must be between 1 and 65535.", TextAround(page, "#smtp-port"), StringComparison.Ordinal);
+        Assert.Contains("Enter the address mail is sent from", TextAround(page, "#smtp-from"), StringComparison.Ordinal);
+        Assert.Contains("Enter the username that goes with the password", TextAround(page, "#smtp-username"), StringComparison.Ordinal);
+        Assert.NotEmpty(page.FindAll(".settings-invalid"));
+        Assert.Equal(0, (await Smtp.GetAsync()).Version);
+        Assert.Empty((await _app.Get<AuditLog>().SearchAsync(new())).Items);
+        Assert.DoesNotContain("a-password", page.Find(".settings-invalid").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PortTyped_OutOfRange_SaysSoAtOnceKeepsItAfterLeavingTheFieldAndClearsWhenCorrected()
+    {
+        var page = _app.RenderPage<SmtpSettingsPage>();
+
+        page.Find("#smtp-port").Input("0");
+
+        page.WaitForAssertion(() => Assert.Contains("The port must be between 1 and 65535.", TextAround(page, "#smtp-port"), StringComparison.Ordinal), Wait);
+        Assert.DoesNotContain("Enter the SMTP server's host name", page.Markup, StringComparison.Ordinal);
+        await page.Find("#smtp-port").BlurAsync(new());
+        await SaveAsync(page);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".settings-invalid")), Wait);
+        Assert.Contains("The port must be between 1 and 65535.", TextAround(page, "#smtp-port"), StringComparison.Ordinal);
+        page.Find("#smtp-port").Input("465");
+        page.WaitForAssertion(() => Assert.DoesNotContain("The port must be between", page.Markup, StringComparison.Ordinal), Wait);
+    }
+
+    [Fact]
+    public async Task Save_AfterSomeoneElseSaved_SaysSoOverwritesNothingAndReloadsTheirs()
+    {
+        var page = _app.RenderPage<SmtpSettingsPage>();
+        await SeedAsync(host: "smtp.theirs.example");
+
+        page.Find("#smtp-host").Input("smtp.mine.example");
+        page.Find("#smtp-from").Input("me@example.test");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Contains(SettingsSaveResult.ConflictMessage, page.Find(".settings-conflict").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Equal(("smtp.theirs.example", 1L), ((await Smtp.GetAsync()).Host, (await Smtp.GetAsync()).Version));
+
+        page.Find(".settings-reload").Click();
+        _app.Confirm("Reload");
+
+        page.WaitForAssertion(() => Assert.Equal("smtp.theirs.example", page.Find("#smtp-host").GetAttribute("value")), Wait);
+        Assert.Empty(page.FindAll(".settings-conflict"));
+        Assert.Equal("set", State(page));
+    }
+
+    [Fact]
+    public async Task Markup_PasswordStored_NeverContainsItAfterRerenderOrFailedSave()
+    {
+        await SeedAsync();
+        var page = _app.RenderPage<SmtpSettingsPage>();
+
+        page.Render();
+        Assert.DoesNotContain(Password, page.Markup, StringComparison.Ordinal);
+        page.Find("#smtp-host").Input("https://bad.example");
+        await SaveAsync(page);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".settings-invalid")), Wait);
+
+        Assert.DoesNotContain(Password, page.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, _app.Dialogs.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TestMail_RefusedPort_SaysCouldNotConnectAndAuditsTheFailure()
+    {
+        await SeedAsync(host: "127.0.0.1", port: 1);
+        var page = _app.RenderPage<SmtpSettingsPage>();
+
+        page.Find("#smtp-recipient").Input("ops@example.test");
+        await SendTestMailAsync(page);
+
+        page.WaitForAssertion(() => Assert.Contains("Could not connect to 127.0.0.1:1", page.Find(".smtp-test-result").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        Assert.Contains("mud-alert-text-error", page.Find(".smtp-test-result").ClassName, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll(".smtp-sending"));
+        Assert.DoesNotContain(Password, page.Markup, StringComparison.Ordinal);
+        var entry = Assert.Single((await _app.Get<AuditLog>().SearchAsync(new(Action: AuditActions.SmtpTestMailFailed))).Items);
+        Assert.Equal(("admin@example.test", "ops@example.test"), (entry.Actor, entry.Target));
+        Assert.Equal(1, (await Smtp.GetAsync()).Version);
+    }
+
+    [Fact]
+    public async Task TestMail_OtherHostWithAStoredPasswordAndNoneTyped_SaysSoBeforeAndUnderThePasswordAfter()
+    {
+        await SeedAsync();
+        var page = _app.RenderPage<SmtpSettingsPage>();
+        Assert.Empty(page.FindAll(".smtp-other-server"));
+
+        page.Find("#smtp-host").Input("mail.elsewhere.example");
+
+        page.WaitForAssertion(() => Assert.Contains("The stored password is only used for the saved server; type the password to test another server.", page.Find(".smtp-other-server").TextContent, StringComparison.Ordinal), Wait);
+        page.Find("#smtp-recipient").Input("ops@example.test");
+        await SendTestMailAsync(page);
+
+        page.WaitForAssertion(() => Assert.Contains("Correct the highlighted fields first.", page.Find(".smtp-test-result").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Contains("the stored password is not sent there", TextAroundPassword(page), StringComparison.Ordinal);
+        Assert.Contains("Password: ", page.Find(".smtp-test-errors").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, page.Markup, StringComparison.Ordinal);
+        Assert.Empty((await _app.Get<AuditLog>().SearchAsync(new(Action: AuditActions.SmtpTestMailFailed))).Items);
+
+        PasswordBox(page).Input("typed-for-the-other-server");
+        page.WaitForAssertion(() => Assert.DoesNotContain("the stored password is not sent there", TextAroundPassword(page), StringComparison.Ordinal), Wait);
+        Assert.Empty(page.FindAll(".smtp-other-server"));
+    }
+
+    [Fact]
+    public async Task TestMail_NoRecipientAndNoHost_ShowsTheMessagesUnderTheFields()
+    {
+        var page = _app.RenderPage<SmtpSettingsPage>();
+
+        await SendTestMailAsync(page);
+
+        page.WaitForAssertion(() => Assert.Contains("Enter the address to send the test mail to.", TextAround(page, "#smtp-recipient"), StringComparison.Ordinal), Wait);
+        Assert.Contains("Enter the SMTP server's host name", TextAround(page, "#smtp-host"), StringComparison.Ordinal);
+        Assert.Contains("Host: Enter the SMTP server's host name", page.Find(".smtp-test-errors").TextContent, StringComparison.Ordinal);
+        Assert.Equal(0, (await Smtp.GetAsync()).Version);
+    }
+}
