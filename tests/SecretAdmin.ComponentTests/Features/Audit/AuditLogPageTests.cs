@@ -14,7 +14,7 @@ public sealed class AuditLogPageTests : MudComponentTestContext
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     private readonly RealServices _real = new();
-    private readonly SettableClock _clock = new(Start);
+    private readonly ManualClock _clock = new(Start);
 
     public AuditLogPageTests()
     {

@@ -10,36 +10,17 @@ using SecretAdmin.Features.Settings;
 namespace SecretAdmin.ComponentTests.Features.Mfa;
 
 /// <summary>The MFA policy page against the real service, audit log and SQLite file.</summary>
-public sealed class MfaPolicyPageTests : MudComponentTestContext
+public sealed class MfaPolicyPageTests : SettingsPageContext
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-    private readonly SmtpMfaTestServices _app;
-
-    public MfaPolicyPageTests()
-    {
-        _app = new SmtpMfaTestServices(this);
-    }
-
-    private MfaPolicyService Policy => _app.Get<MfaPolicyService>();
-
-    protected override async ValueTask DisposeAsyncCore()
-    {
-        await base.DisposeAsyncCore();
-        _app.Dispose();
-    }
-
-    private static string TextAround(IRenderedComponent<MfaPolicyPage> page, string selector) =>
-        page.Find(selector).Closest(".mud-input-control")!.TextContent;
+    private MfaPolicyService Policy => Service<MfaPolicyService>();
 
     private static IElement Radio(IRenderedComponent<MfaPolicyPage> page, string label) =>
         page.FindAll(".mfa-digits label").Single(l => l.TextContent.Trim() == label).QuerySelector("input")!;
 
-    private static Task SaveAsync(IRenderedComponent<MfaPolicyPage> page) => page.Find("form.settings-form").SubmitAsync();
-
     [Fact]
     public void Render_NothingSaved_ShowsTheDefaultsAndTheEnrollmentNote()
     {
-        var page = _app.RenderPage<MfaPolicyPage>();
+        var page = RenderPage<MfaPolicyPage>();
 
         Assert.Equal("SecretAdmin", page.Find("#mfa-issuer").GetAttribute("value"));
         Assert.True(Radio(page, "6 digits").IsChecked());
@@ -58,7 +39,7 @@ public sealed class MfaPolicyPageTests : MudComponentTestContext
     [Fact]
     public async Task Save_PeriodAndWindowOutOfRange_ShowsBothMessagesUnderTheFieldsAndSavesNothing()
     {
-        var page = _app.RenderPage<MfaPolicyPage>();
+        var page = RenderPage<MfaPolicyPage>();
 
         page.Find("#mfa-period").Input("5");
         await page.Find("#mfa-period").BlurAsync(new());
@@ -67,23 +48,24 @@ public sealed class MfaPolicyPageTests : MudComponentTestContext
         await SaveAsync(page);
 
         page.WaitForAssertion(() => Assert.Contains("The period (seconds) must be between 15 and 120.", TextAround(page, "#mfa-period"), StringComparison.Ordinal), Wait);
+        Assert.Contains("mud-input-error", page.Find("#mfa-period").ParentElement!.ParentElement!.OuterHtml, StringComparison.Ordinal);
         Assert.Contains("The verification window (steps) must be between 0 and 2.", TextAround(page, "#mfa-window"), StringComparison.Ordinal);
         Assert.NotEmpty(page.FindAll(".settings-invalid"));
         Assert.Equal(0, (await Policy.GetAsync()).Version);
-        Assert.Empty((await _app.Get<AuditLog>().SearchAsync(new())).Items);
+        Assert.Empty((await Service<AuditLog>().SearchAsync(new())).Items);
     }
 
     [Fact]
     public async Task Save_StoredDigitsNeitherSixNorEight_SaysSoUnderTheDigitsAndSavesNothing()
     {
         // A row edited outside the app: the page must not save it back unnoticed.
-        await using (var db = await _app.Get<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        await using (var db = await Service<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
         {
             db.MfaPolicy.Add(new MfaPolicy { Digits = 7, Version = 3 });
             await db.SaveChangesAsync();
         }
 
-        var page = _app.RenderPage<MfaPolicyPage>();
+        var page = RenderPage<MfaPolicyPage>();
         page.Find("#mfa-lockout").Input("10");
         await SaveAsync(page);
 
@@ -97,7 +79,7 @@ public sealed class MfaPolicyPageTests : MudComponentTestContext
     [Fact]
     public async Task Save_ValidChanges_StoresThemAndAuditsTheChangedFieldNames()
     {
-        var page = _app.RenderPage<MfaPolicyPage>();
+        var page = RenderPage<MfaPolicyPage>();
 
         Radio(page, "8 digits").Click();
         page.Find("#mfa-period").Input("60");
@@ -109,30 +91,30 @@ public sealed class MfaPolicyPageTests : MudComponentTestContext
         var policy = await Policy.GetAsync();
         Assert.Equal((8, 60, true, 3), (policy.Digits, policy.PeriodSeconds, policy.RequireForAllUsers, policy.MaxFailedAttempts));
         Assert.Equal((1, TotpAlgorithm.Sha1, "admin@example.test"), (policy.WindowSteps, policy.Algorithm, policy.UpdatedBy));
-        var entry = Assert.Single((await _app.Get<AuditLog>().SearchAsync(new())).Items);
+        var entry = Assert.Single((await Service<AuditLog>().SearchAsync(new())).Items);
         Assert.Equal((AuditActions.MfaPolicyChanged, "admin@example.test", "Digits,PeriodSeconds,RequireForAllUsers,MaxFailedAttempts"), (entry.Action, entry.Actor, entry.ChangedFields));
-        Assert.Contains(_app.Get<ISnackbar>().ShownSnackbars, s => s.Message == "MFA policy saved." && s.Severity == Severity.Success);
+        Assert.Contains(Service<ISnackbar>().ShownSnackbars, s => s.Message == "MFA policy saved." && s.Severity == Severity.Success);
     }
 
     [Fact]
     public async Task Save_AlgorithmChosen_StoresIt()
     {
-        var page = _app.RenderPage<MfaPolicyPage>();
+        var page = RenderPage<MfaPolicyPage>();
 
         page.Find(".mfa-algorithm .mud-select-input").MouseDown();
-        var popovers = _app.Popovers;
+        var popovers = Popovers;
         popovers.WaitForAssertion(() => Assert.Contains(popovers.FindAll(".mud-popover-open .mud-list-item"), i => i.TextContent.Trim() == "SHA256"), Wait);
         popovers.FindAll(".mud-popover-open .mud-list-item").Single(i => i.TextContent.Trim() == "SHA256").Click();
         await SaveAsync(page);
 
         page.WaitForAssertion(() => Assert.Equal(TotpAlgorithm.Sha256, Policy.GetAsync().Result.Algorithm), Wait);
-        Assert.Equal("Algorithm", Assert.Single((await _app.Get<AuditLog>().SearchAsync(new())).Items).ChangedFields);
+        Assert.Equal("Algorithm", Assert.Single((await Service<AuditLog>().SearchAsync(new())).Items).ChangedFields);
     }
 
     [Fact]
     public void RequireForAllUsers_On_ShowsAdministratorsOnAndLockedWithWhy()
     {
-        var page = _app.RenderPage<MfaPolicyPage>();
+        var page = RenderPage<MfaPolicyPage>();
         Assert.Contains("this includes administrators", page.Find(".mfa-require-all-help").TextContent, StringComparison.Ordinal);
 
         page.Find(".mfa-require-all input").Change(true);
@@ -145,7 +127,7 @@ public sealed class MfaPolicyPageTests : MudComponentTestContext
     [Fact]
     public async Task Save_AfterSomeoneElseSaved_SaysSoOverwritesNothingAndReloadsTheirs()
     {
-        var page = _app.RenderPage<MfaPolicyPage>();
+        var page = RenderPage<MfaPolicyPage>();
         await Policy.SaveAsync(new AuditActor("other@example.test", null), new MfaPolicyForm { Digits = 8 }, 0);
 
         page.Find("#mfa-period").Input("60");
@@ -156,7 +138,7 @@ public sealed class MfaPolicyPageTests : MudComponentTestContext
         Assert.Equal((8, 30, 1L), (policy.Digits, policy.PeriodSeconds, policy.Version));
 
         page.Find(".settings-reload").Click();
-        _app.Confirm("Reload");
+        Confirm("Reload");
 
         page.WaitForAssertion(() => Assert.True(Radio(page, "8 digits").IsChecked()), Wait);
         Assert.Equal("30", page.Find("#mfa-period").GetAttribute("value"));

@@ -1,5 +1,3 @@
-using AngleSharp.Dom;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using SecretAdmin.ComponentTests.Support;
 using SecretAdmin.Features.Audit;
@@ -10,17 +8,54 @@ namespace SecretAdmin.ComponentTests.Features.Oidc;
 
 /// <summary>
 /// The OIDC settings page against the real service, sealer and SQLite file: what the placeholder
-/// says, what a save does to the stored secret, and what the page does after a save, a conflict
-/// or a discovery check. (The basic keep / replace / clear / validation cases are in
-/// Features/Settings/OidcSettingsPageTests.)
+/// says, what a save does to the stored secret (keep, replace, clear), validation, and what the
+/// page does after a save, a conflict or a discovery check.
 /// </summary>
 public sealed class OidcSettingsPageTests : SettingsPageContext
 {
     private const string Secret = "super-secret-value-123";
     private static readonly AuditActor Other = new("other@example.test", null);
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     private OidcSettingsService Oidc => Service<OidcSettingsService>();
+
+    [Fact]
+    public void Render_NoSecret_PlaceholderSaysNotSet()
+    {
+        var page = RenderPage<OidcSettingsPage>();
+
+        Assert.Equal("not set", SecretInput(page).GetAttribute("placeholder"));
+        Assert.Equal("not-set", SecretState(page));
+    }
+
+    [Fact]
+    public async Task Render_SecretUnreadable_TypingANewOneReplacesItAndItOpensAgain()
+    {
+        await SaveThroughServiceAsync();
+        Sealer.Use(KeyRing.CreateNew(DateTimeOffset.UtcNow));
+        var page = RenderPage<OidcSettingsPage>();
+        Assert.Equal("The stored secret cannot be opened (it does not authenticate: it was altered, copied from another place, or sealed with a different key) — enter it again", SecretInput(page).GetAttribute("placeholder"));
+        Assert.Equal("unreadable", SecretState(page));
+        Assert.Contains("mud-input-error", page.Find(".secret-field").InnerHtml, StringComparison.Ordinal);
+
+        SecretInput(page).Input("the-secret-entered-again");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Equal("set", SecretState(page)), Wait);
+        Assert.Equal("the-secret-entered-again", Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenClientSecretAsync()).Value);
+        Assert.DoesNotContain("the-secret-entered-again", page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Render_SecretStored_PlaceholderSaysWhenAndByWhomAndNeverTheSecret()
+    {
+        await SaveThroughServiceAsync();
+
+        var page = RenderPage<OidcSettingsPage>();
+
+        Assert.Matches(@"^•••••••• set on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by other@example\.test$", SecretInput(page).GetAttribute("placeholder"));
+        Assert.True(string.IsNullOrEmpty(SecretInput(page).GetAttribute("value")));
+        Assert.DoesNotContain(Secret, page.Markup, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Render_Always_ShowsTheRedirectUriToRegisterWithThisAppsAddress()
@@ -52,16 +87,46 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
     {
         var page = RenderPage<OidcSettingsPage>();
         page.Find("#oidc-client-id").Input("secretadmin");
-        page.Find(".secret-input input").Input(Secret);
+        SecretInput(page).Input(Secret);
 
-        await page.Find("form.settings-form").SubmitAsync();
+        await SaveAsync(page);
 
-        page.WaitForAssertion(() => Assert.Equal("set", page.Find("[data-secret-state]").GetAttribute("data-secret-state")), Wait);
+        page.WaitForAssertion(() => Assert.Equal("set", SecretState(page)), Wait);
         Assert.Matches(@"^•••••••• set on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by admin@example\.test$", SecretInput(page).GetAttribute("placeholder"));
         Assert.True(string.IsNullOrEmpty(SecretInput(page).GetAttribute("value")));
-        Assert.Contains(Services.GetRequiredService<ISnackbar>().ShownSnackbars, s => s.Message == "OIDC settings saved." && s.Severity == Severity.Success);
+        Assert.Contains(Service<ISnackbar>().ShownSnackbars, s => s.Message == "OIDC settings saved." && s.Severity == Severity.Success);
         Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenClientSecretAsync()).Value);
         Assert.DoesNotContain(Secret, page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Save_SecretBoxLeftEmpty_KeepsTheStoredSecret()
+    {
+        await SaveThroughServiceAsync();
+        var page = RenderPage<OidcSettingsPage>();
+
+        page.Find("#oidc-button-label").Input("Company sign-in");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Equal("Company sign-in", Oidc.GetAsync().Result.ButtonLabel), Wait);
+        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenClientSecretAsync()).Value);
+    }
+
+    [Fact]
+    public async Task Save_TypedSecret_ReplacesItAndEmptiesTheBox()
+    {
+        await SaveThroughServiceAsync();
+        var page = RenderPage<OidcSettingsPage>();
+        Assert.Contains("by other@example.test", SecretInput(page).GetAttribute("placeholder"), StringComparison.Ordinal);
+
+        SecretInput(page).Input("a-brand-new-secret");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Contains("by admin@example.test", SecretInput(page).GetAttribute("placeholder"), StringComparison.Ordinal), Wait);
+        Assert.True(string.IsNullOrEmpty(SecretInput(page).GetAttribute("value")));
+        Assert.Equal(2, (await Oidc.GetAsync()).Version);
+        Assert.Equal("a-brand-new-secret", Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenClientSecretAsync()).Value);
+        Assert.DoesNotContain("a-brand-new-secret", page.Markup, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -71,11 +136,10 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         var page = RenderPage<OidcSettingsPage>();
         // Click, not ClickAsync: the handler waits for the confirmation, answered below.
         page.FindAll(".secret-field button").Single(b => b.TextContent.Trim() == "Clear").Click();
-        page.WaitForAssertion(() => Assert.NotEmpty(DialogButtons("Clear")), Wait);
-        await ClickAsync(DialogButtons("Clear").Single());
+        Confirm("Clear");
         page.WaitForAssertion(() => Assert.Contains("Will be removed when you save.", page.Markup, StringComparison.Ordinal), Wait);
 
-        await page.Find("form.settings-form").SubmitAsync();
+        await SaveAsync(page);
 
         page.WaitForAssertion(() => Assert.Equal("not set", SecretInput(page).GetAttribute("placeholder")), Wait);
         Assert.DoesNotContain("Will be removed when you save.", page.Markup, StringComparison.Ordinal);
@@ -84,20 +148,19 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
     }
 
     [Fact]
-    public async Task Render_SecretUnreadable_TypingANewOneReplacesItAndItOpensAgain()
+    public async Task Save_InvalidFields_ShowsEachMessageAndSavesNothing()
     {
-        await SaveThroughServiceAsync();
-        Sealer.Use(KeyRing.CreateNew(DateTimeOffset.UtcNow));
         var page = RenderPage<OidcSettingsPage>();
-        Assert.Equal("unreadable", page.Find("[data-secret-state]").GetAttribute("data-secret-state"));
-        Assert.Contains("cannot be opened", SecretInput(page).GetAttribute("placeholder"), StringComparison.Ordinal);
 
-        page.Find(".secret-input input").Input("the-secret-entered-again");
-        await page.Find("form.settings-form").SubmitAsync();
+        page.Find(".oidc-enabled input").Change(true);
+        page.Find("#oidc-authority").Input("http://login.example.test");
+        page.Find("#oidc-scopes").Input("profile");
+        await SaveAsync(page);
 
-        page.WaitForAssertion(() => Assert.Equal("set", page.Find("[data-secret-state]").GetAttribute("data-secret-state")), Wait);
-        Assert.Equal("the-secret-entered-again", Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenClientSecretAsync()).Value);
-        Assert.DoesNotContain("the-secret-entered-again", page.Markup, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Contains("The authority must use https (http is allowed only for localhost and 127.0.0.1).", page.Markup, StringComparison.Ordinal), Wait);
+        Assert.Contains("The scopes must include openid.", page.Markup, StringComparison.Ordinal);
+        Assert.Contains("Enter the client secret to turn single sign-on on.", page.Markup, StringComparison.Ordinal);
+        Assert.Equal(0, (await Oidc.GetAsync()).Version);
     }
 
     [Fact]
@@ -106,14 +169,14 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         var page = RenderPage<OidcSettingsPage>();
         await SaveThroughServiceAsync(label: "Their sign-in");
         page.Find("#oidc-button-label").Input("Mine");
-        page.Find(".secret-input input").Input("my-typed-secret");
-        await page.Find("form.settings-form").SubmitAsync();
+        SecretInput(page).Input("my-typed-secret");
+        await SaveAsync(page);
         page.WaitForAssertion(() => Assert.Contains("Someone else saved these settings", page.Find(".settings-conflict").TextContent, StringComparison.Ordinal), Wait);
         Assert.Contains("mud-alert-text-warning", page.Find(".settings-conflict").ClassName, StringComparison.Ordinal);
+        Assert.Equal(("Their sign-in", 1L), ((await Oidc.GetAsync()).ButtonLabel, (await Oidc.GetAsync()).Version));
 
         page.Find(".settings-reload").Click();
-        page.WaitForAssertion(() => Assert.NotEmpty(DialogButtons("Reload")), Wait);
-        await ClickAsync(DialogButtons("Reload").Single());
+        Confirm("Reload");
 
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".settings-conflict")), Wait);
         Assert.Equal("Their sign-in", page.Find("#oidc-button-label").GetAttribute("value"));
@@ -134,7 +197,7 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         page.Render();
         Assert.DoesNotContain(Secret, page.Markup, StringComparison.Ordinal);
 
-        await page.Find("form.settings-form").SubmitAsync();
+        await SaveAsync(page);
         page.WaitForAssertion(() => Assert.Contains("The authority must use https", page.Markup, StringComparison.Ordinal), Wait);
 
         Assert.DoesNotContain(Secret, page.Markup, StringComparison.Ordinal);
@@ -147,7 +210,7 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         var page = RenderPage<OidcSettingsPage>();
         page.Find("#oidc-authority").Input("https://127.0.0.1:1");
 
-        await ClickAsync(page.Find(".oidc-check-discovery"));
+        await page.ClickAsync(".oidc-check-discovery");
 
         page.WaitForAssertion(() => Assert.Contains("Could not connect to 127.0.0.1", page.Find(".oidc-discovery-result").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
         Assert.Contains("mud-alert-text-error", page.Find(".oidc-discovery-result").ClassName, StringComparison.Ordinal);
@@ -155,6 +218,7 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".oidc-discovery-result")), Wait);
     }
 
+    /// <summary>Stores settings with <see cref="Secret"/> as another admin, as version 1.</summary>
     private Task SaveThroughServiceAsync(string label = "Single sign-on", bool enabled = true) =>
         Oidc.SaveAsync(Other, new OidcSettingsForm
         {
@@ -164,11 +228,4 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
             ClientId = "secretadmin",
             NewClientSecret = Secret,
         }, 0);
-
-    private static IElement SecretInput(IRenderedComponent<OidcSettingsPage> page) => page.Find(".secret-input input");
-
-    private static Task ClickAsync(IElement button) => button.ClickAsync(new());
-
-    private IReadOnlyList<IElement> DialogButtons(string text) =>
-        Dialogs.FindAll("button").Where(b => b.TextContent.Trim() == text).ToList();
 }
