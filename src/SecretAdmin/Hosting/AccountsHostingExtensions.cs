@@ -83,10 +83,13 @@ internal static class AccountsHostingExtensions
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
 
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin))
-            .AddPolicy(Policies.SignedIn, policy => policy.RequireAuthenticatedUser())
+            .AddPolicy(Policies.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin).AddRequirements(new NoPendingAccountStepRequirement()))
+            .AddPolicy(Policies.SignedIn, policy => policy.RequireAuthenticatedUser().AddRequirements(new NoPendingAccountStepRequirement()))
+            .AddPolicy(Policies.AccountSteps, policy => policy.RequireAuthenticatedUser())
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
+        builder.Services.AddSingleton<RequiredAccountSteps>();
+        builder.Services.AddSingleton<IAuthorizationHandler, NoPendingAccountStepHandler>();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
         builder.Services.AddScoped<CurrentActor>();

@@ -15,8 +15,8 @@ internal static class SignInHostingExtensions
     public static WebApplication UseSecretAdminSignIn(this WebApplication app)
     {
         app.UseAuthentication();
-        app.UseAuthorization();
         app.UseMiddleware<RequiredAccountStepMiddleware>();
+        app.UseAuthorization();
         app.UseAntiforgery();
         return app;
     }

@@ -36,6 +36,14 @@ public static class WebSession
             "login",
             new Dictionary<string, string> { ["Input.Email"] = email, ["Input.Password"] = password });
 
+    /// <summary>Signs out with the antiforgery token of <paramref name="tokenPage"/>, a page this session can open.</summary>
+    public static async Task<HttpResponseMessage> SignOutAsync(HttpClient client, string tokenPage = "/account/change-password")
+    {
+        var html = await client.GetStringAsync(tokenPage);
+        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        return await client.PostAsync("/account/logout", new FormUrlEncodedContent([new("__RequestVerificationToken", System.Net.WebUtility.HtmlDecode(token)), new("returnUrl", "/")]));
+    }
+
     /// <summary>A client signed in as a new user (admin or not).</summary>
     public static async Task<HttpClient> SignedInAsync(SecretAdminAppFactory app, string email, bool admin)
     {

@@ -25,7 +25,7 @@ internal static class AccountEndpoints
 
                 return TypedResults.LocalRedirect($"{AccountPaths.Login}?returnUrl={Uri.EscapeDataString(LocalRedirect.Sanitize(returnUrl))}");
             })
-            .RequireAuthorization(Policies.SignedIn);
+            .RequireAuthorization(Policies.AccountSteps);
         return endpoints;
     }
 }

@@ -10,4 +10,5 @@ public static class AccountPaths
     public const string AccessDenied = "/account/access-denied";
     public const string ChangePassword = "/account/change-password";
     public const string Account = "/account";
+    public const string Mfa = "/account/mfa";
 }

@@ -3,24 +3,27 @@ using Microsoft.AspNetCore.Authorization;
 namespace SecretAdmin.Features.Account;
 
 /// <summary>
-/// A user signed in with a temporary password reaches nothing but the change-password page
-/// (and sign-out) until they have chosen a new one.
+/// Sends a user with a pending <see cref="AccountStep"/> to that step's page, with the page they
+/// asked for as the return address. Runs before authorization, which would otherwise answer 403.
+/// The steps' own pages and sign-out (policy <see cref="Policies.AccountSteps"/>), anonymous
+/// pages and the framework's endpoints are left alone.
 /// </summary>
-internal sealed class RequiredAccountStepMiddleware(RequestDelegate next)
+internal sealed class RequiredAccountStepMiddleware(RequestDelegate next, RequiredAccountSteps steps)
 {
-    public Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context)
     {
-        if (context.User.HasClaim(c => c.Type == SecretAdminClaims.MustChangePassword)
-            && context.GetEndpoint() is { } endpoint
-            && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null
-            && !context.Request.Path.Equals(AccountPaths.ChangePassword, StringComparison.OrdinalIgnoreCase)
-            && !context.Request.Path.Equals(AccountPaths.Logout, StringComparison.OrdinalIgnoreCase))
+        if (context.GetEndpoint() is { } endpoint
+            && NeedsStepsDone(endpoint)
+            && await steps.PendingForAsync(context.User, context.RequestAborted) is var step and not AccountStep.None)
         {
-            var returnUrl = Uri.EscapeDataString(context.Request.Path + context.Request.QueryString);
-            context.Response.Redirect($"{AccountPaths.ChangePassword}?returnUrl={returnUrl}");
-            return Task.CompletedTask;
+            context.Response.Redirect(RequiredAccountSteps.PathFor(step, context.Request.Path + context.Request.QueryString));
+            return;
         }
 
-        return next(context);
+        await next(context);
     }
+
+    private static bool NeedsStepsDone(Endpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null
+        && endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy is Policies.Admin or Policies.SignedIn);
 }

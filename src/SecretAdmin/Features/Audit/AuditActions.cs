@@ -25,12 +25,14 @@ public static class AuditActions
     public const string RecoveryCodesRegenerated = "mfa.recovery-codes-regenerated";
     public const string MfaCodeReplayed = "mfa.code-replayed";
     public const string RecoveryCodeUsed = "mfa.recovery-code-used";
+    public const string MfaReset = "mfa.reset";
+    public const string MfaDisabled = "mfa.disabled";
 
     public static IReadOnlyList<string> All { get; } =
     [
         SetupCompleted, SignInSucceeded, SignInFailed, LockedOut, SignedOut, PasswordChanged, ProfileChanged,
         UserCreated, UserDisabled, UserEnabled, AdminGranted, AdminRevoked, UserUnlocked,
         OidcSettingsChanged, SmtpSettingsChanged, MfaPolicyChanged, SmtpTestMailSent, SmtpTestMailFailed,
-        MfaEnrolled, RecoveryCodesRegenerated, MfaCodeReplayed, RecoveryCodeUsed,
+        MfaEnrolled, RecoveryCodesRegenerated, MfaCodeReplayed, RecoveryCodeUsed, MfaReset, MfaDisabled,
     ];
 }

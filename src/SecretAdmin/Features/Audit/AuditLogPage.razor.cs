@@ -31,6 +31,17 @@ public partial class AuditLogPage
         [AuditActions.AdminGranted] = "Administrator role granted",
         [AuditActions.AdminRevoked] = "Administrator role revoked",
         [AuditActions.UserUnlocked] = "User unlocked",
+        [AuditActions.OidcSettingsChanged] = "OIDC settings changed",
+        [AuditActions.SmtpSettingsChanged] = "SMTP settings changed",
+        [AuditActions.MfaPolicyChanged] = "MFA policy changed",
+        [AuditActions.SmtpTestMailSent] = "Test mail sent",
+        [AuditActions.SmtpTestMailFailed] = "Test mail failed",
+        [AuditActions.MfaEnrolled] = "Authenticator set up",
+        [AuditActions.RecoveryCodesRegenerated] = "Recovery codes replaced",
+        [AuditActions.MfaCodeReplayed] = "Used code refused",
+        [AuditActions.RecoveryCodeUsed] = "Recovery code used",
+        [AuditActions.MfaReset] = "Two-factor sign-in reset",
+        [AuditActions.MfaDisabled] = "Two-factor sign-in turned off",
     };
 
     private MudTable<AuditEntry>? _table;

@@ -20,6 +20,7 @@ public sealed class MfaEnrollmentService(
     TotpStepLedger ledger,
     AuditLog auditLog,
     Microsoft.Extensions.Options.IOptions<PasswordHasherOptions> passwordHasherOptions,
+    IServiceScopeFactory scopeFactory,
     TimeProvider timeProvider)
 {
     // Recovery codes are hashed as passwords are (Identity's PBKDF2 hasher with the app's options).
@@ -57,7 +58,6 @@ public sealed class MfaEnrollmentService(
         user.TotpAlgorithm = offer.Parameters.Algorithm;
         user.TotpEnrolledAtUtc = timeProvider.GetUtcNow().UtcDateTime;
         user.TwoFactorEnabled = true;
-        user.SecurityStamp = Guid.NewGuid().ToString("N");
 
         // A user Identity loaded before this change must not be saved over it.
         user.ConcurrencyStamp = Guid.NewGuid().ToString("N");
@@ -105,6 +105,94 @@ public sealed class MfaEnrollmentService(
         {
             CryptographicOperations.ZeroMemory(secret);
         }
+    }
+
+    /// <summary>
+    /// Confirms it is the owner before their authenticator or recovery codes change: a current code
+    /// from the app (each code once), or the password. A failure counts toward lockout, as at sign-in.
+    /// </summary>
+    public async Task<ReauthenticationResult> ReauthenticateAsync(AuditActor actor, string userId, string? proof, CancellationToken cancellationToken = default)
+    {
+        proof = proof?.Trim();
+        if (string.IsNullOrEmpty(proof))
+        {
+            return ReauthenticationResult.Refused("Enter your password or the code your app shows now.");
+        }
+
+        await policyService.ApplyLockoutAsync(cancellationToken);
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<SecretAdminUser>>();
+        var user = await users.FindByIdAsync(userId) ?? throw new InvalidOperationException("The signed-in user no longer exists.");
+        if (await users.IsLockedOutAsync(user))
+        {
+            return ReauthenticationResult.Refused("Too many failed attempts. Wait until the lockout ends, then try again.");
+        }
+
+        // Passwords are at least 12 characters, so 6 or 8 digits can only be a code.
+        var confirmed = proof.Length is 6 or 8 && proof.All(char.IsAsciiDigit)
+            ? await VerifyAsync(userId, proof, cancellationToken)
+            : await users.CheckPasswordAsync(user, proof) ? TotpCheckOutcome.Accepted : TotpCheckOutcome.Invalid;
+        if (confirmed == TotpCheckOutcome.Accepted)
+        {
+            await users.ResetAccessFailedCountAsync(user);
+            return ReauthenticationResult.Success;
+        }
+
+        await users.AccessFailedAsync(user);
+        if (confirmed == TotpCheckOutcome.Replayed)
+        {
+            await auditLog.WriteAsync(actor, AuditActions.MfaCodeReplayed, user.Email, cancellationToken: cancellationToken);
+        }
+
+        return ReauthenticationResult.Refused(confirmed switch
+        {
+            TotpCheckOutcome.Replayed => "That code was already used. Wait for the next code in your app.",
+            TotpCheckOutcome.SecretUnreadable => "Your authenticator cannot be checked on this server right now. Enter your password instead.",
+            TotpCheckOutcome.NotEnrolled => "You have no authenticator set up. Enter your password instead.",
+            _ => "That is neither your password nor a current code from your app.",
+        });
+    }
+
+    /// <summary>
+    /// Turns the owner's two-factor sign-in off (after <see cref="ReauthenticateAsync"/>): the secret
+    /// and recovery codes are deleted. Refused while the policy requires MFA for the user's role.
+    /// </summary>
+    public async Task<UserChangeResult> DisableAsync(AuditActor actor, string userId, CancellationToken cancellationToken = default)
+    {
+        var policy = await policyService.GetAsync(cancellationToken);
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+        var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
+        var isAdmin = await (from userRole in db.UserRoles
+                             join role in db.Roles on userRole.RoleId equals role.Id
+                             where userRole.UserId == userId && role.Name == Roles.Admin
+                             select userRole).AnyAsync(cancellationToken);
+        if (policy.RequiresMfa(isAdmin))
+        {
+            return UserChangeResult.Refused("The MFA policy requires two-factor sign-in for your account, so it cannot be turned off. You can move it to a new phone.");
+        }
+
+        user.ForgetAuthenticator();
+        user.ConcurrencyStamp = Guid.NewGuid().ToString("N");
+        await db.RecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        auditLog.Add(db, actor, AuditActions.MfaDisabled, user.Email, ["Authenticator", "RecoveryCodes"]);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return UserChangeResult.Success;
+    }
+
+    public async Task<MfaStatus> GetStatusAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken);
+        if (user is not { TwoFactorEnabled: true, TotpSecret: not null, TotpDigits: { } digits, TotpPeriodSeconds: { } period, TotpAlgorithm: { } algorithm })
+        {
+            return MfaStatus.NotEnrolled;
+        }
+
+        var unused = await db.RecoveryCodes.CountAsync(c => c.UserId == userId && c.UsedAtUtc == null, cancellationToken);
+        var readable = sealer.Open(user.TotpSecret, SecretPlace(db, userId)) is SecretRead.PresentSecret;
+        return new MfaStatus(true, user.TotpEnrolledAtUtc, new TotpParameters(digits, period, algorithm), unused, readable);
     }
 
     /// <summary>Whether the user's stored secret can be opened, so the sign-in page can point to recovery codes first.</summary>

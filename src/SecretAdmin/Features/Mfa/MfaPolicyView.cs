@@ -12,4 +12,8 @@ public sealed record MfaPolicyView(
     int LockoutMinutes,
     DateTime? UpdatedAtUtc,
     string? UpdatedBy,
-    long Version);
+    long Version)
+{
+    /// <summary>Whether users of this kind must have an authenticator.</summary>
+    public bool RequiresMfa(bool isAdmin) => RequireForAllUsers || (RequireForAdmins && isAdmin);
+}

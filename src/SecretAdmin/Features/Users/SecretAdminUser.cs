@@ -32,4 +32,15 @@ public sealed class SecretAdminUser : IdentityUser
 
     /// <summary>The last time step a code was accepted for; a code is accepted only for a later step.</summary>
     public long? TotpLastAcceptedStep { get; set; }
+
+    /// <summary>Removes the authenticator (its recovery codes are rows of their own); the user signs in with the password alone.</summary>
+    public void ForgetAuthenticator()
+    {
+        TotpSecret = null;
+        TotpDigits = null;
+        TotpPeriodSeconds = null;
+        TotpAlgorithm = null;
+        TotpEnrolledAtUtc = null;
+        TwoFactorEnabled = false;
+    }
 }

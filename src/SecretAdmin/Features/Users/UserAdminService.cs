@@ -95,7 +95,7 @@ public sealed class UserAdminService(
         CreateCoreAsync(actor, email, password, isAdmin: true, mustChangePassword: false, AuditActions.SetupCompleted, onlyIfNoAdmin: true, cancellationToken);
 
     public Task<UserChangeResult> SetDisabledAsync(AuditActor actor, string userId, bool disabled, CancellationToken cancellationToken = default) =>
-        ChangeAsync(actor, userId, guardLastAdmin: disabled, async (users, user) =>
+        ChangeAsync(actor, userId, guardLastAdmin: disabled, async (users, user, _) =>
         {
             if (user.IsDisabled == disabled)
             {
@@ -114,7 +114,7 @@ public sealed class UserAdminService(
         }, ["Disabled"], cancellationToken);
 
     public Task<UserChangeResult> SetAdminAsync(AuditActor actor, string userId, bool admin, CancellationToken cancellationToken = default) =>
-        ChangeAsync(actor, userId, guardLastAdmin: !admin, async (users, user) =>
+        ChangeAsync(actor, userId, guardLastAdmin: !admin, async (users, user, _) =>
         {
             if (await users.IsInRoleAsync(user, Roles.Admin) == admin)
             {
@@ -130,8 +130,35 @@ public sealed class UserAdminService(
             return (ToResult(result), admin ? AuditActions.AdminGranted : AuditActions.AdminRevoked);
         }, ["Roles"], cancellationToken);
 
+    /// <summary>
+    /// Removes a user's authenticator and recovery codes (they lost their phone), so they sign in
+    /// with the password alone and enroll again. The administrator never sees a secret or a code.
+    /// </summary>
+    public Task<UserChangeResult> ResetMfaAsync(AuditActor actor, string userId, CancellationToken cancellationToken = default) =>
+        ChangeAsync(actor, userId, guardLastAdmin: false, async (users, user, db) =>
+        {
+            if (!user.TwoFactorEnabled && user.TotpSecret is null)
+            {
+                return (UserChangeResult.Success, null);
+            }
+
+            user.ForgetAuthenticator();
+            var result = await users.UpdateAsync(user);
+            if (result.Succeeded)
+            {
+                result = await users.UpdateSecurityStampAsync(user);
+            }
+
+            if (result.Succeeded)
+            {
+                await db.RecoveryCodes.Where(c => c.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
+            }
+
+            return (ToResult(result), AuditActions.MfaReset);
+        }, ["Authenticator", "RecoveryCodes"], cancellationToken);
+
     public Task<UserChangeResult> UnlockAsync(AuditActor actor, string userId, CancellationToken cancellationToken = default) =>
-        ChangeAsync(actor, userId, guardLastAdmin: false, async (users, user) =>
+        ChangeAsync(actor, userId, guardLastAdmin: false, async (users, user, _) =>
         {
             var result = await users.SetLockoutEndDateAsync(user, null);
             if (result.Succeeded)
@@ -191,7 +218,7 @@ public sealed class UserAdminService(
         AuditActor actor,
         string userId,
         bool guardLastAdmin,
-        Func<UserManager<SecretAdminUser>, SecretAdminUser, Task<(UserChangeResult Result, string? AuditAction)>> change,
+        Func<UserManager<SecretAdminUser>, SecretAdminUser, SecretAdminDbContext, Task<(UserChangeResult Result, string? AuditAction)>> change,
         string[] changedFields,
         CancellationToken cancellationToken)
     {
@@ -214,7 +241,7 @@ public sealed class UserAdminService(
             return UserChangeResult.Refused($"{user.Email} is the last enabled administrator. Make someone else an administrator first.");
         }
 
-        var (result, auditAction) = await change(users, user);
+        var (result, auditAction) = await change(users, user, db);
         if (!result.Succeeded || auditAction is null)
         {
             return result;

@@ -131,6 +131,15 @@ public partial class UsersPage
         }
     }
 
+    private async Task ResetMfaAsync(UserSummary user)
+    {
+        var message = $"{user.Email}'s authenticator and recovery codes are removed. They sign in with their password alone until they set up an authenticator again.";
+        if (await ConfirmAsync("Reset two-factor sign-in?", message, "Reset"))
+        {
+            await ChangeAsync(user, actor => Users.ResetMfaAsync(actor, user.Id), $"Two-factor sign-in of {user.Email} is reset.");
+        }
+    }
+
     private Task UnlockAsync(UserSummary user) =>
         ChangeAsync(user, actor => Users.UnlockAsync(actor, user.Id), $"{user.Email} is unlocked.");
 

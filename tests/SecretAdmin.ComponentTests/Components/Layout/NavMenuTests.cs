@@ -72,7 +72,7 @@ public class NavMenuTests : MudComponentTestContext
 
         var cut = Render<NavMenu>();
 
-        Assert.Equal(["", "account"], LinkHrefs(cut));
+        Assert.Equal(["", "account", "account/mfa"], LinkHrefs(cut));
         Assert.Contains("My account", cut.FindComponents<MudNavLink>()[1].Markup);
         Assert.Empty(cut.FindComponents<MudNavGroup>());
         Assert.DoesNotContain("Administration", cut.Markup);
@@ -85,7 +85,7 @@ public class NavMenuTests : MudComponentTestContext
 
         var cut = Render<NavMenu>();
 
-        Assert.Equal(["", "account", "admin/users", "admin/audit", "settings/oidc", "settings/smtp", "settings/mfa"], LinkHrefs(cut));
+        Assert.Equal(["", "account", "account/mfa", "admin/users", "admin/audit", "settings/oidc", "settings/smtp", "settings/mfa"], LinkHrefs(cut));
         var group = cut.FindComponent<MudNavGroup>();
         Assert.Equal("Administration", group.Instance.Title);
         var groupLinks = group.FindComponents<MudNavLink>();

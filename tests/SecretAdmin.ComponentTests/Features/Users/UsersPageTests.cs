@@ -162,6 +162,46 @@ public class UsersPageTests : MudComponentTestContext
     }
 
     [Fact]
+    public async Task ResetMfa_Confirmed_TurnsItOffAndAuditsWithoutValues()
+    {
+        await SeedAdminAsync();
+        await SeedUserAsync("bob@example.test");
+        await SetEnrolledAsync("bob@example.test");
+        var cut = RenderPage();
+        cut.WaitForAssertion(() => Assert.Equal(2, Rows(cut).Count), Patience);
+        Assert.Empty(Row(cut, AdminEmail).QuerySelectorAll(".user-reset-mfa"));
+
+        await ClickInRowAsync(cut, "bob@example.test", ".user-reset-mfa");
+        cut.WaitForElement(".confirm-ok", Patience);
+        Assert.Contains("authenticator and recovery codes are removed", cut.Find(".confirm-message").TextContent, StringComparison.Ordinal);
+        await cut.ClickAsync(".confirm-ok");
+
+        WaitUntilDone(cut, "bob@example.test", row => Assert.Equal("Off", Text(row, ".user-mfa")));
+        await using var db = await Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
+        var bob = await db.Users.SingleAsync(u => u.Email == "bob@example.test");
+        Assert.Equal((false, null), (bob.TwoFactorEnabled, bob.TotpSecret));
+        var entry = Assert.Single((await Services.GetRequiredService<AuditLog>().SearchAsync(new(Action: AuditActions.MfaReset))).Items);
+        Assert.Equal((AdminEmail, "bob@example.test", "Authenticator,RecoveryCodes"), (entry.Actor, entry.Target, entry.ChangedFields));
+    }
+
+    [Fact]
+    public async Task ResetMfa_Cancelled_KeepsTheAuthenticator()
+    {
+        await SeedAdminAsync();
+        await SeedUserAsync("bob@example.test");
+        await SetEnrolledAsync("bob@example.test");
+        var cut = RenderPage();
+        cut.WaitForAssertion(() => Assert.Equal(2, Rows(cut).Count), Patience);
+
+        await ClickInRowAsync(cut, "bob@example.test", ".user-reset-mfa");
+        cut.WaitForElement(".confirm-cancel", Patience);
+        await cut.ClickAsync(".confirm-cancel");
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".confirm-cancel")), Patience);
+        Assert.True((await FindAsync("bob@example.test")).MfaEnabled);
+    }
+
+    [Fact]
     public async Task GrantThenRevokeAdmin_SecondUser_ChangesRolesAndWritesAuditEntries()
     {
         await SeedAdminAsync();
@@ -480,6 +520,20 @@ public class UsersPageTests : MudComponentTestContext
         await using var db = await Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
         var user = await db.Users.SingleAsync(u => u.Email == email);
         user.LastSignInAtUtc = utc;
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>Marks the user enrolled as the MFA service leaves a row; the envelope is never opened on this page.</summary>
+    private async Task SetEnrolledAsync(string email)
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
+        var user = await db.Users.SingleAsync(u => u.Email == email);
+        user.TwoFactorEnabled = true;
+        user.TotpSecret = "sa1:k1:AAAA";
+        user.TotpDigits = 6;
+        user.TotpPeriodSeconds = 30;
+        user.TotpAlgorithm = SecretAdmin.Features.Mfa.TotpAlgorithm.Sha1;
+        user.TotpEnrolledAtUtc = DateTime.UtcNow;
         await db.SaveChangesAsync();
     }
 

@@ -139,7 +139,7 @@ public sealed class SignInFlowTests : IDisposable
     {
         var client = await WebSession.SignedInAsync(_app, "ada@example.test", admin: false);
 
-        using var response = await PostLogoutAsync(client);
+        using var response = await WebSession.SignOutAsync(client);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/account/login", Location(response), StringComparison.Ordinal);
@@ -224,7 +224,7 @@ public sealed class SignInFlowTests : IDisposable
         await WebSession.SignInAsync(client, "ada@example.test", "Wrong-Password-One");
         await WebSession.SignInAsync(client, "ada@example.test");
         await ChangePasswordAsync(client, WebSession.Password, "Another-Horse-43!");
-        await PostLogoutAsync(client);
+        await WebSession.SignOutAsync(client);
 
         var entries = await Audit();
 
@@ -249,13 +249,6 @@ public sealed class SignInFlowTests : IDisposable
             ["Input.NewPassword"] = next,
             ["Input.ConfirmPassword"] = next,
         });
-
-    private static async Task<HttpResponseMessage> PostLogoutAsync(HttpClient client)
-    {
-        var html = await client.GetStringAsync("/account/change-password");
-        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        return await client.PostAsync("/account/logout", new FormUrlEncodedContent([new("__RequestVerificationToken", System.Net.WebUtility.HtmlDecode(token)), new("returnUrl", "/")]));
-    }
 
     private async Task<List<AuditEntry>> Audit()
     {

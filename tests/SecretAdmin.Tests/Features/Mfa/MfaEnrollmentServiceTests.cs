@@ -164,6 +164,130 @@ public sealed class MfaEnrollmentServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ResetByAnAdministrator_RemovesTheAuthenticatorAndRecoveryCodes()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer));
+        Assert.True((await _mfa.GetStatusAsync(_userId)).Enrolled);
+
+        var result = await _services.GetRequiredService<UserAdminService>().ResetMfaAsync(new AuditActor("admin@example.test", null), _userId);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.False((await _mfa.GetStatusAsync(_userId)).Enrolled);
+        Assert.Equal(0, await _mfa.CountUnusedRecoveryCodesAsync(_userId));
+        Assert.Equal(TotpCheckOutcome.NotEnrolled, await _mfa.VerifyAsync(_userId, CodeFor(offer, 1)));
+        var entry = Assert.Single((await _services.GetRequiredService<AuditLog>().SearchAsync(new(Action: AuditActions.MfaReset))).Items);
+        Assert.Equal(("admin@example.test", "ada@example.test"), (entry.Actor, entry.Target));
+    }
+
+    [Fact]
+    public async Task Reauthenticate_PasswordOrCurrentCode_IsConfirmed()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer));
+
+        Assert.True((await _mfa.ReauthenticateAsync(_actor, _userId, " Correct-Horse-42! ")).Confirmed);
+        Assert.True((await _mfa.ReauthenticateAsync(_actor, _userId, CodeFor(offer, 1))).Confirmed);
+    }
+
+    [Fact]
+    public async Task Reauthenticate_UsedCode_IsRefusedAndAudited()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer));
+
+        var result = await _mfa.ReauthenticateAsync(_actor, _userId, CodeFor(offer));
+
+        Assert.Equal((false, "That code was already used. Wait for the next code in your app."), (result.Confirmed, result.Message));
+        Assert.Single((await _services.GetRequiredService<AuditLog>().SearchAsync(new(Action: AuditActions.MfaCodeReplayed))).Items);
+    }
+
+    [Fact]
+    public async Task Reauthenticate_WrongAnswers_CountTowardTheLockoutOfThePolicy()
+    {
+        var result = ReauthenticationResult.Success;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            result = await _mfa.ReauthenticateAsync(_actor, _userId, "not-the-password");
+            Assert.Equal("That is neither your password nor a current code from your app.", result.Message);
+        }
+
+        result = await _mfa.ReauthenticateAsync(_actor, _userId, "Correct-Horse-42!");
+
+        Assert.False(result.Confirmed);
+        Assert.StartsWith("Too many failed attempts.", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reauthenticate_Nothing_AsksForThePasswordOrACode()
+    {
+        var result = await _mfa.ReauthenticateAsync(_actor, _userId, "  ");
+
+        Assert.Equal((false, "Enter your password or the code your app shows now."), (result.Confirmed, result.Message));
+    }
+
+    [Fact]
+    public async Task Disable_NotRequired_RemovesTheAuthenticatorAndRecoveryCodesAndAudits()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        var codes = (await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer))).RecoveryCodes;
+
+        var result = await _mfa.DisableAsync(_actor, _userId);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.False((await _mfa.GetStatusAsync(_userId)).Enrolled);
+        Assert.False(await _mfa.RedeemRecoveryCodeAsync(_userId, codes[0]));
+        var entry = Assert.Single((await _services.GetRequiredService<AuditLog>().SearchAsync(new(Action: AuditActions.MfaDisabled))).Items);
+        Assert.Equal(("ada@example.test", "Authenticator,RecoveryCodes"), (entry.Target, entry.ChangedFields));
+    }
+
+    [Fact]
+    public async Task Disable_RequiredForEveryone_IsRefusedAndKeepsTheAuthenticator()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer));
+        var policy = _services.GetRequiredService<MfaPolicyService>();
+        var view = await policy.GetAsync();
+        var form = MfaPolicyForm.From(view);
+        form.RequireForAllUsers = true;
+        Assert.True((await policy.SaveAsync(AuditActor.Cli, form, view.Version)).Succeeded);
+
+        var result = await _mfa.DisableAsync(_actor, _userId);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("cannot be turned off", result.Message, StringComparison.Ordinal);
+        Assert.True((await _mfa.GetStatusAsync(_userId)).Enrolled);
+    }
+
+    [Fact]
+    public async Task Reenroll_NewPhoneConfirmed_OldAuthenticatorStopsAndNewOneWorks()
+    {
+        var old = await _mfa.OfferAsync(_userId);
+        await _mfa.ConfirmAsync(_actor, _userId, old, CodeFor(old));
+        var fresh = await _mfa.OfferAsync(_userId);
+
+        var result = await _mfa.ConfirmAsync(_actor, _userId, fresh, CodeFor(fresh));
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(TotpCheckOutcome.Invalid, await _mfa.VerifyAsync(_userId, CodeFor(old, 1)));
+        Assert.Equal(TotpCheckOutcome.Accepted, await _mfa.VerifyAsync(_userId, CodeFor(fresh, 1)));
+    }
+
+    [Fact]
+    public async Task GetStatus_Enrolled_GivesParametersAndCodesLeftNeverTheSecret()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        var codes = (await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer))).RecoveryCodes;
+        await _mfa.RedeemRecoveryCodeAsync(_userId, codes[0]);
+
+        var status = await _mfa.GetStatusAsync(_userId);
+
+        Assert.Equal((true, 9, true), (status.Enrolled, status.UnusedRecoveryCodes, status.SecretReadable));
+        Assert.Equal(new TotpParameters(6, 30, TotpAlgorithm.Sha1), status.Parameters);
+        Assert.DoesNotContain(offer.ManualKey.Replace(" ", "", StringComparison.Ordinal), status.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DatabaseFiles_AfterEnrollment_HoldNeitherTheSecretNorARecoveryCode()
     {
         var offer = await _mfa.OfferAsync(_userId);

@@ -1,0 +1,58 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Users;
+
+namespace SecretAdmin.Features.Account;
+
+/// <summary>
+/// Which step a signed-in user must take first. The password step comes from the session's
+/// claims; the MFA step is read from the stored policy and the user's row on every check, so an
+/// enrollment, a reset or a policy change applies at once, also one made by another instance.
+/// </summary>
+public sealed class RequiredAccountSteps(IDbContextFactory<SecretAdminDbContext> dbContextFactory, MfaPolicyService policyService)
+{
+    public async Task<AccountStep> PendingForAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return AccountStep.None;
+        }
+
+        if (user.HasClaim(c => c.Type == SecretAdminClaims.MustChangePassword))
+        {
+            return AccountStep.ChangePassword;
+        }
+
+        return await MfaRequiredForAsync(user, cancellationToken) && !await HasAuthenticatorAsync(user, cancellationToken)
+            ? AccountStep.EnrollMfa
+            : AccountStep.None;
+    }
+
+    /// <summary>Whether the MFA policy requires an authenticator for this user's role.</summary>
+    public async Task<bool> MfaRequiredForAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var policy = await policyService.GetAsync(cancellationToken);
+        return policy.RequiresMfa(isAdmin: user.IsInRole(Roles.Admin));
+    }
+
+    /// <summary>The step's page, coming back to <paramref name="returnUrl"/> (a local path) afterwards.</summary>
+    public static string PathFor(AccountStep step, string returnUrl)
+    {
+        var path = step switch
+        {
+            AccountStep.ChangePassword => AccountPaths.ChangePassword,
+            AccountStep.EnrollMfa => AccountPaths.Mfa,
+            _ => throw new ArgumentOutOfRangeException(nameof(step), step, "No step is pending."),
+        };
+        return $"{path}?returnUrl={Uri.EscapeDataString(returnUrl)}";
+    }
+
+    private async Task<bool> HasAuthenticatorAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Users.AnyAsync(u => u.Id == userId && u.TwoFactorEnabled && u.TotpSecret != null, cancellationToken);
+    }
+}

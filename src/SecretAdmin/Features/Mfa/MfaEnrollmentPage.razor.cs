@@ -1,0 +1,180 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using SecretAdmin.Features.Account;
+
+namespace SecretAdmin.Features.Mfa;
+
+/// <summary>
+/// The owner's authenticator: enroll (QR code and key, confirmed by one code), see its state, and,
+/// after proving it is them again, replace the recovery codes, move to a new phone or turn it off.
+/// </summary>
+public partial class MfaEnrollmentPage
+{
+    private bool _loading = true;
+    private bool _busy;
+    private bool _required;
+    private MfaStatus _status = MfaStatus.NotEnrolled;
+    private TotpEnrollmentOffer? _offer;
+    private string? _qrSvg;
+    private string? _code;
+    private string? _proof;
+    private string? _error;
+    private IReadOnlyList<string>? _recoveryCodes;
+    private ClaimsPrincipal _user = new();
+    private string _userId = "";
+
+    [Inject]
+    private MfaEnrollmentService Mfa { get; set; } = default!;
+
+    [Inject]
+    private RequiredAccountSteps Steps { get; set; } = default!;
+
+    [Inject]
+    private CurrentActor CurrentActor { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    /// <summary>Where a user sent here by the MFA policy goes once enrolled.</summary>
+    [SupplyParameterFromQuery]
+    public string? ReturnUrl { get; set; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        _user = (await AuthenticationState).User;
+        _userId = _user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
+        await ReloadAsync();
+    }
+
+    private static string Describe(TotpParameters parameters) =>
+        $"{parameters.Digits}-digit codes every {parameters.PeriodSeconds} seconds, {parameters.Algorithm.ToString().ToUpperInvariant()}";
+
+    private async Task ReloadAsync()
+    {
+        _loading = true;
+        _status = await Mfa.GetStatusAsync(_userId);
+        _required = await Steps.MfaRequiredForAsync(_user);
+        _loading = false;
+    }
+
+    private async Task StartAsync()
+    {
+        await RunAsync(async () =>
+        {
+            _offer = await Mfa.OfferAsync(_userId);
+            _qrSvg = QrCodeSvg.For(_offer.OtpAuthUri);
+        });
+    }
+
+    private void CancelOffer()
+    {
+        _offer = null;
+        _qrSvg = null;
+        _code = null;
+        _error = null;
+    }
+
+    private async Task ConfirmAsync()
+    {
+        if (_offer is null)
+        {
+            return;
+        }
+
+        await RunAsync(async () =>
+        {
+            var result = await Mfa.ConfirmAsync(await CurrentActor.GetAsync(), _userId, _offer, _code);
+            _code = null;
+            if (!result.Succeeded)
+            {
+                _error = result.Message;
+                return;
+            }
+
+            // The secret leaves this page's memory once it is sealed and stored.
+            CancelOffer();
+            _recoveryCodes = result.RecoveryCodes;
+        });
+    }
+
+    private Task RegenerateAsync() =>
+        AfterReauthenticationAsync(async actor => _recoveryCodes = await Mfa.RegenerateRecoveryCodesAsync(actor, _userId));
+
+    private Task ReenrollAsync() =>
+        AfterReauthenticationAsync(async _ =>
+        {
+            _offer = await Mfa.OfferAsync(_userId);
+            _qrSvg = QrCodeSvg.For(_offer.OtpAuthUri);
+        });
+
+    private Task DisableAsync() =>
+        AfterReauthenticationAsync(async actor =>
+        {
+            var result = await Mfa.DisableAsync(actor, _userId);
+            if (!result.Succeeded)
+            {
+                _error = result.Message;
+                return;
+            }
+
+            Snackbar.Add("Two-factor sign-in is off. Your recovery codes no longer work.", Severity.Success);
+            await ReloadAsync();
+        });
+
+    private async Task AfterReauthenticationAsync(Func<Audit.AuditActor, Task> change)
+    {
+        await RunAsync(async () =>
+        {
+            var actor = await CurrentActor.GetAsync();
+            var check = await Mfa.ReauthenticateAsync(actor, _userId, _proof);
+            _proof = null;
+            if (!check.Confirmed)
+            {
+                _error = check.Message;
+                return;
+            }
+
+            await change(actor);
+        });
+    }
+
+    private async Task DoneWithCodesAsync()
+    {
+        _recoveryCodes = null;
+        if (_required && !_status.Enrolled)
+        {
+            // Enrolled as the policy asked: a full page load lets the request pass the policy's check.
+            Navigation.NavigateTo(LocalRedirect.Sanitize(ReturnUrl), forceLoad: true);
+            return;
+        }
+
+        await ReloadAsync();
+    }
+
+    private async Task RunAsync(Func<Task> action)
+    {
+        if (_busy)
+        {
+            return;
+        }
+
+        _busy = true;
+        _error = null;
+        try
+        {
+            await action();
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+}

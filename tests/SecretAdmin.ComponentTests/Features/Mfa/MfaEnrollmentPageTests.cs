@@ -1,0 +1,233 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using SecretAdmin.ComponentTests.Support;
+using SecretAdmin.Features.Account;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Users;
+using SecretAdmin.Hosting;
+using SecretAdmin.Security;
+
+namespace SecretAdmin.ComponentTests.Features.Mfa;
+
+/// <summary>The enrollment page against the real services, sealer and SQLite file; codes computed here with Otp.NET.</summary>
+public sealed class MfaEnrollmentPageTests : MudComponentTestContext
+{
+    private const string Email = "ada@example.test";
+    private const string Password = "Correct-Horse-42!";
+    private readonly RealServices _real = new();
+    private readonly string _userId;
+
+    public MfaEnrollmentPageTests()
+    {
+        var auth = AddAuthorization();
+        _real.AddTo(Services);
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new SealingOptions()));
+        Services.AddSingleton<SecretSealer>();
+        Services.AddSecretAdminSettingsServices();
+        Services.AddSingleton<RequiredAccountSteps>();
+        RealServices.MigrateAsync(Services).GetAwaiter().GetResult();
+        Services.GetRequiredService<SecretSealer>().Use(KeyRing.CreateNew(DateTimeOffset.UtcNow));
+        var users = Services.GetRequiredService<UserAdminService>();
+        users.CreateAsync(AuditActor.Cli, Email, Password, isAdmin: true).GetAwaiter().GetResult();
+        _userId = users.SearchAsync(new("ada")).GetAwaiter().GetResult().Items.Single().Id;
+        auth.SetAuthorized(Email);
+        auth.SetRoles(Roles.Admin);
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, _userId), new Claim(ClaimTypes.Email, Email));
+    }
+
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await base.DisposeAsyncCore();
+        _real.Dispose();
+    }
+
+    private MfaEnrollmentService Mfa => Services.GetRequiredService<MfaEnrollmentService>();
+
+    private static string CodeFor(string manualKey, long stepOffset = 0) =>
+        new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(manualKey.Replace(" ", "", StringComparison.Ordinal)))
+            .ComputeTotp(DateTime.UtcNow.AddSeconds(30 * stepOffset));
+
+    private async Task RequireForAdminsAsync()
+    {
+        var policy = Services.GetRequiredService<MfaPolicyService>();
+        var view = await policy.GetAsync();
+        var form = MfaPolicyForm.From(view);
+        form.RequireForAdmins = true;
+        Assert.True((await policy.SaveAsync(AuditActor.Cli, form, view.Version)).Succeeded);
+    }
+
+    /// <summary>Enrolled through the service; gives the manual key so the test can make later codes.</summary>
+    private async Task<string> EnrollAsync()
+    {
+        var offer = await Mfa.OfferAsync(_userId);
+        Assert.True((await Mfa.ConfirmAsync(AuditActor.Cli, _userId, offer, CodeFor(offer.ManualKey, -1))).Succeeded);
+        return offer.ManualKey;
+    }
+
+    private IRenderedComponent<MfaEnrollmentPage> RenderAt(string address)
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo(address);
+        return Render<MfaEnrollmentPage>();
+    }
+
+    private static async Task EnrollOnThePageAsync(IRenderedComponent<MfaEnrollmentPage> page)
+    {
+        page.WaitForElement(".mfa-start").Click();
+        var key = page.WaitForElement(".mfa-manual-key").TextContent.Trim();
+        page.Find("#mfa-confirm-code").Input(CodeFor(key));
+        await page.Find("form").SubmitAsync();
+        page.WaitForAssertion(() => Assert.Equal(10, page.FindAll(".mfa-recovery-codes li").Count));
+    }
+
+    [Fact]
+    public void Start_NotEnrolled_ShowsAQrCodeAndTheKeyInGroups()
+    {
+        var page = Render<MfaEnrollmentPage>();
+
+        page.WaitForElement(".mfa-start").Click();
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find(".mfa-qr svg")));
+        Assert.Matches("^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$", page.Find(".mfa-manual-key").TextContent.Trim());
+        Assert.Equal("6-digit codes every 30 seconds, SHA1", page.Find(".mfa-offer-parameters").TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task Confirm_WrongCode_SaysSoAndEnablesNothing()
+    {
+        var page = Render<MfaEnrollmentPage>();
+        page.WaitForElement(".mfa-start").Click();
+        page.WaitForElement("#mfa-confirm-code").Input("000000");
+
+        await page.Find("form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Contains("That code does not match", page.Markup, StringComparison.Ordinal));
+        Assert.False((await Mfa.GetStatusAsync(_userId)).Enrolled);
+    }
+
+    [Fact]
+    public async Task Confirm_RightCode_ShowsTenRecoveryCodesOnceThenTheStatus()
+    {
+        var page = Render<MfaEnrollmentPage>();
+        page.WaitForElement(".mfa-start").Click();
+        var key = page.WaitForElement(".mfa-manual-key").TextContent.Trim();
+        page.Find("#mfa-confirm-code").Input(CodeFor(key));
+
+        await page.Find("form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Equal(10, page.FindAll(".mfa-recovery-codes li").Count));
+        var codes = page.FindAll(".mfa-recovery-codes code").Select(c => c.TextContent).ToArray();
+        page.Find(".mfa-codes-saved").Click();
+        page.WaitForAssertion(() => Assert.Contains("10 of 10 recovery codes left.", page.Find(".mfa-recovery-count").TextContent, StringComparison.Ordinal));
+        Assert.DoesNotContain(key.Replace(" ", "", StringComparison.Ordinal), page.Markup.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.All(codes, c => Assert.DoesNotContain(c, page.Markup, StringComparison.Ordinal));
+        Assert.True((await Mfa.GetStatusAsync(_userId)).Enrolled);
+    }
+
+    [Fact]
+    public async Task Render_RequiredAndNotEnrolled_SaysSoAndReturnsToTheAskedPageOnceEnrolled()
+    {
+        await RequireForAdminsAsync();
+        var page = RenderAt("/account/mfa?returnUrl=%2Fadmin%2Fusers");
+        page.WaitForAssertion(() => Assert.Contains("requires two-factor sign-in for your account", page.Find(".mfa-required").TextContent, StringComparison.Ordinal));
+
+        await EnrollOnThePageAsync(page);
+        page.Find(".mfa-codes-saved").Click();
+
+        Assert.Equal("http://localhost/admin/users", Services.GetRequiredService<NavigationManager>().Uri);
+    }
+
+    [Fact]
+    public async Task Render_RequiredWithAForeignReturnUrl_GoesHomeInstead()
+    {
+        await RequireForAdminsAsync();
+        var page = RenderAt("/account/mfa?returnUrl=https%3A%2F%2Fevil.example%2F");
+
+        await EnrollOnThePageAsync(page);
+        page.Find(".mfa-codes-saved").Click();
+
+        Assert.Equal("http://localhost/", Services.GetRequiredService<NavigationManager>().Uri);
+    }
+
+    [Fact]
+    public async Task Change_WithoutProof_ChangesNothingAndAsksForIt()
+    {
+        await EnrollAsync();
+        var page = Render<MfaEnrollmentPage>();
+
+        await page.WaitForElement(".mfa-disable").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Contains("Enter your password or the code your app shows now.", page.Markup, StringComparison.Ordinal));
+        Assert.True((await Mfa.GetStatusAsync(_userId)).Enrolled);
+    }
+
+    [Fact]
+    public async Task Change_WrongPassword_SaysSoAndKeepsTheRecoveryCodes()
+    {
+        await EnrollAsync();
+        var page = Render<MfaEnrollmentPage>();
+        page.WaitForElement("#mfa-reauth").Input("not-my-password");
+
+        await page.Find(".mfa-regenerate").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Contains("That is neither your password nor a current code from your app.", page.Markup, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll(".mfa-recovery-codes"));
+        Assert.Equal(10, await Mfa.CountUnusedRecoveryCodesAsync(_userId));
+        Assert.True(string.IsNullOrEmpty(page.Find("#mfa-reauth").GetAttribute("value")));
+    }
+
+    [Fact]
+    public async Task Regenerate_WithACurrentCode_ShowsTenNewCodes()
+    {
+        var key = await EnrollAsync();
+        var page = Render<MfaEnrollmentPage>();
+        page.WaitForElement("#mfa-reauth").Input(CodeFor(key));
+
+        await page.Find(".mfa-regenerate").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Equal(10, page.FindAll(".mfa-recovery-codes li").Count));
+        Assert.True(await Mfa.RedeemRecoveryCodeAsync(_userId, page.Find(".mfa-recovery-codes code").TextContent));
+    }
+
+    [Fact]
+    public async Task Reenroll_WithThePassword_OffersANewKeyAndKeepsTheOldOneUntilConfirmed()
+    {
+        var key = await EnrollAsync();
+        var page = Render<MfaEnrollmentPage>();
+        page.WaitForElement("#mfa-reauth").Input(Password);
+
+        await page.Find(".mfa-reenroll").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Contains("Scan the code with your new phone", page.Markup, StringComparison.Ordinal));
+        Assert.NotEqual(key, page.Find(".mfa-manual-key").TextContent.Trim());
+        page.Find(".mfa-cancel").Click();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find(".mfa-enrolled")));
+        Assert.Equal(TotpCheckOutcome.Accepted, await Mfa.VerifyAsync(_userId, CodeFor(key)));
+    }
+
+    [Fact]
+    public async Task Disable_WithThePassword_TurnsItOff()
+    {
+        await EnrollAsync();
+        var page = Render<MfaEnrollmentPage>();
+        page.WaitForElement("#mfa-reauth").Input(Password);
+
+        await page.Find(".mfa-disable").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find(".mfa-start")));
+        Assert.False((await Mfa.GetStatusAsync(_userId)).Enrolled);
+    }
+
+    [Fact]
+    public async Task Disable_RequiredByThePolicy_IsNotOffered()
+    {
+        await EnrollAsync();
+        await RequireForAdminsAsync();
+
+        var page = Render<MfaEnrollmentPage>();
+
+        page.WaitForAssertion(() => Assert.True(page.Find(".mfa-disable").HasAttribute("disabled")));
+        Assert.Contains("cannot be turned off", page.Find(".mfa-required-note").TextContent, StringComparison.Ordinal);
+    }
+}
