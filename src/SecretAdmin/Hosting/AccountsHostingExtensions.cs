@@ -46,6 +46,10 @@ internal static class AccountsHostingExtensions
             .AddDefaultTokenProviders()
             .AddTokenProvider<SealedTotpTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
         services.AddHttpContextAccessor();
+
+        // The sign-in manager needs the authentication schemes, also in the command line (which
+        // signs nobody in) so the container validates there as in the web app.
+        services.AddAuthenticationCore();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserAdminService>();
         services.AddSingleton<AccountProfileService>();

@@ -8,6 +8,7 @@ public static class SecretAdminHostingExtensions
         builder.AddSecretAdminCore();
         builder.AddSecretAdminStartupBeforeServing();
         builder.AddSecretAdminSignIn();
+        builder.AddSecretAdminSso();
         builder.AddSecretAdminSetup();
         builder.AddSecretAdminUi();
         return builder;
@@ -32,6 +33,7 @@ public static class SecretAdminHostingExtensions
         app.UseSecretAdminSignIn();
         app.MapSecretAdminHealth();
         app.MapSecretAdminSignIn();
+        app.MapSecretAdminSso();
         app.MapSecretAdminUi();
         return app;
     }

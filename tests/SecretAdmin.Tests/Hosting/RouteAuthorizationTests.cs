@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using SecretAdmin.Features.Account;
+using SecretAdmin.Features.Sso;
 using SecretAdmin.Tests.Support;
 
 namespace SecretAdmin.Tests.Hosting;
@@ -95,6 +96,8 @@ public sealed partial class RouteAuthorizationTests : IAsyncLifetime
         // Documented exceptions: health is 200 or 503; the status page answers with the status it shows.
         (_, _) when path == "/healthz" => r => r.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable,
         (_, _) when path.StartsWith("/status/", StringComparison.Ordinal) => r => (int)r.StatusCode == int.Parse(path[8..], System.Globalization.CultureInfo.InvariantCulture),
+        // The end of single sign-on, reached without a provider's answer, explains that on the error page.
+        (_, _) when path == SsoDefaults.Complete => r => r.StatusCode == HttpStatusCode.Redirect && r.Headers.Location?.OriginalString == SsoErrors.PathFor(SsoErrorKind.Expired),
         ("anonymous", _) => r => r.StatusCode == HttpStatusCode.OK,
         (_, "anonymous") => r => r.StatusCode == HttpStatusCode.Redirect && r.Headers.Location?.AbsolutePath == AccountPaths.Login,
         (Policies.Admin, "user") => r => r.StatusCode == HttpStatusCode.Forbidden,

@@ -6,7 +6,9 @@ namespace SecretAdmin.Tests.Support;
 /// <summary>Submits the app's server-rendered forms as a browser does: GET the page, then POST with its antiforgery token.</summary>
 public static partial class FormPost
 {
-    public static async Task<HttpResponseMessage> SubmitAsync(HttpClient client, string url, string formName, IReadOnlyDictionary<string, string> fields)
+    /// <param name="formName">The Blazor form's name, or null for a plain form.</param>
+    /// <param name="action">Where the form posts, when not back to <paramref name="url"/> (a plain form's action).</param>
+    public static async Task<HttpResponseMessage> SubmitAsync(HttpClient client, string url, string? formName, IReadOnlyDictionary<string, string> fields, string? action = null)
     {
         using var page = await client.GetAsync(url);
         Assert.True(page.StatusCode == HttpStatusCode.OK, $"GET {url} gave {(int)page.StatusCode} {page.Headers.Location}");
@@ -17,9 +19,13 @@ public static partial class FormPost
         var form = new List<KeyValuePair<string, string>>(fields)
         {
             new("__RequestVerificationToken", WebUtility.HtmlDecode(token.Groups["value"].Value)),
-            new("_handler", formName),
         };
-        return await client.PostAsync(url, new FormUrlEncodedContent(form));
+        if (formName is not null)
+        {
+            form.Add(new("_handler", formName));
+        }
+
+        return await client.PostAsync(action ?? url, new FormUrlEncodedContent(form));
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"(?<value>[^\"]+)\"")]

@@ -236,6 +236,9 @@ namespace SecretAdmin.Data.Migrations
                     b.Property<bool>("RequireForAllUsers")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("RequireTotpAfterSso")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("UpdatedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -332,6 +335,9 @@ namespace SecretAdmin.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("LinkByVerifiedEmail")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("RoleClaimType")

@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Sso;
 using SecretAdmin.Features.Users;
 
 namespace SecretAdmin.Features.Account;
@@ -14,16 +16,21 @@ internal static class AccountEndpoints
                 HttpContext context,
                 [FromServices] SignInManager<SecretAdminUser> signInManager,
                 [FromServices] AuditLog auditLog,
+                [FromServices] SsoSignOut ssoSignOut,
                 [FromForm] string? returnUrl) =>
             {
                 var email = context.User.Identity?.Name;
+                var atProvider = await ssoSignOut.ShouldSignOutAtProviderAsync(context.User, context.RequestAborted);
                 await signInManager.SignOutAsync();
                 if (email is not null)
                 {
                     await auditLog.WriteAsync(new AuditActor(email, context.Connection.RemoteIpAddress?.ToString()), AuditActions.SignedOut, email);
                 }
 
-                return TypedResults.LocalRedirect($"{AccountPaths.Login}?returnUrl={Uri.EscapeDataString(LocalRedirect.Sanitize(returnUrl))}");
+                var signInPage = $"{AccountPaths.Login}?returnUrl={Uri.EscapeDataString(LocalRedirect.Sanitize(returnUrl))}";
+                return atProvider
+                    ? Results.SignOut(new AuthenticationProperties { RedirectUri = signInPage }, [SsoDefaults.Scheme])
+                    : Results.LocalRedirect(signInPage);
             })
             .RequireAuthorization(Policies.AccountSteps);
         return endpoints;

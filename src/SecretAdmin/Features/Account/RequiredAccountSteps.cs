@@ -30,11 +30,16 @@ public sealed class RequiredAccountSteps(IDbContextFactory<SecretAdminDbContext>
             : AccountStep.None;
     }
 
-    /// <summary>Whether the MFA policy requires an authenticator for this user's role.</summary>
+    /// <summary>
+    /// Whether the MFA policy requires an authenticator for this user's role — for a single
+    /// sign-on session only when the policy asks for the local code after single sign-on too
+    /// (otherwise the provider is trusted with the second factor).
+    /// </summary>
     public async Task<bool> MfaRequiredForAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var policy = await policyService.GetAsync(cancellationToken);
-        return policy.RequiresMfa(isAdmin: user.IsInRole(Roles.Admin));
+        var singleSignOn = user.HasClaim(c => c.Type == ClaimTypes.AuthenticationMethod);
+        return policy.RequiresMfa(isAdmin: user.IsInRole(Roles.Admin)) && (!singleSignOn || policy.RequireTotpAfterSso);
     }
 
     /// <summary>The step's page, coming back to <paramref name="returnUrl"/> (a local path) afterwards.</summary>

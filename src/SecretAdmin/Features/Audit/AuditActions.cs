@@ -27,6 +27,10 @@ public static class AuditActions
     public const string RecoveryCodeUsed = "mfa.recovery-code-used";
     public const string MfaReset = "mfa.reset";
     public const string MfaDisabled = "mfa.disabled";
+    public const string SsoSignedIn = "sso.signed-in";
+    public const string SsoLinked = "sso.linked";
+    public const string SsoRefused = "sso.refused";
+    public const string SsoFailed = "sso.failed";
 
     public static IReadOnlyList<string> All { get; } =
     [
@@ -34,5 +38,6 @@ public static class AuditActions
         UserCreated, UserDisabled, UserEnabled, AdminGranted, AdminRevoked, UserUnlocked,
         OidcSettingsChanged, SmtpSettingsChanged, MfaPolicyChanged, SmtpTestMailSent, SmtpTestMailFailed,
         MfaEnrolled, RecoveryCodesRegenerated, MfaCodeReplayed, RecoveryCodeUsed, MfaReset, MfaDisabled,
+        SsoSignedIn, SsoLinked, SsoRefused, SsoFailed,
     ];
 }

@@ -8,13 +8,13 @@ public static class AuditFields
 {
     private static readonly HashSet<string> Allowed = new(StringComparer.Ordinal)
     {
-        "Email", "DisplayName", "Password", "Roles", "Disabled", "Lockout", "MustChangePassword",
+        "Email", "DisplayName", "Password", "Roles", "Disabled", "Lockout", "MustChangePassword", "SsoLogin",
 
         // OIDC, SMTP and MFA settings: names of fields, never their values.
         "Enabled", "ButtonLabel", "Authority", "ClientId", "ClientSecret", "Scopes", "CallbackPath", "RoleClaimType",
-        "AdminRoleValue", "CreateUnknownUsers", "AllowedEmailDomains",
+        "AdminRoleValue", "CreateUnknownUsers", "LinkByVerifiedEmail", "AllowedEmailDomains",
         "Host", "Port", "Security", "Username", "FromAddress", "FromName", "TimeoutSeconds",
-        "Issuer", "Digits", "PeriodSeconds", "Algorithm", "WindowSteps", "RequireForAdmins", "RequireForAllUsers",
+        "Issuer", "Digits", "PeriodSeconds", "Algorithm", "WindowSteps", "RequireForAdmins", "RequireForAllUsers", "RequireTotpAfterSso",
         "MaxFailedAttempts", "LockoutMinutes",
 
         // MFA enrollment: that it changed, never the secret, a code or a recovery code.

@@ -42,6 +42,10 @@ public partial class AuditLogPage
         [AuditActions.RecoveryCodeUsed] = "Recovery code used",
         [AuditActions.MfaReset] = "Two-factor sign-in reset",
         [AuditActions.MfaDisabled] = "Two-factor sign-in turned off",
+        [AuditActions.SsoSignedIn] = "Signed in with single sign-on",
+        [AuditActions.SsoLinked] = "Single sign-on account linked",
+        [AuditActions.SsoRefused] = "Single sign-on refused",
+        [AuditActions.SsoFailed] = "Single sign-on failed",
     };
 
     private MudTable<AuditEntry>? _table;

@@ -26,6 +26,12 @@ public sealed class MfaPolicy : ISingleRowSettings
 
     public bool RequireForAllUsers { get; set; }
 
+    /// <summary>
+    /// Whether a user with an authenticator must enter its code after single sign-on too; off
+    /// trusts the OIDC provider to have done MFA.
+    /// </summary>
+    public bool RequireTotpAfterSso { get; set; }
+
     public int MaxFailedAttempts { get; set; } = 5;
 
     public int LockoutMinutes { get; set; } = 5;

@@ -17,6 +17,8 @@ public sealed class MfaPolicyForm
 
     public bool RequireForAllUsers { get; set; }
 
+    public bool RequireTotpAfterSso { get; set; }
+
     public int MaxFailedAttempts { get; set; } = 5;
 
     public int LockoutMinutes { get; set; } = 5;
@@ -30,6 +32,7 @@ public sealed class MfaPolicyForm
         WindowSteps = view.WindowSteps,
         RequireForAdmins = view.RequireForAdmins,
         RequireForAllUsers = view.RequireForAllUsers,
+        RequireTotpAfterSso = view.RequireTotpAfterSso,
         MaxFailedAttempts = view.MaxFailedAttempts,
         LockoutMinutes = view.LockoutMinutes,
     };

@@ -27,7 +27,7 @@ public sealed class MfaPolicyService(
     public Task<MfaPolicyView> GetAsync(CancellationToken cancellationToken = default) =>
         ReadAsync((_, row) => new MfaPolicyView(
             row.Issuer, row.Digits, row.PeriodSeconds, row.Algorithm, row.WindowSteps, row.RequireForAdmins, row.RequireForAllUsers,
-            row.MaxFailedAttempts, row.LockoutMinutes, row.UpdatedAtUtc, row.UpdatedBy, row.Version), cancellationToken);
+            row.RequireTotpAfterSso, row.MaxFailedAttempts, row.LockoutMinutes, row.UpdatedAtUtc, row.UpdatedBy, row.Version), cancellationToken);
 
     public Task<SettingsSaveResult> SaveAsync(AuditActor actor, MfaPolicyForm form, long expectedVersion, CancellationToken cancellationToken = default) =>
         SaveCoreAsync(
@@ -43,6 +43,7 @@ public sealed class MfaPolicyService(
                 changes.Set(nameof(row.WindowSteps), row.WindowSteps, form.WindowSteps, v => row.WindowSteps = v);
                 changes.Set(nameof(row.RequireForAdmins), row.RequireForAdmins, form.RequireForAdmins, v => row.RequireForAdmins = v);
                 changes.Set(nameof(row.RequireForAllUsers), row.RequireForAllUsers, form.RequireForAllUsers, v => row.RequireForAllUsers = v);
+                changes.Set(nameof(row.RequireTotpAfterSso), row.RequireTotpAfterSso, form.RequireTotpAfterSso, v => row.RequireTotpAfterSso = v);
                 changes.Set(nameof(row.MaxFailedAttempts), row.MaxFailedAttempts, form.MaxFailedAttempts, v => row.MaxFailedAttempts = v);
                 changes.Set(nameof(row.LockoutMinutes), row.LockoutMinutes, form.LockoutMinutes, v => row.LockoutMinutes = v);
             },

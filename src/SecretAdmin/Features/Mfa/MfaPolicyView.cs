@@ -8,6 +8,7 @@ public sealed record MfaPolicyView(
     int WindowSteps,
     bool RequireForAdmins,
     bool RequireForAllUsers,
+    bool RequireTotpAfterSso,
     int MaxFailedAttempts,
     int LockoutMinutes,
     DateTime? UpdatedAtUtc,

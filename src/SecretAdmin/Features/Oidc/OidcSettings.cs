@@ -34,6 +34,12 @@ public sealed class OidcSettings : ISingleRowSettings
 
     public bool CreateUnknownUsers { get; set; }
 
+    /// <summary>
+    /// Whether a provider sign-in not linked yet may be linked to the local user with the same
+    /// email; only when the provider says that email is verified.
+    /// </summary>
+    public bool LinkByVerifiedEmail { get; set; }
+
     public string? AllowedEmailDomains { get; set; }
 
     public DateTime? UpdatedAtUtc { get; set; }

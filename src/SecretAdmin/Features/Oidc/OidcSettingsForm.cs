@@ -30,6 +30,8 @@ public sealed class OidcSettingsForm
 
     public bool CreateUnknownUsers { get; set; }
 
+    public bool LinkByVerifiedEmail { get; set; }
+
     public string? AllowedEmailDomains { get; set; }
 
     public SecretChange ClientSecretChange => SecretChange.From(NewClientSecret, ClearClientSecret);
@@ -45,6 +47,7 @@ public sealed class OidcSettingsForm
         RoleClaimType = view.RoleClaimType,
         AdminRoleValue = view.AdminRoleValue,
         CreateUnknownUsers = view.CreateUnknownUsers,
+        LinkByVerifiedEmail = view.LinkByVerifiedEmail,
         AllowedEmailDomains = view.AllowedEmailDomains,
     };
 }

@@ -36,6 +36,7 @@ public sealed class OidcSettingsService(
             row.RoleClaimType,
             row.AdminRoleValue,
             row.CreateUnknownUsers,
+            row.LinkByVerifiedEmail,
             row.AllowedEmailDomains,
             row.UpdatedAtUtc,
             row.UpdatedBy,
@@ -61,6 +62,7 @@ public sealed class OidcSettingsService(
                 changes.Set(nameof(row.RoleClaimType), row.RoleClaimType, FieldChanges.Clean(form.RoleClaimType), v => row.RoleClaimType = v);
                 changes.Set(nameof(row.AdminRoleValue), row.AdminRoleValue, FieldChanges.Clean(form.AdminRoleValue), v => row.AdminRoleValue = v);
                 changes.Set(nameof(row.CreateUnknownUsers), row.CreateUnknownUsers, form.CreateUnknownUsers, v => row.CreateUnknownUsers = v);
+                changes.Set(nameof(row.LinkByVerifiedEmail), row.LinkByVerifiedEmail, form.LinkByVerifiedEmail, v => row.LinkByVerifiedEmail = v);
                 var domains = OidcSettingsValidator.DomainList(form.AllowedEmailDomains).Select(d => d.ToLowerInvariant()).Distinct().ToArray();
                 changes.Set(nameof(row.AllowedEmailDomains), row.AllowedEmailDomains, domains.Length == 0 ? null : string.Join(", ", domains), v => row.AllowedEmailDomains = v);
                 ApplySecret(changes, nameof(row.ClientSecret), form.ClientSecretChange, row.ClientSecret, ClientSecretPlace(db), (sealedValue, at, by) =>

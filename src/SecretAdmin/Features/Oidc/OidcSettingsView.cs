@@ -14,6 +14,7 @@ public sealed record OidcSettingsView(
     string? RoleClaimType,
     string? AdminRoleValue,
     bool CreateUnknownUsers,
+    bool LinkByVerifiedEmail,
     string? AllowedEmailDomains,
     DateTime? UpdatedAtUtc,
     string? UpdatedBy,

@@ -50,10 +50,11 @@ internal static class SettingsCommand
         var roleClaim = new Option<string?>("--role-claim-type") { Description = "The claim that carries roles or groups." };
         var adminValue = new Option<string?>("--admin-role-value") { Description = "The value of that claim that makes an administrator." };
         var createUsers = new Option<bool?>("--create-unknown-users") { Description = "Create users on their first sign-in (true or false)." };
+        var linkByEmail = new Option<bool?>("--link-by-verified-email") { Description = "Link a first sign-in to the user with the same email, if the provider verified it (true or false)." };
         var domains = new Option<string?>("--allowed-email-domains") { Description = "Comma-separated email domains allowed to sign in (empty: any)." };
         var set = new Command("set", "Change the OIDC settings.")
         {
-            enabled, label, authority, clientId, secretStdin, clearSecret, scopes, callback, roleClaim, adminValue, createUsers, domains,
+            enabled, label, authority, clientId, secretStdin, clearSecret, scopes, callback, roleClaim, adminValue, createUsers, linkByEmail, domains,
         };
         set.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
         {
@@ -69,6 +70,7 @@ internal static class SettingsCommand
             form.RoleClaimType = parse.GetValue(roleClaim) ?? form.RoleClaimType;
             form.AdminRoleValue = parse.GetValue(adminValue) ?? form.AdminRoleValue;
             form.CreateUnknownUsers = parse.GetValue(createUsers) ?? form.CreateUnknownUsers;
+            form.LinkByVerifiedEmail = parse.GetValue(linkByEmail) ?? form.LinkByVerifiedEmail;
             form.AllowedEmailDomains = parse.GetValue(domains) ?? form.AllowedEmailDomains;
             form.NewClientSecret = parse.GetValue(secretStdin) ? await ReadSecretAsync(ct) : null;
             form.ClearClientSecret = parse.GetValue(clearSecret);
@@ -125,9 +127,10 @@ internal static class SettingsCommand
         var window = new Option<int?>("--window") { Description = "Steps accepted before and after the current one, 0-2." };
         var admins = new Option<bool?>("--require-for-admins") { Description = "Administrators must use MFA (true or false)." };
         var everyone = new Option<bool?>("--require-for-all-users") { Description = "Every user must use MFA (true or false)." };
+        var afterSso = new Option<bool?>("--require-totp-after-sso") { Description = "Ask for the authenticator code after single sign-on too (true or false)." };
         var attempts = new Option<int?>("--max-failed-attempts") { Description = "Failed attempts before lockout, 1-100." };
         var minutes = new Option<int?>("--lockout-minutes") { Description = "Minutes a lockout lasts, 1-1440." };
-        var set = new Command("set", "Change the MFA policy.") { issuer, digits, period, algorithm, window, admins, everyone, attempts, minutes };
+        var set = new Command("set", "Change the MFA policy.") { issuer, digits, period, algorithm, window, admins, everyone, afterSso, attempts, minutes };
         set.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
         {
             var service = services.GetRequiredService<MfaPolicyService>();
@@ -146,6 +149,7 @@ internal static class SettingsCommand
             form.WindowSteps = parse.GetValue(window) ?? form.WindowSteps;
             form.RequireForAdmins = parse.GetValue(admins) ?? form.RequireForAdmins;
             form.RequireForAllUsers = parse.GetValue(everyone) ?? form.RequireForAllUsers;
+            form.RequireTotpAfterSso = parse.GetValue(afterSso) ?? form.RequireTotpAfterSso;
             form.MaxFailedAttempts = parse.GetValue(attempts) ?? form.MaxFailedAttempts;
             form.LockoutMinutes = parse.GetValue(minutes) ?? form.LockoutMinutes;
             return Report(await service.SaveAsync(AuditActor.Cli, form, view.Version, ct), "MFA policy", set);

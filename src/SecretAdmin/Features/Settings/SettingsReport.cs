@@ -18,7 +18,8 @@ internal static class SettingsReport
             oidc = new
             {
                 oidc.Enabled, oidc.ButtonLabel, oidc.Authority, oidc.ClientId, ClientSecret = Secret(oidc.ClientSecret), oidc.Scopes, oidc.CallbackPath,
-                oidc.RoleClaimType, oidc.AdminRoleValue, oidc.CreateUnknownUsers, oidc.AllowedEmailDomains, oidc.UpdatedAtUtc, oidc.UpdatedBy, oidc.Version,
+                oidc.RoleClaimType, oidc.AdminRoleValue, oidc.CreateUnknownUsers, oidc.LinkByVerifiedEmail, oidc.AllowedEmailDomains,
+                oidc.UpdatedAtUtc, oidc.UpdatedBy, oidc.Version,
             },
             smtp = new
             {
@@ -28,7 +29,7 @@ internal static class SettingsReport
             mfa = new
             {
                 mfa.Issuer, mfa.Digits, mfa.PeriodSeconds, Algorithm = mfa.Algorithm.ToString(), mfa.WindowSteps, mfa.RequireForAdmins, mfa.RequireForAllUsers,
-                mfa.MaxFailedAttempts, mfa.LockoutMinutes, mfa.UpdatedAtUtc, mfa.UpdatedBy, mfa.Version,
+                mfa.RequireTotpAfterSso, mfa.MaxFailedAttempts, mfa.LockoutMinutes, mfa.UpdatedAtUtc, mfa.UpdatedBy, mfa.Version,
             },
         },
         JsonOptions);
@@ -47,6 +48,7 @@ internal static class SettingsReport
         Line(text, "role claim type", oidc.RoleClaimType);
         Line(text, "admin role value", oidc.AdminRoleValue);
         Line(text, "create unknown users", oidc.CreateUnknownUsers);
+        Line(text, "link by verified email", oidc.LinkByVerifiedEmail);
         Line(text, "allowed email domains", oidc.AllowedEmailDomains);
         text.AppendLine("SMTP");
         Line(text, "host", smtp.Host);
@@ -65,6 +67,7 @@ internal static class SettingsReport
         Line(text, "window (steps)", mfa.WindowSteps);
         Line(text, "required for admins", mfa.RequireForAdmins);
         Line(text, "required for all users", mfa.RequireForAllUsers);
+        Line(text, "code required after SSO", mfa.RequireTotpAfterSso);
         Line(text, "failed attempts before lockout", mfa.MaxFailedAttempts);
         Line(text, "lockout (minutes)", mfa.LockoutMinutes);
         return text.ToString().TrimEnd();

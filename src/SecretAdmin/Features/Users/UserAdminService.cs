@@ -94,6 +94,18 @@ public sealed class UserAdminService(
     public Task<UserChangeResult> CreateFirstAdminAsync(AuditActor actor, string email, string password, CancellationToken cancellationToken = default) =>
         CreateCoreAsync(actor, email, password, isAdmin: true, mustChangePassword: false, AuditActions.SetupCompleted, onlyIfNoAdmin: true, cancellationToken);
 
+    /// <summary>
+    /// Creates a user at their first single sign-on: role User, no password (they sign in through
+    /// the provider), linked to the provider's account.
+    /// </summary>
+    public Task<UserChangeResult> CreateFromSsoAsync(AuditActor actor, string email, UserLoginInfo login, CancellationToken cancellationToken = default) =>
+        CreateCoreAsync(actor, email, password: null, isAdmin: false, mustChangePassword: false, AuditActions.UserCreated, onlyIfNoAdmin: false, cancellationToken, login);
+
+    /// <summary>Links an existing user to a provider's account, so later single sign-ons find them by it.</summary>
+    public Task<UserChangeResult> LinkSsoAsync(AuditActor actor, string userId, UserLoginInfo login, CancellationToken cancellationToken = default) =>
+        ChangeAsync(actor, userId, guardLastAdmin: false, async (users, user, _) =>
+            (ToResult(await users.AddLoginAsync(user, login)), AuditActions.SsoLinked), ["SsoLogin"], cancellationToken);
+
     public Task<UserChangeResult> SetDisabledAsync(AuditActor actor, string userId, bool disabled, CancellationToken cancellationToken = default) =>
         ChangeAsync(actor, userId, guardLastAdmin: disabled, async (users, user, _) =>
         {
@@ -170,7 +182,15 @@ public sealed class UserAdminService(
         }, ["Lockout"], cancellationToken);
 
     private async Task<UserChangeResult> CreateCoreAsync(
-        AuditActor actor, string email, string password, bool isAdmin, bool mustChangePassword, string auditAction, bool onlyIfNoAdmin, CancellationToken cancellationToken)
+        AuditActor actor,
+        string email,
+        string? password,
+        bool isAdmin,
+        bool mustChangePassword,
+        string auditAction,
+        bool onlyIfNoAdmin,
+        CancellationToken cancellationToken,
+        UserLoginInfo? login = null)
     {
         email = email.Trim();
         if (!new EmailAddressAttribute().IsValid(email) || email.Length is 0 or > 256)
@@ -197,10 +217,15 @@ public sealed class UserAdminService(
             MustChangePassword = mustChangePassword,
             CreatedAtUtc = timeProvider.GetUtcNow().UtcDateTime,
         };
-        var result = await users.CreateAsync(user, password);
+        var result = password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password);
         if (result.Succeeded)
         {
             result = await users.AddToRolesAsync(user, isAdmin ? [Roles.User, Roles.Admin] : [Roles.User]);
+        }
+
+        if (result.Succeeded && login is not null)
+        {
+            result = await users.AddLoginAsync(user, login);
         }
 
         if (!result.Succeeded)
@@ -208,7 +233,7 @@ public sealed class UserAdminService(
             return ToResult(result);
         }
 
-        auditLog.Add(db, actor, auditAction, email, ["Email", "Password", "Roles"]);
+        auditLog.Add(db, actor, auditAction, email, password is null ? ["Email", "Roles", "SsoLogin"] : ["Email", "Password", "Roles"]);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return UserChangeResult.Success;

@@ -97,6 +97,38 @@ public sealed class MfaPolicyPageTests : SettingsPageContext
     }
 
     [Fact]
+    public async Task Save_RequireTotpAfterSsoSwitchedOn_StoresItAndAuditsItsName()
+    {
+        var page = RenderPage<MfaPolicyPage>();
+        Assert.False(page.Find(".mfa-require-totp-after-sso input").IsChecked());
+        Assert.Contains("the provider is trusted to have done MFA", page.Find(".mfa-require-totp-after-sso-help").TextContent, StringComparison.Ordinal);
+
+        page.Find(".mfa-require-totp-after-sso input").Change(true);
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Equal(1, Policy.GetAsync().Result.Version), Wait);
+        var policy = await Policy.GetAsync();
+        Assert.Equal((true, false, false), (policy.RequireTotpAfterSso, policy.RequireForAdmins, policy.RequireForAllUsers));
+        var entry = Assert.Single((await Service<AuditLog>().SearchAsync(new())).Items);
+        Assert.Equal((AuditActions.MfaPolicyChanged, "RequireTotpAfterSso"), (entry.Action, entry.ChangedFields));
+        page.WaitForAssertion(() => Assert.True(page.Find(".mfa-require-totp-after-sso input").IsChecked()), Wait);
+    }
+
+    [Fact]
+    public async Task Render_RequireTotpAfterSsoStored_ShowsTheSwitchOnAndSwitchingOffSavesOff()
+    {
+        await Policy.SaveAsync(new AuditActor("other@example.test", null), new MfaPolicyForm { RequireTotpAfterSso = true }, 0);
+        var page = RenderPage<MfaPolicyPage>();
+        Assert.True(page.Find(".mfa-require-totp-after-sso input").IsChecked());
+
+        page.Find(".mfa-require-totp-after-sso input").Change(false);
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Equal(2, Policy.GetAsync().Result.Version), Wait);
+        Assert.False((await Policy.GetAsync()).RequireTotpAfterSso);
+    }
+
+    [Fact]
     public async Task Save_AlgorithmChosen_StoresIt()
     {
         var page = RenderPage<MfaPolicyPage>();

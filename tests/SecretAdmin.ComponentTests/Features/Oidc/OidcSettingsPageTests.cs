@@ -1,3 +1,4 @@
+using AngleSharp.Dom;
 using MudBlazor;
 using SecretAdmin.ComponentTests.Support;
 using SecretAdmin.Features.Audit;
@@ -9,7 +10,7 @@ namespace SecretAdmin.ComponentTests.Features.Oidc;
 /// <summary>
 /// The OIDC settings page against the real service, sealer and SQLite file: what the placeholder
 /// says, what a save does to the stored secret (keep, replace, clear), validation, and what the
-/// page does after a save, a conflict or a discovery check.
+/// page does after a save, a conflict or a discovery check, and the link-by-verified-email switch.
 /// </summary>
 public sealed class OidcSettingsPageTests : SettingsPageContext
 {
@@ -145,6 +146,24 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         Assert.DoesNotContain("Will be removed when you save.", page.Markup, StringComparison.Ordinal);
         Assert.False(SecretInput(page).HasAttribute("disabled"));
         Assert.IsType<SecretRead.UnsetSecret>(await Oidc.OpenClientSecretAsync());
+    }
+
+    [Fact]
+    public async Task Save_LinkByVerifiedEmailSwitchedOn_StoresItAuditsItsNameAndKeepsItOn()
+    {
+        var page = RenderPage<OidcSettingsPage>();
+        Assert.False(page.Find(".oidc-link-by-email input").IsChecked());
+        Assert.Contains("Turn on only when your provider verifies emails", page.Find(".oidc-link-by-email-help").TextContent, StringComparison.Ordinal);
+
+        page.Find(".oidc-link-by-email input").Change(true);
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Equal(1, Oidc.GetAsync().Result.Version), Wait);
+        var view = await Oidc.GetAsync();
+        Assert.Equal((true, false), (view.LinkByVerifiedEmail, view.CreateUnknownUsers));
+        var entry = Assert.Single((await Service<AuditLog>().SearchAsync(new())).Items);
+        Assert.Equal((AuditActions.OidcSettingsChanged, "LinkByVerifiedEmail"), (entry.Action, entry.ChangedFields));
+        page.WaitForAssertion(() => Assert.True(page.Find(".oidc-link-by-email input").IsChecked()), Wait);
     }
 
     [Fact]

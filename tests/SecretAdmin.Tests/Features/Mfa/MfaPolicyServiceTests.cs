@@ -32,6 +32,35 @@ public sealed class MfaPolicyServiceTests : IDisposable
         var view = await _mfa.GetAsync();
 
         Assert.Equal((6, 30, TotpAlgorithm.Sha1, 1, 5, 5), (view.Digits, view.PeriodSeconds, view.Algorithm, view.WindowSteps, view.MaxFailedAttempts, view.LockoutMinutes));
+        Assert.False(view.RequireTotpAfterSso);
+    }
+
+    [Fact]
+    public async Task Save_RequireTotpAfterSsoTurnedOn_ReadsBackAndAuditsItsName()
+    {
+        var form = MfaPolicyForm.From(await _mfa.GetAsync());
+        form.RequireTotpAfterSso = true;
+
+        var result = await _mfa.SaveAsync(Admin, form, 0);
+
+        Assert.True(result.Succeeded, result.Message);
+        var view = await _mfa.GetAsync();
+        Assert.True(view.RequireTotpAfterSso);
+        Assert.True(MfaPolicyForm.From(view).RequireTotpAfterSso);
+        Assert.Equal((false, false), (view.RequireForAdmins, view.RequireForAllUsers));
+        var entry = Assert.Single((await _services.GetRequiredService<AuditLog>().SearchAsync(new())).Items);
+        Assert.Equal((AuditActions.MfaPolicyChanged, "RequireTotpAfterSso"), (entry.Action, entry.ChangedFields));
+    }
+
+    [Fact]
+    public async Task Save_RequireTotpAfterSsoTurnedOff_StoresOff()
+    {
+        await _mfa.SaveAsync(Admin, new MfaPolicyForm { RequireTotpAfterSso = true }, 0);
+
+        var result = await _mfa.SaveAsync(Admin, new MfaPolicyForm { RequireTotpAfterSso = false }, 1);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal((false, 2L), ((await _mfa.GetAsync()).RequireTotpAfterSso, (await _mfa.GetAsync()).Version));
     }
 
     [Theory]

@@ -211,6 +211,33 @@ public sealed class OidcSettingsServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Get_NothingSaved_DoesNotLinkByEmail()
+    {
+        var view = await _oidc.GetAsync();
+
+        Assert.False(view.LinkByVerifiedEmail);
+        Assert.False(OidcSettingsForm.From(view).LinkByVerifiedEmail);
+    }
+
+    [Fact]
+    public async Task Save_LinkByVerifiedEmailTurnedOn_ReadsBackAndAuditsItsName()
+    {
+        await _oidc.SaveAsync(Admin, ValidForm(), 0);
+        var form = OidcSettingsForm.From(await _oidc.GetAsync());
+        form.LinkByVerifiedEmail = true;
+
+        var result = await _oidc.SaveAsync(Admin, form, 1);
+
+        Assert.True(result.Succeeded, result.Message);
+        var view = await _oidc.GetAsync();
+        Assert.True(view.LinkByVerifiedEmail);
+        Assert.True(OidcSettingsForm.From(view).LinkByVerifiedEmail);
+        Assert.False(view.CreateUnknownUsers);
+        var entries = (await _services.GetRequiredService<AuditLog>().SearchAsync(new())).Items;
+        Assert.Contains(entries, e => e.Action == AuditActions.OidcSettingsChanged && e.ChangedFields == "LinkByVerifiedEmail");
+    }
+
+    [Fact]
     public async Task Save_NothingChanged_WritesNothing()
     {
         await _oidc.SaveAsync(Admin, ValidForm(), 0);

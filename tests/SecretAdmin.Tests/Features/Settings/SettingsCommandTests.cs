@@ -66,4 +66,41 @@ public sealed class SettingsCommandTests : IDisposable
         Assert.Contains(audit.Items, e => e.Action == "settings.smtp-changed" && e.ChangedFields!.Contains("Password", StringComparison.Ordinal));
         Assert.Contains(audit.Items, e => e.Action == "settings.mfa-policy-changed" && e.ChangedFields == "Digits,Algorithm,RequireForAdmins");
     }
+
+    [Fact]
+    public async Task Set_LinkByVerifiedEmailAndRequireTotpAfterSso_SavesShowsAndAudits()
+    {
+        var oidc = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--link-by-verified-email", "true"]);
+        var mfa = await AppProcess.RunAsync(_temp, ["settings", "mfa", "set", "--require-totp-after-sso", "true"]);
+
+        Assert.True(oidc.ExitCode == 0, oidc.Error);
+        Assert.True(mfa.ExitCode == 0, mfa.Error);
+        var show = JsonDocument.Parse((await AppProcess.RunAsync(_temp, ["settings", "show", "--json"])).Output).RootElement;
+        Assert.True(show.GetProperty("oidc").GetProperty("linkByVerifiedEmail").GetBoolean());
+        Assert.False(show.GetProperty("oidc").GetProperty("createUnknownUsers").GetBoolean());
+        Assert.True(show.GetProperty("mfa").GetProperty("requireTotpAfterSso").GetBoolean());
+        var text = (await AppProcess.RunAsync(_temp, ["settings", "show"])).Output;
+        Assert.Matches(@"(?m)^  link by verified email +True\r?$", text);
+        Assert.Matches(@"(?m)^  code required after SSO +True\r?$", text);
+        using var services = TestServices.Build(_temp);
+        var audit = await services.GetRequiredService<SecretAdmin.Features.Audit.AuditLog>().SearchAsync(new(Actor: "cli"));
+        Assert.Contains(audit.Items, e => e.Action == "settings.oidc-changed" && e.ChangedFields == "LinkByVerifiedEmail");
+        Assert.Contains(audit.Items, e => e.Action == "settings.mfa-policy-changed" && e.ChangedFields == "RequireTotpAfterSso");
+    }
+
+    [Fact]
+    public async Task Set_LinkByVerifiedEmailAndRequireTotpAfterSsoFalse_TurnsThemOffAndKeepsTheRest()
+    {
+        await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--create-unknown-users", "true", "--link-by-verified-email", "true"]);
+        await AppProcess.RunAsync(_temp, ["settings", "mfa", "set", "--require-for-admins", "true", "--require-totp-after-sso", "true"]);
+
+        var oidc = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--link-by-verified-email", "false"]);
+        var mfa = await AppProcess.RunAsync(_temp, ["settings", "mfa", "set", "--require-totp-after-sso", "false"]);
+
+        Assert.True(oidc.ExitCode == 0, oidc.Error);
+        Assert.True(mfa.ExitCode == 0, mfa.Error);
+        var show = JsonDocument.Parse((await AppProcess.RunAsync(_temp, ["settings", "show", "--json"])).Output).RootElement;
+        Assert.Equal((false, true, 2L), (show.GetProperty("oidc").GetProperty("linkByVerifiedEmail").GetBoolean(), show.GetProperty("oidc").GetProperty("createUnknownUsers").GetBoolean(), show.GetProperty("oidc").GetProperty("version").GetInt64()));
+        Assert.Equal((false, true, 2L), (show.GetProperty("mfa").GetProperty("requireTotpAfterSso").GetBoolean(), show.GetProperty("mfa").GetProperty("requireForAdmins").GetBoolean(), show.GetProperty("mfa").GetProperty("version").GetInt64()));
+    }
 }

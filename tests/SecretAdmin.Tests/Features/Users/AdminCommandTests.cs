@@ -44,6 +44,19 @@ public sealed class AdminCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Create_InTheDevelopmentEnvironment_ValidatesItsServicesAndSucceeds()
+    {
+        var result = await AppProcess.RunAsync(
+            _temp,
+            ["admin", "create", "--email", Email, "--password-stdin"],
+            environment: new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Development" },
+            standardInput: Password + "\n");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains($"Created administrator {Email}.", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Create_WithoutPasswordStdin_RefusesSayingToUseItAndCreatesNothing()
     {
         var result = await AppProcess.RunAsync(_temp, ["admin", "create", "--email", Email], standardInput: Password + "\n");

@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Oidc;
+using SecretAdmin.Security;
+
+namespace SecretAdmin.Features.Sso;
+
+/// <summary>
+/// The handler's hooks: refuse to start when single sign-on is not ready (fail closed), open the
+/// client secret only for the token request, and turn every provider failure into a clear page
+/// that names the kind of problem — never a token, a code or the secret.
+/// </summary>
+internal sealed class OidcHandlerEvents(
+    OidcSettingsSnapshot snapshot,
+    OidcSettingsService settings,
+    AuditLog auditLog,
+    ILogger<OidcHandlerEvents> logger) : OpenIdConnectEvents
+{
+    public override Task RedirectToIdentityProvider(RedirectContext context)
+    {
+        var availability = snapshot.Availability;
+        if (!availability.Ready)
+        {
+            logger.LogWarning("Single sign-on refused to start: {Reason}", availability.Reason);
+            context.Response.Redirect(SsoErrors.PathFor(SsoErrorKind.Unavailable));
+            context.HandleResponse();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A provider that offers pushed authorization requests gets the parameters from the server, with the client's credentials in the body.</summary>
+    public override async Task PushAuthorization(PushedAuthorizationContext context)
+    {
+        if (await OpenSecretAsync(context.HttpContext) is not { } secret)
+        {
+            // Not pushed without the secret; the token request later fails closed the same way.
+            context.SkipPush();
+            return;
+        }
+
+        context.ProtocolMessage.ClientId = context.Options.ClientId;
+        context.ProtocolMessage.ClientSecret = secret;
+        context.HandleClientAuthentication();
+    }
+
+    public override async Task AuthorizationCodeReceived(AuthorizationCodeReceivedContext context)
+    {
+        if (await OpenSecretAsync(context.HttpContext) is not { } secret)
+        {
+            // Never a token request with an empty or wrong secret.
+            context.HandleResponse();
+            context.Response.Redirect(SsoErrors.PathFor(SsoErrorKind.Unavailable));
+            return;
+        }
+
+        context.TokenEndpointRequest!.ClientSecret = secret;
+    }
+
+    public override Task RedirectToIdentityProviderForSignOut(RedirectContext context)
+    {
+        // Lets the provider find the client (and its registered post-logout address) without an ID token hint.
+        context.ProtocolMessage.ClientId = context.Options.ClientId;
+        return Task.CompletedTask;
+    }
+
+    public override async Task RemoteFailure(RemoteFailureContext context)
+    {
+        var kind = SsoErrors.Classify(context.Failure);
+        logger.LogWarning("Single sign-on failed at the provider step: {Kind} ({Exception})", kind, context.Failure?.GetType().Name);
+        await auditLog.WriteAsync(AuditActor.Anonymous(context.HttpContext.Connection.RemoteIpAddress?.ToString()), AuditActions.SsoFailed, kind.ToString());
+        context.Response.Redirect(SsoErrors.PathFor(kind));
+        context.HandleResponse();
+    }
+
+    private async Task<string?> OpenSecretAsync(HttpContext context)
+    {
+        if (await settings.OpenClientSecretAsync(context.RequestAborted) is SecretRead.PresentSecret secret)
+        {
+            return secret.Value;
+        }
+
+        logger.LogWarning("Single sign-on stopped before talking to the provider with the client secret: it is not set or cannot be opened");
+        return null;
+    }
+
+    public override Task AccessDenied(AccessDeniedContext context)
+    {
+        context.Response.Redirect(SsoErrors.PathFor(SsoErrorKind.Cancelled));
+        context.HandleResponse();
+        return Task.CompletedTask;
+    }
+}

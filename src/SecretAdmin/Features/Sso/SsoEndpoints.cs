@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using SecretAdmin.Features.Account;
+
+namespace SecretAdmin.Features.Sso;
+
+internal static class SsoEndpoints
+{
+    public static IEndpointRouteBuilder MapSsoEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        // A form POST with an antiforgery token, like sign-in: a page elsewhere cannot start it.
+        endpoints.MapPost(SsoDefaults.Start, async (
+                HttpContext context,
+                [FromServices] OidcSettingsSnapshot snapshot,
+                [FromServices] ILogger<OidcSettingsSnapshot> logger,
+                [FromForm] string? returnUrl) =>
+            {
+                await snapshot.RefreshAsync(context.RequestAborted);
+                if (!snapshot.Availability.Ready)
+                {
+                    return Results.LocalRedirect(SsoErrors.PathFor(SsoErrorKind.Unavailable));
+                }
+
+                var complete = $"{SsoDefaults.Complete}?returnUrl={Uri.EscapeDataString(LocalRedirect.Sanitize(returnUrl))}";
+                try
+                {
+                    // Discovery and a pushed authorization request (when the provider offers it) happen here.
+                    await context.ChallengeAsync(SsoDefaults.Scheme, new AuthenticationProperties { RedirectUri = complete });
+                    return Results.Empty;
+                }
+                catch (Exception e) when (e is OpenIdConnectProtocolException or HttpRequestException or InvalidOperationException or TaskCanceledException)
+                {
+                    var kind = SsoErrors.Classify(e);
+                    logger.LogWarning("Single sign-on could not start: {Kind} ({Exception})", kind, e.GetType().Name);
+                    return Results.LocalRedirect(SsoErrors.PathFor(kind));
+                }
+            })
+            .AllowAnonymous();
+
+        endpoints.MapGet(SsoDefaults.Complete, async (HttpContext context, [FromServices] SsoSignIn ssoSignIn, [FromQuery] string? returnUrl) =>
+            {
+                var external = await context.AuthenticateAsync(IdentityConstants.ExternalScheme);
+                if (!external.Succeeded)
+                {
+                    return Results.LocalRedirect(SsoErrors.PathFor(SsoErrorKind.Expired));
+                }
+
+                var result = await ssoSignIn.CompleteAsync(external.Principal, context.Connection.RemoteIpAddress?.ToString(), context.RequestAborted);
+                await context.SignOutAsync(IdentityConstants.ExternalScheme);
+                var target = LocalRedirect.Sanitize(returnUrl);
+                return result switch
+                {
+                    { SignedIn: true } => Results.LocalRedirect(target),
+                    { RequiresTwoFactor: true } => Results.LocalRedirect($"{AccountPaths.LoginWithCode}?returnUrl={Uri.EscapeDataString(target)}"),
+                    _ => Results.LocalRedirect(SsoErrors.PathFor(result.Refusal ?? SsoErrorKind.ProviderError)),
+                };
+            })
+            .AllowAnonymous();
+        return endpoints;
+    }
+}

@@ -1,0 +1,166 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Oidc;
+using SecretAdmin.Features.Users;
+
+namespace SecretAdmin.Features.Sso;
+
+/// <summary>The outcome of <see cref="SsoSignIn.CompleteAsync"/>: signed in, a local code still to enter, or refused (why).</summary>
+public sealed record SsoSignInResult(bool SignedIn, bool RequiresTwoFactor, SsoErrorKind? Refusal)
+{
+    public static SsoSignInResult Success { get; } = new(true, false, null);
+
+    public static SsoSignInResult TwoFactor { get; } = new(false, true, null);
+
+    public static SsoSignInResult Refused(SsoErrorKind kind) => new(false, false, kind);
+}
+
+/// <summary>
+/// After the provider: finds the local user by the provider account (issuer and subject), or by a
+/// verified email when the settings allow linking, or creates one when they allow that and the
+/// email domain is accepted. Then applies the role mapping (never demoting the last
+/// administrator) and signs in with Identity — through the local code step when the MFA policy
+/// asks for it after single sign-on. Every outcome is audited.
+/// </summary>
+public sealed class SsoSignIn(
+    SignInManager<SecretAdminUser> signInManager,
+    UserManager<SecretAdminUser> userManager,
+    UserAdminService users,
+    OidcSettingsService oidcSettings,
+    MfaPolicyService mfaPolicy,
+    AuditLog auditLog,
+    ILogger<SsoSignIn> logger)
+{
+    public async Task<SsoSignInResult> CompleteAsync(ClaimsPrincipal external, string? clientIp, CancellationToken cancellationToken = default)
+    {
+        var settings = await oidcSettings.GetAsync(cancellationToken);
+        var subject = external.FindFirst("sub");
+        if (subject is null || string.IsNullOrEmpty(subject.Issuer))
+        {
+            logger.LogWarning("Single sign-on answer without a subject");
+            return await RefuseAsync(SsoErrorKind.ProviderError, clientIp, target: null);
+        }
+
+        var login = new UserLoginInfo(subject.Issuer, subject.Value, settings.ButtonLabel);
+        var email = external.FindFirstValue("email")?.Trim();
+        var emailVerified = string.Equals(external.FindFirstValue("email_verified"), "true", StringComparison.OrdinalIgnoreCase);
+        var actor = new AuditActor(email ?? $"sso:{subject.Value}", clientIp);
+
+        var user = await userManager.FindByLoginAsync(login.LoginProvider, login.ProviderKey);
+        if (user is null && email is not null)
+        {
+            var byEmail = await userManager.FindByEmailAsync(email);
+            if (byEmail is not null)
+            {
+                if (!(settings.LinkByVerifiedEmail && emailVerified))
+                {
+                    return await RefuseAsync(SsoErrorKind.NotLinked, clientIp, email);
+                }
+
+                var linked = await users.LinkSsoAsync(actor, byEmail.Id, login, cancellationToken);
+                if (!linked.Succeeded)
+                {
+                    logger.LogWarning("Linking a single sign-on account failed: {Message}", linked.Message);
+                    return await RefuseAsync(SsoErrorKind.ProviderError, clientIp, email);
+                }
+
+                user = byEmail;
+            }
+        }
+
+        if (user is null)
+        {
+            if (!settings.CreateUnknownUsers)
+            {
+                return await RefuseAsync(SsoErrorKind.NotLinked, clientIp, email);
+            }
+
+            if (email is null)
+            {
+                return await RefuseAsync(SsoErrorKind.NoEmail, clientIp, target: null);
+            }
+
+            if (!DomainAllowed(email, settings.AllowedEmailDomains))
+            {
+                return await RefuseAsync(SsoErrorKind.DomainNotAllowed, clientIp, email);
+            }
+
+            var created = await users.CreateFromSsoAsync(actor, email, login, cancellationToken);
+            if (!created.Succeeded)
+            {
+                logger.LogWarning("Creating a user at single sign-on failed: {Message}", created.Message);
+                return await RefuseAsync(SsoErrorKind.ProviderError, clientIp, email);
+            }
+
+            user = await userManager.FindByLoginAsync(login.LoginProvider, login.ProviderKey);
+        }
+
+        if (user is null)
+        {
+            return await RefuseAsync(SsoErrorKind.ProviderError, clientIp, email);
+        }
+
+        await ApplyRoleMappingAsync(user, external, settings, clientIp, cancellationToken);
+
+        await mfaPolicy.ApplyLockoutAsync(cancellationToken);
+        var policy = await mfaPolicy.GetAsync(cancellationToken);
+        var result = await signInManager.ExternalLoginSignInAsync(login.LoginProvider, login.ProviderKey, isPersistent: false, bypassTwoFactor: !policy.RequireTotpAfterSso);
+        var userActor = actor with { Name = user.Email! };
+        if (result.Succeeded)
+        {
+            await users.RecordSignInAsync(user.Id, cancellationToken);
+            await auditLog.WriteAsync(userActor, AuditActions.SsoSignedIn, user.Email, cancellationToken: cancellationToken);
+            return SsoSignInResult.Success;
+        }
+
+        if (result.RequiresTwoFactor)
+        {
+            return SsoSignInResult.TwoFactor;
+        }
+
+        return await RefuseAsync(result.IsLockedOut ? SsoErrorKind.LockedOut : SsoErrorKind.Disabled, clientIp, user.Email);
+    }
+
+    /// <summary>Empty list: every domain. Otherwise the email's domain must be one of them (commas, spaces or new lines between them).</summary>
+    public static bool DomainAllowed(string email, string? allowedDomains)
+    {
+        var domains = (allowedDomains ?? "").Split([',', ' ', '\n', '\r', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (domains.Length == 0)
+        {
+            return true;
+        }
+
+        var at = email.LastIndexOf('@');
+        var domain = at < 0 ? "" : email[(at + 1)..];
+        return domains.Any(d => string.Equals(d.TrimStart('@'), domain, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// With a role claim and an admin value configured, the claim decides at every sign-in: admin
+    /// granted while the value is there, revoked when it is gone — unless that would leave no
+    /// administrator, which the user service refuses.
+    /// </summary>
+    private async Task ApplyRoleMappingAsync(SecretAdminUser user, ClaimsPrincipal external, OidcSettingsView settings, string? clientIp, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(settings.RoleClaimType) || string.IsNullOrWhiteSpace(settings.AdminRoleValue))
+        {
+            return;
+        }
+
+        var admin = external.FindAll(settings.RoleClaimType).Any(c => string.Equals(c.Value, settings.AdminRoleValue, StringComparison.Ordinal));
+        var change = await users.SetAdminAsync(new AuditActor($"sso:{settings.RoleClaimType}", clientIp), user.Id, admin, cancellationToken);
+        if (!change.Succeeded)
+        {
+            // The last administrator keeps the role; they are told nothing, the log says why.
+            logger.LogWarning("Single sign-on role mapping left the administrator role in place: {Message}", change.Message);
+        }
+    }
+
+    private async Task<SsoSignInResult> RefuseAsync(SsoErrorKind kind, string? clientIp, string? target)
+    {
+        await auditLog.WriteAsync(AuditActor.Anonymous(clientIp), AuditActions.SsoRefused, target, cancellationToken: CancellationToken.None);
+        return SsoSignInResult.Refused(kind);
+    }
+}

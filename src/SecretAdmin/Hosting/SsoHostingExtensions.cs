@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
+using SecretAdmin.Features.Sso;
+
+namespace SecretAdmin.Hosting;
+
+internal static class SsoHostingExtensions
+{
+    /// <summary>The OpenID Connect handler, with options built from the stored settings, and the single sign-on services.</summary>
+    public static IHostApplicationBuilder AddSecretAdminSso(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<OidcSettingsSnapshot>();
+        builder.Services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, ConfigureOidcOptions>();
+        builder.Services.AddScoped<OidcHandlerEvents>();
+        builder.Services.AddScoped<SsoSignIn>();
+        builder.Services.AddScoped<SsoSignOut>();
+        builder.Services.AddAuthentication().AddOpenIdConnect(SsoDefaults.Scheme, _ => { });
+        builder.Services.AddHealthChecks().AddCheck<SsoHealthCheck>("sso");
+        return builder;
+    }
+
+    public static WebApplication MapSecretAdminSso(this WebApplication app)
+    {
+        app.MapSsoEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using SecretAdmin.Features.Oidc;
+using SecretAdmin.Features.Settings;
+using SecretAdmin.Features.Sso;
+using SecretAdmin.Security;
+
+namespace SecretAdmin.Tests.Features.Sso;
+
+public sealed class SsoRulesTests
+{
+    private static OidcSettingsView Settings(bool enabled = true, string? authority = "https://login.example.test", string? clientId = "secretadmin", SecretStatus? secret = null) =>
+        new(enabled, "SSO", authority, clientId, secret ?? new SecretStatus.Set(null, null), "openid", "/signin-oidc", null, null, false, false, null, null, null, 1);
+
+    [Fact]
+    public void Availability_EnabledCompleteAndSecretOpens_IsReady() =>
+        Assert.True(SsoAvailability.Of(Settings()).Ready);
+
+    [Theory]
+    [InlineData(false, "https://login.example.test", "secretadmin", "single sign-on is off")]
+    [InlineData(true, null, "secretadmin", "the authority or client id is missing")]
+    [InlineData(true, "https://login.example.test", "", "the authority or client id is missing")]
+    public void Availability_OffOrIncomplete_SaysWhy(bool enabled, string? authority, string? clientId, string reason)
+    {
+        var availability = SsoAvailability.Of(Settings(enabled, authority, clientId));
+
+        Assert.Equal((false, reason), (availability.Ready, availability.Reason));
+    }
+
+    [Fact]
+    public void Availability_SecretNotSetOrUnreadable_IsNotReady()
+    {
+        Assert.Equal("no client secret is stored", SsoAvailability.Of(Settings(secret: new SecretStatus.NotSet())).Reason);
+        var unreadable = SsoAvailability.Of(Settings(secret: new SecretStatus.Unreadable(UnreadableReason.UnknownKeyId, "key 3 is not in the key ring")));
+        Assert.Equal((false, "the stored client secret cannot be opened (key 3 is not in the key ring)"), (unreadable.Ready, unreadable.Reason));
+    }
+
+    [Theory]
+    [InlineData("ada@corp.test", null, true)]
+    [InlineData("ada@corp.test", "", true)]
+    [InlineData("ada@corp.test", "corp.test", true)]
+    [InlineData("ada@CORP.test", "example.org, @corp.test", true)]
+    [InlineData("ada@corp.test.evil", "corp.test", false)]
+    [InlineData("ada@sub.corp.test", "corp.test", false)]
+    [InlineData("ada@example.org", "corp.test;example.com", false)]
+    public void DomainAllowed_List_MatchesTheWholeDomainOnly(string email, string? allowed, bool expected) =>
+        Assert.Equal(expected, SsoSignIn.DomainAllowed(email, allowed));
+
+    [Theory]
+    [InlineData("invalid_client", SsoErrorKind.ClientRejected)]
+    [InlineData("unauthorized_client", SsoErrorKind.ClientRejected)]
+    [InlineData("access_denied", SsoErrorKind.Cancelled)]
+    [InlineData("server_error", SsoErrorKind.ProviderError)]
+    public void Classify_ProtocolError_ByItsCode(string error, SsoErrorKind expected)
+    {
+        var exception = new OpenIdConnectProtocolException("Message contains error");
+        exception.Data["error"] = error;
+
+        Assert.Equal(expected, SsoErrors.Classify(new AuthenticationFailureException("wrapped", exception)));
+    }
+
+    [Fact]
+    public void Classify_NetworkFailureAndCorrelation_AreTheirOwnKinds()
+    {
+        Assert.Equal(SsoErrorKind.ProviderUnreachable, SsoErrors.Classify(new InvalidOperationException("IDX20803", new HttpRequestException("refused"))));
+        Assert.Equal(SsoErrorKind.Expired, SsoErrors.Classify(new AuthenticationFailureException("Correlation failed.")));
+    }
+
+    [Fact]
+    public void Codes_EveryKind_RoundTripsAndHasItsOwnText()
+    {
+        var kinds = Enum.GetValues<SsoErrorKind>();
+
+        Assert.All(kinds, kind => Assert.Equal(kind, SsoErrors.FromCode(SsoErrors.Code(kind))));
+        Assert.Equal(kinds.Length, kinds.Select(kind => SsoErrors.Describe(kind).Message).Distinct().Count());
+        Assert.Null(SsoErrors.FromCode("no-such-reason"));
+    }
+}
