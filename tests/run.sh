@@ -27,6 +27,19 @@ if [ ! tests/peers/node_modules/.package-lock.json -nt tests/peers/package-lock.
   }
 fi
 
+# The browser tests (tests/SecretAdmin.EndToEnd) drive the machine's Chromium at /usr/bin/chromium
+# through Playwright; `playwright install` is never used (it downloads a browser, which cannot work here).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "tests/run.sh: installing Chromium for the browser tests (apt-get install chromium)"
+  if command -v apt-get >/dev/null 2>&1; then
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } || true
+  fi
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  echo "tests/run.sh: the browser tests need Chromium at /usr/bin/chromium, and it is missing; install it (as root: apt-get update && apt-get install -y chromium) and run again." >&2
+  exit 1
+fi
+
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
