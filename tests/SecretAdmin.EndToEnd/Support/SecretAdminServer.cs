@@ -109,19 +109,31 @@ public sealed class SecretAdminServer : IAsyncLifetime
         return log.Length <= characters ? log : "…" + log[^characters..];
     }
 
-    /// <summary>The start of <see cref="Log"/>, where a start-up failure says what went wrong.</summary>
-    private string LogHead(int characters = 4000)
-    {
-        var log = Log;
-        return log.Length <= characters ? log : log[..characters] + "…";
-    }
+    /// <summary>The app's SQLite database, in <see cref="DataDirectory"/>.</summary>
+    public string DatabaseFile => Path.Combine(DataDirectory, "secretadmin.db");
 
-    /// <summary>`echo password | SecretAdmin admin create --email admin@example.test --password-stdin`.</summary>
-    private async Task CreateAdminAsync()
+    /// <summary>
+    /// Runs the command line as an operator would, with the app's environment and data folder (also
+    /// while the app runs), writing <paramref name="standardInput"/> (a secret for a --…-stdin option)
+    /// to its stdin; throws with its output when it does not exit with 0. Returns its output.
+    /// </summary>
+    public async Task<string> RunCliAsync(IReadOnlyList<string> arguments, string? standardInput = null)
     {
-        using var cli = Start(["admin", "create", "--email", AdminEmail, "--password-stdin"], redirectInput: true);
-        await cli.StandardInput.WriteLineAsync(AdminPassword);
+        var output = new StringBuilder();
+        using var cli = Start(arguments, redirectInput: true, alsoTo: line =>
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        });
+        if (standardInput is not null)
+        {
+            await cli.StandardInput.WriteLineAsync(standardInput);
+        }
+
         cli.StandardInput.Close();
+        var command = $"`SecretAdmin {string.Join(' ', arguments)}`";
         using var timeout = new CancellationTokenSource(StartTimeout);
         try
         {
@@ -130,17 +142,27 @@ public sealed class SecretAdminServer : IAsyncLifetime
         catch (OperationCanceledException)
         {
             cli.Kill(entireProcessTree: true);
-            throw new TimeoutException($"`SecretAdmin admin create` did not exit within {StartTimeout.TotalSeconds:0} s. Output:\n{LogTail()}");
+            throw new TimeoutException($"{command} did not exit within {StartTimeout.TotalSeconds:0} s. Output:\n{Captured()}");
         }
 
         cli.WaitForExit(); // drains the asynchronous output readers
-        if (cli.ExitCode != 0)
+        return cli.ExitCode == 0
+            ? Captured()
+            : throw new InvalidOperationException($"{command} exited with code {cli.ExitCode}. Output:\n{Captured()}");
+
+        string Captured()
         {
-            throw new InvalidOperationException($"`SecretAdmin admin create` exited with code {cli.ExitCode}. Output:\n{LogHead()}");
+            lock (output)
+            {
+                return output.ToString();
+            }
         }
     }
 
-    private Process Start(IEnumerable<string> arguments, bool redirectInput = false)
+    /// <summary>`echo password | SecretAdmin admin create --email admin@example.test --password-stdin`.</summary>
+    private Task CreateAdminAsync() => RunCliAsync(["admin", "create", "--email", AdminEmail, "--password-stdin"], AdminPassword);
+
+    private Process Start(IEnumerable<string> arguments, bool redirectInput = false, Action<string>? alsoTo = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -166,8 +188,8 @@ public sealed class SecretAdminServer : IAsyncLifetime
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
 
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, line) => Append(line.Data);
-        process.ErrorDataReceived += (_, line) => Append(line.Data);
+        process.OutputDataReceived += (_, line) => Append(line.Data, alsoTo);
+        process.ErrorDataReceived += (_, line) => Append(line.Data, alsoTo);
         Append($"$ SecretAdmin {string.Join(' ', arguments)}");
         if (!process.Start())
         {
@@ -218,12 +240,14 @@ public sealed class SecretAdminServer : IAsyncLifetime
         throw new TimeoutException($"GET {BaseUrl}/healthz did not answer 200 within {StartTimeout.TotalSeconds:0} s (last: {last}). Output:\n{LogTail()}");
     }
 
-    private void Append(string? line)
+    private void Append(string? line, Action<string>? alsoTo = null)
     {
         if (line is null)
         {
             return;
         }
+
+        alsoTo?.Invoke(line);
 
         lock (_gate)
         {
