@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SecretAdmin.Features.Health;
+using SecretAdmin.Features.Keys;
 using SecretAdmin.Features.Settings;
 using SecretAdmin.Features.Users;
 
@@ -25,5 +26,7 @@ internal static class CommandLine
             HealthCommand.Create(),
             AdminCommand.Create(),
             SettingsCommand.Create(),
+            KeysCommand.Create(),
+            KeysCommand.CreateSecrets(),
         };
 }

@@ -9,6 +9,7 @@ public static class SecretAdminHostingExtensions
         builder.AddSecretAdminStartupBeforeServing();
         builder.AddSecretAdminSignIn();
         builder.AddSecretAdminSso();
+        builder.AddSecretAdminKeys();
         builder.AddSecretAdminSetup();
         builder.AddSecretAdminUi();
         return builder;

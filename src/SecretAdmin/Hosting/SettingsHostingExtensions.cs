@@ -1,3 +1,4 @@
+using SecretAdmin.Features.Keys;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Settings;
@@ -22,6 +23,8 @@ internal static class SettingsHostingExtensions
         services.AddSingleton<MfaPolicyService>();
         services.AddSingleton<TotpStepLedger>();
         services.AddSingleton<MfaEnrollmentService>();
+        services.AddSingleton<KeyRingSource>();
+        services.AddSingleton<KeyLifecycleService>();
         services.AddHttpClient(OidcDiscoveryChecker.HttpClientName, client => client.Timeout = OidcDiscoveryChecker.Timeout);
         services.AddSingleton<OidcDiscoveryChecker>();
         return services;

@@ -49,7 +49,18 @@ public sealed class KeyRingFile(string path)
     /// Writes <paramref name="ring"/> as a new file (0600, folder 0700). Returns false, writing
     /// nothing, when a key-ring file already exists — it is never overwritten here.
     /// </summary>
-    public bool TryCreate(KeyRing ring)
+    public bool TryCreate(KeyRing ring) => Write(ring, overwrite: false);
+
+    /// <summary>
+    /// Replaces the file with <paramref name="ring"/> in one rename, so a reader sees the old ring
+    /// or the new one, never half of either (a rotation or a retirement).
+    /// </summary>
+    public void Replace(KeyRing ring) => Write(ring, overwrite: true);
+
+    /// <summary>When the file was last replaced, to notice a change made by another process.</summary>
+    public DateTime LastWriteUtc => File.GetLastWriteTimeUtc(Path);
+
+    private bool Write(KeyRing ring, bool overwrite)
     {
         OwnerOnlyFolder.Create(Folder);
         var temporary = System.IO.Path.Combine(Folder, $".keyring-{Guid.NewGuid():N}.tmp");
@@ -71,10 +82,10 @@ public sealed class KeyRingFile(string path)
 
             try
             {
-                File.Move(temporary, Path, overwrite: false);
+                File.Move(temporary, Path, overwrite);
                 return true;
             }
-            catch (IOException) when (File.Exists(Path))
+            catch (IOException) when (!overwrite && File.Exists(Path))
             {
                 return false;
             }

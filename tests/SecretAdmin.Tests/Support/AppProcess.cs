@@ -11,6 +11,44 @@ public static class AppProcess
     /// <param name="standardInput">Text written to the program's standard input (a password for <c>--password-stdin</c>), then closed.</param>
     public static async Task<Result> RunAsync(TempDataDirectory data, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? standardInput = null)
     {
+        var start = StartInfo(data, args, environment);
+        using var process = Process.Start(start)!;
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+        }
+
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"SecretAdmin {string.Join(' ', args)} did not exit within 60 s. Output: {await output} {await error}");
+        }
+
+        return new Result(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>
+    /// Starts a command without waiting for it, for a test that stops it itself (for example with
+    /// SIGKILL); its standard error is the test's to read.
+    /// </summary>
+    public static Process Start(TempDataDirectory data, IEnumerable<string> args)
+    {
+        var start = StartInfo(data, args, environment: null);
+        start.RedirectStandardInput = false;
+        start.RedirectStandardOutput = false;
+        return Process.Start(start)!;
+    }
+
+    private static ProcessStartInfo StartInfo(TempDataDirectory data, IEnumerable<string> args, IDictionary<string, string>? environment)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -34,27 +72,7 @@ public static class AppProcess
         }
 
         Directory.CreateDirectory(data.Path);
-        using var process = Process.Start(start)!;
-        if (standardInput is not null)
-        {
-            await process.StandardInput.WriteAsync(standardInput);
-        }
-
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"SecretAdmin {string.Join(' ', args)} did not exit within 60 s. Output: {await output} {await error}");
-        }
-
-        return new Result(process.ExitCode, await output, await error);
+        return start;
     }
 
     /// <summary>Starts the web app on a free loopback port; it should refuse to start, so it exits by itself.</summary>

@@ -31,6 +31,11 @@ public static class AuditActions
     public const string SsoLinked = "sso.linked";
     public const string SsoRefused = "sso.refused";
     public const string SsoFailed = "sso.failed";
+    public const string KeysRotated = "keys.rotated";
+    public const string KeysResealed = "keys.resealed";
+    public const string KeyRetired = "keys.retired";
+    public const string KeysVerified = "keys.verified";
+    public const string PlaintextImported = "secrets.plaintext-imported";
 
     public static IReadOnlyList<string> All { get; } =
     [
@@ -39,5 +44,6 @@ public static class AuditActions
         OidcSettingsChanged, SmtpSettingsChanged, MfaPolicyChanged, SmtpTestMailSent, SmtpTestMailFailed,
         MfaEnrolled, RecoveryCodesRegenerated, MfaCodeReplayed, RecoveryCodeUsed, MfaReset, MfaDisabled,
         SsoSignedIn, SsoLinked, SsoRefused, SsoFailed,
+        KeysRotated, KeysResealed, KeyRetired, KeysVerified, PlaintextImported,
     ];
 }

@@ -46,6 +46,11 @@ public partial class AuditLogPage
         [AuditActions.SsoLinked] = "Single sign-on account linked",
         [AuditActions.SsoRefused] = "Single sign-on refused",
         [AuditActions.SsoFailed] = "Single sign-on failed",
+        [AuditActions.KeysRotated] = "Key rotated",
+        [AuditActions.KeysResealed] = "Values re-sealed",
+        [AuditActions.KeyRetired] = "Key retired",
+        [AuditActions.KeysVerified] = "Sealed values verified",
+        [AuditActions.PlaintextImported] = "Plaintext values sealed",
     };
 
     private MudTable<AuditEntry>? _table;

@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Security;
+
+namespace SecretAdmin.Features.Keys;
+
+/// <summary>The outcome of a key change that can be refused: done, or why not.</summary>
+public sealed record KeyChangeResult(bool Succeeded, string Message);
+
+/// <summary>
+/// Rotate, re-seal, retire, verify, and import legacy plaintext. Re-seal and import rewrite the
+/// sealed columns batch by batch, each batch one transaction in which a new envelope replaces the
+/// old one only if the row still holds the old one — so a crash at any point leaves every value
+/// either as it was or re-sealed, and running again finishes the job. Audit entries carry counts,
+/// never a value.
+/// </summary>
+public sealed class KeyLifecycleService(
+    IDbContextFactory<SecretAdminDbContext> dbContextFactory,
+    SecretSealer sealer,
+    KeyRingSource source,
+    AuditLog auditLog,
+    TimeProvider timeProvider)
+{
+    public const int DefaultBatchSize = 500;
+
+    public async Task<IReadOnlyList<KeyInfo>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        var census = await SealedValueCensus.TakeAsync(db, cancellationToken);
+        var ring = sealer.KeyRing;
+        var keys = ring.Keys.Select(k => new KeyInfo(k.Id, k.CreatedUtc, k.Id == ring.Active.Id, InKeyRing: true, census.CountFor(k.Id)));
+        var missing = census.KeyIds.Where(id => !ring.TryGetKey(id, out _)).Select(id => new KeyInfo(id, null, Active: false, InKeyRing: false, census.CountFor(id)));
+        return [.. keys.Concat(missing).OrderBy(k => k.Id)];
+    }
+
+    /// <summary>Adds a key and makes it active: new seals use it at once. Older keys stay to open what they sealed.</summary>
+    public async Task<RotationResult> RotateAsync(AuditActor actor, CancellationToken cancellationToken = default)
+    {
+        var ring = source.Read();
+        var id = ring.Keys.Max(k => k.Id) + 1;
+        var rotated = new KeyRing([.. ring.Keys, new SealingKey(id, timeProvider.GetUtcNow(), RandomNumberGenerator.GetBytes(SealingKey.SizeInBytes))], id);
+        var toFile = !source.FromEnvironment;
+        if (toFile)
+        {
+            source.File.Replace(rotated);
+            sealer.Use(rotated);
+        }
+
+        await auditLog.WriteAsync(actor, AuditActions.KeysRotated, toFile ? $"key {id} active" : $"key {id} prepared for the environment", cancellationToken: cancellationToken);
+        return new RotationResult(id, toFile, KeyRingJson.Serialize(rotated));
+    }
+
+    /// <summary>Removes a key from the ring; refused while it is active or any stored value is sealed with it.</summary>
+    public async Task<KeyChangeResult> RetireAsync(AuditActor actor, int keyId, CancellationToken cancellationToken = default)
+    {
+        if (source.FromEnvironment)
+        {
+            return new(false, $"The key ring comes from {SealingOptions.KeyRingVariable}; remove key {keyId} from that value instead.");
+        }
+
+        var ring = source.Read();
+        if (!ring.TryGetKey(keyId, out _))
+        {
+            return new(false, $"Key {keyId} is not in the key ring.");
+        }
+
+        if (ring.Active.Id == keyId)
+        {
+            return new(false, $"Key {keyId} is the active key. Rotate first, re-seal, then retire it.");
+        }
+
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        var inUse = (await SealedValueCensus.TakeAsync(db, cancellationToken)).CountFor(keyId);
+        if (inUse > 0)
+        {
+            return new(false, $"Key {keyId} still seals {inUse} stored value(s). Re-seal first (SecretAdmin keys reseal), then retire it.");
+        }
+
+        var retired = new KeyRing(ring.Keys.Where(k => k.Id != keyId), ring.Active.Id);
+        source.File.Replace(retired);
+        sealer.Use(retired);
+        await auditLog.WriteAsync(actor, AuditActions.KeyRetired, $"key {keyId}", cancellationToken: cancellationToken);
+        return new(true, $"Key {keyId} is retired.");
+    }
+
+    /// <summary>Re-seals every value not under the active key. Values that cannot be opened are left as they are and counted.</summary>
+    public async Task<SealingProgress> ResealAsync(AuditActor actor, int batchSize = DefaultBatchSize, IProgress<SealingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var active = sealer.KeyRing.Active.Id;
+        var pending = $"{{0}} LIKE '{Envelope.Prefix}%' AND {{0}} NOT LIKE '{Envelope.Prefix}{active}:%'";
+        var result = await RewriteAsync(pending, (stored, place) => sealer.Open(stored, place) is SecretRead.PresentSecret present ? sealer.Seal(present.Value, place) : null, batchSize, progress, cancellationToken);
+        await auditLog.WriteAsync(actor, AuditActions.KeysResealed, $"{result.Done} value(s) to key {active}, {result.Unreadable} unreadable", cancellationToken: cancellationToken);
+        return result;
+    }
+
+    /// <summary>Seals values stored as plaintext (from before sealing), in place.</summary>
+    public async Task<SealingProgress> ImportPlaintextAsync(AuditActor actor, int batchSize = DefaultBatchSize, IProgress<SealingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var plaintext = $"{{0}} IS NOT NULL AND {{0}} <> '' AND {{0}} NOT LIKE '{Envelope.Prefix}%'";
+        var result = await RewriteAsync(plaintext, (stored, place) => sealer.Seal(stored, place), batchSize, progress, cancellationToken);
+        await auditLog.WriteAsync(actor, AuditActions.PlaintextImported, $"{result.Done} value(s) sealed", cancellationToken: cancellationToken);
+        return result;
+    }
+
+    /// <summary>Opens every stored value and counts them per table, column, key id and state.</summary>
+    public async Task<VerifyReport> VerifyAsync(AuditActor actor, CancellationToken cancellationToken = default)
+    {
+        var counts = new Dictionary<VerifyEntry, long>();
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        foreach (var column in SealedColumn.AllIn(db.Model))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT \"{column.KeyColumn}\", \"{column.Column}\" FROM \"{column.Table}\" WHERE \"{column.Column}\" IS NOT NULL";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var read = sealer.Open(reader.GetString(1), column.At(reader.GetValue(0)));
+                var (keyId, state) = read.Match<(int?, SealedValueState)>(
+                    () => (null, SealedValueState.Opens),
+                    present => (present.KeyId, present.KeyId is null ? SealedValueState.Plaintext : SealedValueState.Opens),
+                    unreadable => (unreadable.KeyId, unreadable.Reason switch
+                    {
+                        UnreadableReason.UnknownKeyId => SealedValueState.KeyMissing,
+                        UnreadableReason.LegacyPlaintext => SealedValueState.Plaintext,
+                        _ => SealedValueState.DoesNotOpen,
+                    }));
+                var key = new VerifyEntry(column.Table, column.Column, keyId, state, 0);
+                counts[key] = counts.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        var report = new VerifyReport([.. counts.Select(c => c.Key with { Count = c.Value }).OrderBy(e => e.Table).ThenBy(e => e.Column).ThenBy(e => e.KeyId).ThenBy(e => e.State)]);
+        await auditLog.WriteAsync(actor, AuditActions.KeysVerified,
+            $"{report.Count(SealedValueState.Opens)} open, {report.Count(SealedValueState.KeyMissing)} key missing, {report.Count(SealedValueState.DoesNotOpen)} do not open, {report.Count(SealedValueState.Plaintext)} plaintext",
+            cancellationToken: cancellationToken);
+        return report;
+    }
+
+    /// <summary>
+    /// Walks every sealed column in primary-key order, <paramref name="batchSize"/> rows matching
+    /// <paramref name="where"/> at a time, and replaces each value with <paramref name="rewrite"/>'s
+    /// answer (null: leave it, count it unreadable) — only where the row still holds what was read.
+    /// </summary>
+    private async Task<SealingProgress> RewriteAsync(
+        string where,
+        Func<string, SealedPlace, string?> rewrite,
+        int batchSize,
+        IProgress<SealingProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var clock = Stopwatch.StartNew();
+        long total = 0, done = 0, unreadable = 0;
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var columns = SealedColumn.AllIn(db.Model);
+        foreach (var column in columns)
+        {
+            await using var count = connection.CreateCommand();
+            count.CommandText = $"SELECT COUNT(*) FROM \"{column.Table}\" WHERE {string.Format(where, $"\"{column.Column}\"")}";
+            total += (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        SealingProgress Now() => new(done, total, unreadable, clock.Elapsed.TotalSeconds > 0 ? done / clock.Elapsed.TotalSeconds : 0);
+        progress?.Report(Now());
+        foreach (var column in columns)
+        {
+            var c = $"\"{column.Column}\"";
+            var k = $"\"{column.KeyColumn}\"";
+            object? after = null;
+            while (true)
+            {
+                await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+                var sqlTransaction = (SqliteTransaction)transaction.GetDbTransaction();
+                var rows = new List<(object Key, string Stored)>(batchSize);
+                await using (var select = connection.CreateCommand())
+                {
+                    select.Transaction = sqlTransaction;
+                    select.CommandText = $"SELECT {k}, {c} FROM \"{column.Table}\" WHERE {string.Format(where, c)}{(after is null ? "" : $" AND {k} > $after")} ORDER BY {k} LIMIT $limit";
+                    select.Parameters.AddWithValue("$limit", batchSize);
+                    if (after is not null)
+                    {
+                        select.Parameters.AddWithValue("$after", after);
+                    }
+
+                    await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                    while (await reader.ReadAsync(cancellationToken))
+                    {
+                        rows.Add((reader.GetValue(0), reader.GetString(1)));
+                    }
+                }
+
+                if (rows.Count == 0)
+                {
+                    // The transaction is the connection's own (not EF's), so it is ended here, not by disposal.
+                    await transaction.CommitAsync(cancellationToken);
+                    break;
+                }
+
+                await using (var update = connection.CreateCommand())
+                {
+                    update.Transaction = sqlTransaction;
+                    update.CommandText = $"UPDATE \"{column.Table}\" SET {c} = $new WHERE {k} = $key AND {c} = $old";
+                    var newValue = update.Parameters.Add("$new", SqliteType.Text);
+                    var key = update.Parameters.Add("$key", SqliteType.Text);
+                    var old = update.Parameters.Add("$old", SqliteType.Text);
+                    foreach (var (rowKey, stored) in rows)
+                    {
+                        var replacement = rewrite(stored, column.At(rowKey));
+                        if (replacement is null)
+                        {
+                            unreadable++;
+                            continue;
+                        }
+
+                        newValue.Value = replacement;
+                        key.Value = rowKey;
+                        old.Value = stored;
+                        done += await update.ExecuteNonQueryAsync(cancellationToken);
+                    }
+                }
+
+                await transaction.CommitAsync(cancellationToken);
+                after = rows[^1].Key;
+                progress?.Report(Now());
+            }
+        }
+
+        return Now();
+    }
+}

@@ -1,0 +1,208 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Keys;
+using SecretAdmin.Features.Oidc;
+using SecretAdmin.Security;
+using SecretAdmin.Tests.Support;
+
+namespace SecretAdmin.Tests.Features.Keys;
+
+/// <summary>Rotate, re-seal, retire, verify and import on a real SQLite file with a real key-ring file.</summary>
+public sealed class KeyLifecycleServiceTests : IAsyncLifetime
+{
+    private readonly TempDataDirectory _temp = new();
+    private ServiceProvider _services = default!;
+    private KeyLifecycleService _keys = default!;
+    private SecretSealer _sealer = default!;
+
+    public async Task InitializeAsync()
+    {
+        var ring = TestSealing.Ring(1);
+        _services = TestServices.Build(_temp, ring: ring);
+        Assert.True(new KeyRingFile(_temp.Data.KeyRingFile).TryCreate(ring));
+        _keys = _services.GetRequiredService<KeyLifecycleService>();
+        _sealer = _services.GetRequiredService<SecretSealer>();
+        await SealedUserSeeder.SeedAsync(_services, 25);
+        var oidc = _services.GetRequiredService<OidcSettingsService>();
+        Assert.True((await oidc.SaveAsync(AuditActor.Cli, new OidcSettingsForm { ClientId = "secretadmin", NewClientSecret = "oidc-client-secret-1" }, 0)).Succeeded);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    private async Task<List<AuditEntry>> AuditAsync(string action) =>
+        [.. (await _services.GetRequiredService<AuditLog>().SearchAsync(new(Action: action))).Items];
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var db = await _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
+        await db.Database.ExecuteSqlRawAsync(sql);
+    }
+
+    [Fact]
+    public async Task List_OneKey_CountsEveryValueItSeals()
+    {
+        var key = Assert.Single(await _keys.ListAsync());
+
+        Assert.Equal((1, true, true, 26L), (key.Id, key.Active, key.InKeyRing, key.SealedValues));
+    }
+
+    [Fact]
+    public async Task Rotate_FileKeyRing_WritesTheNewActiveKeyAndSealsWithItAtOnce()
+    {
+        var result = await _keys.RotateAsync(AuditActor.Cli);
+
+        Assert.Equal((2, true), (result.NewKeyId, result.WrittenToFile));
+        var stored = new KeyRingFile(_temp.Data.KeyRingFile).Read();
+        Assert.Equal((2, 2), (stored.Active.Id, stored.Keys.Count));
+        Assert.Null(new KeyRingFile(_temp.Data.KeyRingFile).FindLoosePermissions());
+        Assert.StartsWith("sa1:2:", _sealer.Seal("x", new SealedPlace("t", "c", "1")), StringComparison.Ordinal);
+        Assert.Equal([1, 2], (await _keys.ListAsync()).Select(k => k.Id));
+        var entry = Assert.Single(await AuditAsync(AuditActions.KeysRotated));
+        Assert.Equal("key 2 active", entry.Target);
+    }
+
+    [Fact]
+    public async Task Reseal_AfterRotate_MovesEveryValueToTheActiveKeyAndTheyStillOpen()
+    {
+        await _keys.RotateAsync(AuditActor.Cli);
+        var reports = new List<SealingProgress>();
+
+        var result = await _keys.ResealAsync(AuditActor.Cli, batchSize: 7, new SynchronousProgress(reports.Add));
+
+        Assert.Equal((26L, 26L, 0L), (result.Done, result.Total, result.Unreadable));
+        Assert.True(reports.Count >= 5, $"{reports.Count} progress reports");
+        Assert.Equal(reports.Select(r => r.Done).Order(), reports.Select(r => r.Done));
+        var keys = await _keys.ListAsync();
+        Assert.Equal([0L, 26L], keys.Select(k => k.SealedValues));
+        var opened = await SealedUserSeeder.OpenAllAsync(_services, _sealer);
+        Assert.Equal(Enumerable.Range(0, 25).Select(SealedUserSeeder.SecretOf), opened.Select(r => Assert.IsType<SecretRead.PresentSecret>(r).Value));
+        Assert.Equal("oidc-client-secret-1", Assert.IsType<SecretRead.PresentSecret>(await _services.GetRequiredService<OidcSettingsService>().OpenClientSecretAsync()).Value);
+        var entry = Assert.Single(await AuditAsync(AuditActions.KeysResealed));
+        Assert.Equal("26 value(s) to key 2, 0 unreadable", entry.Target);
+    }
+
+    [Fact]
+    public async Task Reseal_RunTwice_SecondRunHasNothingToDo()
+    {
+        await _keys.RotateAsync(AuditActor.Cli);
+        await _keys.ResealAsync(AuditActor.Cli);
+
+        var again = await _keys.ResealAsync(AuditActor.Cli);
+
+        Assert.Equal((0L, 0L), (again.Done, again.Total));
+    }
+
+    [Fact]
+    public async Task Reseal_TamperedValue_IsLeftAndCountedTheRestMove()
+    {
+        await _keys.RotateAsync(AuditActor.Cli);
+        await ExecuteAsync("UPDATE \"AspNetUsers\" SET \"TotpSecret\" = substr(\"TotpSecret\", 1, length(\"TotpSecret\") - 2) || 'AA' WHERE \"Id\" = 'seeded-user-000003'");
+
+        var result = await _keys.ResealAsync(AuditActor.Cli);
+
+        Assert.Equal((25L, 1L), (result.Done, result.Unreadable));
+        Assert.Equal(1L, (await _keys.ListAsync()).Single(k => k.Id == 1).SealedValues);
+    }
+
+    [Fact]
+    public async Task Retire_KeyStillInUse_IsRefusedWithItsCount()
+    {
+        await _keys.RotateAsync(AuditActor.Cli);
+
+        var result = await _keys.RetireAsync(AuditActor.Cli, 1);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("Key 1 still seals 26 stored value(s). Re-seal first (SecretAdmin keys reseal), then retire it.", result.Message);
+        Assert.Equal(2, new KeyRingFile(_temp.Data.KeyRingFile).Read().Keys.Count);
+    }
+
+    [Fact]
+    public async Task Retire_ActiveKey_IsRefused()
+    {
+        var result = await _keys.RetireAsync(AuditActor.Cli, 1);
+
+        Assert.Equal((false, "Key 1 is the active key. Rotate first, re-seal, then retire it."), (result.Succeeded, result.Message));
+    }
+
+    [Fact]
+    public async Task Retire_AfterReseal_RemovesTheKeyAndEverythingStillOpens()
+    {
+        await _keys.RotateAsync(AuditActor.Cli);
+        await _keys.ResealAsync(AuditActor.Cli);
+
+        var result = await _keys.RetireAsync(AuditActor.Cli, 1);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal([2], new KeyRingFile(_temp.Data.KeyRingFile).Read().Keys.Select(k => k.Id));
+        Assert.True((await _keys.VerifyAsync(AuditActor.Cli)).AllOpen);
+        Assert.Single(await AuditAsync(AuditActions.KeyRetired));
+    }
+
+    [Fact]
+    public async Task Verify_Untouched_AllOpenPerTableColumnAndKey()
+    {
+        var report = await _keys.VerifyAsync(AuditActor.Cli);
+
+        Assert.True(report.AllOpen);
+        Assert.Equal(
+            [new VerifyEntry("AspNetUsers", "TotpSecret", 1, SealedValueState.Opens, 25), new VerifyEntry("OidcSettings", "ClientSecret", 1, SealedValueState.Opens, 1)],
+            report.Entries);
+        Assert.Equal("26 open, 0 key missing, 0 do not open, 0 plaintext", Assert.Single(await AuditAsync(AuditActions.KeysVerified)).Target);
+    }
+
+    [Fact]
+    public async Task Verify_TamperedAndUnknownKey_ReportsEachAndNotAllOpen()
+    {
+        await ExecuteAsync("UPDATE \"AspNetUsers\" SET \"TotpSecret\" = substr(\"TotpSecret\", 1, length(\"TotpSecret\") - 2) || 'AA' WHERE \"Id\" = 'seeded-user-000001'");
+        await ExecuteAsync("UPDATE \"AspNetUsers\" SET \"TotpSecret\" = replace(\"TotpSecret\", 'sa1:1:', 'sa1:9:') WHERE \"Id\" = 'seeded-user-000002'");
+
+        var report = await _keys.VerifyAsync(AuditActor.Cli);
+
+        Assert.False(report.AllOpen);
+        Assert.Equal(1, report.Count(SealedValueState.DoesNotOpen));
+        Assert.Contains(new VerifyEntry("AspNetUsers", "TotpSecret", 9, SealedValueState.KeyMissing, 1), report.Entries);
+        Assert.Equal(24, report.Count(SealedValueState.Opens));
+    }
+
+    [Fact]
+    public async Task ImportPlaintext_LegacyValues_SealsThemInPlaceOnceAndTheyOpen()
+    {
+        await SealedUserSeeder.SeedAsync(_services, 0);
+        await ExecuteAsync("UPDATE \"AspNetUsers\" SET \"TotpSecret\" = 'legacy-' || \"Id\" WHERE \"Id\" < 'seeded-user-000005'");
+        Assert.Equal(5, (await _keys.VerifyAsync(AuditActor.Cli)).Count(SealedValueState.Plaintext));
+
+        var first = await _keys.ImportPlaintextAsync(AuditActor.Cli, batchSize: 2);
+        var second = await _keys.ImportPlaintextAsync(AuditActor.Cli);
+
+        Assert.Equal((5L, 0L), (first.Done, second.Done));
+        Assert.True((await _keys.VerifyAsync(AuditActor.Cli)).AllOpen);
+        var opened = await SealedUserSeeder.OpenAllAsync(_services, _sealer);
+        Assert.Equal("legacy-seeded-user-000004", Assert.IsType<SecretRead.PresentSecret>(opened[4]).Value);
+    }
+
+    [Fact]
+    public async Task AuditEntries_AfterEveryOperation_HoldNoSecretOrEnvelope()
+    {
+        await _keys.RotateAsync(AuditActor.Cli);
+        await _keys.ResealAsync(AuditActor.Cli);
+        await _keys.VerifyAsync(AuditActor.Cli);
+        await _keys.RetireAsync(AuditActor.Cli, 1);
+
+        var entries = (await _services.GetRequiredService<AuditLog>().SearchAsync(new())).Items;
+
+        Assert.All(entries, e => Assert.DoesNotContain("sa1:", $"{e.Target}{e.ChangedFields}", StringComparison.Ordinal));
+        Assert.All(entries, e => Assert.DoesNotContain("totp-secret", $"{e.Target}{e.ChangedFields}", StringComparison.Ordinal));
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; posts to the thread pool, so a test could read a list being written).</summary>
+    private sealed class SynchronousProgress(Action<SealingProgress> report) : IProgress<SealingProgress>
+    {
+        public void Report(SealingProgress value) => report(value);
+    }
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using SecretAdmin.Security;
+using SecretAdmin.Tests.Support;
+
+namespace SecretAdmin.Tests.Features.Keys;
+
+/// <summary>The key commands through the real executable, on a real data folder, as an operator runs them.</summary>
+public sealed class KeysCommandTests : IAsyncLifetime
+{
+    private readonly TempDataDirectory _temp = new();
+
+    public async Task InitializeAsync()
+    {
+        // The executable creates the database and the key-ring file; values are then sealed with that ring.
+        var created = await AppProcess.RunAsync(_temp, ["admin", "create", "--email", "root@example.test", "--password-stdin"], standardInput: "Correct-Horse-42!\n");
+        Assert.True(created.ExitCode == 0, created.Error);
+    }
+
+    public Task DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        _temp.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private async Task SeedAsync(int count)
+    {
+        await using var services = TestServices.Build(_temp, ring: FileRing());
+        await SealedUserSeeder.SeedAsync(services, count);
+    }
+
+    private KeyRing FileRing() => new KeyRingFile(_temp.Data.KeyRingFile).Read();
+
+    private Task<AppProcess.Result> RunAsync(params string[] args) => AppProcess.RunAsync(_temp, args);
+
+    [Fact]
+    public async Task RotateResealRetireVerify_FullCycle_EveryStepSucceedsAndEverythingOpens()
+    {
+        await SeedAsync(30);
+
+        var rotate = await RunAsync("keys", "rotate");
+        var reseal = await RunAsync("keys", "reseal", "--batch", "8");
+        var retire = await RunAsync("keys", "retire", "1");
+        var verify = await RunAsync("keys", "verify");
+        var list = await RunAsync("keys", "list");
+
+        Assert.True(rotate.ExitCode == 0, rotate.Error);
+        Assert.Contains("Key 2 is active.", rotate.Output, StringComparison.Ordinal);
+        Assert.True(reseal.ExitCode == 0, reseal.Error);
+        Assert.Contains("Re-sealed 30 of 30 value(s).", reseal.Output, StringComparison.Ordinal);
+        Assert.Contains("re-sealed 30/30 (100%)", reseal.Error, StringComparison.Ordinal);
+        Assert.True(retire.ExitCode == 0, retire.Error);
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains("Every stored value opens.", verify.Output, StringComparison.Ordinal);
+        Assert.Matches(@"\n2\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}\s+active\s+30", list.Output);
+        Assert.Equal([2], FileRing().Keys.Select(k => k.Id));
+        foreach (var output in new[] { rotate, reseal, retire, verify, list }.SelectMany(r => new[] { r.Output, r.Error }))
+        {
+            Assert.DoesNotContain("sa1:", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("totp-secret", output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Retire_KeyInUse_ExitsOneAndSaysHowManyValues()
+    {
+        await SeedAsync(3);
+        await RunAsync("keys", "rotate");
+
+        var retire = await RunAsync("keys", "retire", "1");
+
+        Assert.Equal(1, retire.ExitCode);
+        Assert.Contains("Key 1 still seals 3 stored value(s).", retire.Error, StringComparison.Ordinal);
+        Assert.Equal(2, FileRing().Keys.Count);
+    }
+
+    [Fact]
+    public async Task Verify_TamperedEnvelope_ExitsOneAndJsonSaysWhere()
+    {
+        await SeedAsync(4);
+        await using (var connection = new SqliteConnection($"Data Source={_temp.Data.DatabaseFile}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE \"AspNetUsers\" SET \"TotpSecret\" = substr(\"TotpSecret\", 1, length(\"TotpSecret\") - 2) || 'AA' WHERE \"Id\" = 'seeded-user-000002'";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var verify = await RunAsync("keys", "verify", "--json");
+
+        Assert.Equal(1, verify.ExitCode);
+        var json = JsonDocument.Parse(verify.Output).RootElement;
+        Assert.False(json.GetProperty("allOpen").GetBoolean());
+        var broken = Assert.Single(json.GetProperty("entries").EnumerateArray(), e => e.GetProperty("state").GetString() == "does-not-open");
+        Assert.Equal(("AspNetUsers", "TotpSecret", 1), (broken.GetProperty("table").GetString(), broken.GetProperty("column").GetString(), broken.GetProperty("count").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Reseal_OldKeyMissingFromTheRing_RefusesAndNamesIt()
+    {
+        await SeedAsync(2);
+        await RunAsync("keys", "rotate");
+        var ring = FileRing();
+        new KeyRingFile(_temp.Data.KeyRingFile).Replace(new KeyRing(ring.Keys.Where(k => k.Id != 1), ring.Active.Id));
+
+        var reseal = await RunAsync("keys", "reseal");
+
+        Assert.Equal(AppProcess.RefusedExitCode, reseal.ExitCode);
+        Assert.Contains("use key ids 1, which are missing", reseal.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotate_KeyRingFromTheEnvironment_ChangesNothingUnlessAskedToShow()
+    {
+        var environment = new Dictionary<string, string> { [SealingOptions.KeyRingVariable] = KeyRingJson.Serialize(FileRing()) };
+
+        var refused = await AppProcess.RunAsync(_temp, ["keys", "rotate"], environment);
+        var shown = await AppProcess.RunAsync(_temp, ["keys", "rotate", "--show"], environment);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--show", refused.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"keys\"", refused.Output, StringComparison.Ordinal);
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Equal(2, KeyRingJson.Parse(shown.Output).Active.Id);
+        Assert.Single(FileRing().Keys);
+    }
+
+    [Fact]
+    public async Task ImportPlaintext_LegacyValues_SealsThemAndVerifyPasses()
+    {
+        await using (var services = TestServices.Build(_temp, ring: FileRing()))
+        {
+            await SealedUserSeeder.SeedAsync(services, 6, plaintext: true);
+        }
+
+        var before = await RunAsync("keys", "verify");
+        var import = await RunAsync("secrets", "import-plaintext");
+        var after = await RunAsync("keys", "verify");
+
+        Assert.Equal(1, before.ExitCode);
+        Assert.True(import.ExitCode == 0, import.Error);
+        Assert.Contains("Sealed 6 plaintext value(s).", import.Output, StringComparison.Ordinal);
+        Assert.True(after.ExitCode == 0, after.Output);
+    }
+
+    /// <summary>
+    /// A re-seal of 10,000 values killed with SIGKILL at random points loses nothing: every value
+    /// still opens after each kill, and a last run finishes the job.
+    /// </summary>
+    [Fact]
+    public async Task Reseal_KilledAtRandomPoints_EveryValueStillOpensAndARerunFinishes()
+    {
+        const int count = 10_000;
+        await SeedAsync(count);
+        Assert.Equal(0, (await RunAsync("keys", "rotate")).ExitCode);
+        var active = 2;
+        var random = new Random(20261123);
+        var left = new List<int>();
+
+        // Four trials, and more (up to eight) until at least one kill lands in the middle of a run.
+        for (var trial = 0; trial < 8 && (trial < 4 || !left.Any(n => n is > 0 and < count)); trial++)
+        {
+            // Small batches make many transactions to land between; the kill comes once the first
+            // batches are committed, after a random further wait.
+            using var reseal = AppProcess.Start(_temp, ["keys", "reseal", "--batch", "10"]);
+            await WaitUntilSomeAreUnderAsync(reseal, active);
+            await Task.Delay(random.Next(0, 25));
+            if (!reseal.HasExited)
+            {
+                reseal.Kill(entireProcessTree: true);
+            }
+
+            await reseal.WaitForExitAsync();
+            left.Add(await AssertEveryValueOpensAsync(count, active));
+            if (left[^1] == 0)
+            {
+                // That run finished before the kill: rotate again so the next one has work to do.
+                Assert.Equal(0, (await RunAsync("keys", "rotate")).ExitCode);
+                active++;
+            }
+        }
+
+        Assert.True(left.Any(n => n is > 0 and < count), $"no trial stopped a re-seal in the middle (values left after each: {string.Join(", ", left)})");
+        var finish = await RunAsync("keys", "reseal", "--batch", "500");
+        Assert.True(finish.ExitCode == 0, finish.Error);
+        Assert.Equal(0, await AssertEveryValueOpensAsync(count, active));
+        Assert.Equal(0, (await RunAsync("keys", "verify")).ExitCode);
+    }
+
+    private async Task WaitUntilSomeAreUnderAsync(Process reseal, int keyId)
+    {
+        await using var connection = new SqliteConnection($"Data Source={_temp.Data.DatabaseFile};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT EXISTS (SELECT 1 FROM \"AspNetUsers\" WHERE \"TotpSecret\" LIKE 'sa1:{keyId}:%')";
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!reseal.HasExited && DateTime.UtcNow < deadline && (long)(await command.ExecuteScalarAsync())! == 0)
+        {
+            await Task.Delay(1);
+        }
+    }
+
+    /// <summary>Asserts every seeded value opens as seeded; gives how many are not yet under <paramref name="activeKeyId"/>.</summary>
+    private async Task<int> AssertEveryValueOpensAsync(int count, int activeKeyId)
+    {
+        SqliteConnection.ClearAllPools();
+        await using var services = TestServices.Build(_temp, ring: FileRing());
+        var opened = await SealedUserSeeder.OpenAllAsync(services, services.GetRequiredService<SecretSealer>());
+        Assert.Equal(count, opened.Count);
+        var wrong = opened.Select((read, n) => (read, n)).Where(x => x.read is not SecretRead.PresentSecret p || p.Value != SealedUserSeeder.SecretOf(x.n)).ToList();
+        Assert.True(wrong.Count == 0, $"{wrong.Count} value(s) do not open as seeded, the first at {wrong.FirstOrDefault().n}");
+        return opened.Count(read => read is SecretRead.PresentSecret present && present.KeyId != activeKeyId);
+    }
+}
