@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Keys;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Smtp;
@@ -19,6 +20,8 @@ public sealed class SecretAdminDbContext(DbContextOptions<SecretAdminDbContext> 
     public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<KeyOperation> KeyOperations => Set<KeyOperation>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

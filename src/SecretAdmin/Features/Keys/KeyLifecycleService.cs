@@ -93,7 +93,7 @@ public sealed class KeyLifecycleService(
     {
         var active = sealer.KeyRing.Active.Id;
         var pending = $"{{0}} LIKE '{Envelope.Prefix}%' AND {{0}} NOT LIKE '{Envelope.Prefix}{active}:%'";
-        var result = await RewriteAsync(pending, (stored, place) => sealer.Open(stored, place) is SecretRead.PresentSecret present ? sealer.Seal(present.Value, place) : null, batchSize, progress, cancellationToken);
+        var result = await RewriteAsync(KeyOperation.Reseal, actor, pending, (stored, place) => sealer.Open(stored, place) is SecretRead.PresentSecret present ? sealer.Seal(present.Value, place) : null, batchSize, progress, cancellationToken);
         await auditLog.WriteAsync(actor, AuditActions.KeysResealed, $"{result.Done} value(s) to key {active}, {result.Unreadable} unreadable", cancellationToken: cancellationToken);
         return result;
     }
@@ -102,7 +102,7 @@ public sealed class KeyLifecycleService(
     public async Task<SealingProgress> ImportPlaintextAsync(AuditActor actor, int batchSize = DefaultBatchSize, IProgress<SealingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var plaintext = $"{{0}} IS NOT NULL AND {{0}} <> '' AND {{0}} NOT LIKE '{Envelope.Prefix}%'";
-        var result = await RewriteAsync(plaintext, (stored, place) => sealer.Seal(stored, place), batchSize, progress, cancellationToken);
+        var result = await RewriteAsync(KeyOperation.ImportPlaintext, actor, plaintext, (stored, place) => sealer.Seal(stored, place), batchSize, progress, cancellationToken);
         await auditLog.WriteAsync(actor, AuditActions.PlaintextImported, $"{result.Done} value(s) sealed", cancellationToken: cancellationToken);
         return result;
     }
@@ -147,8 +147,11 @@ public sealed class KeyLifecycleService(
     /// Walks every sealed column in primary-key order, <paramref name="batchSize"/> rows matching
     /// <paramref name="where"/> at a time, and replaces each value with <paramref name="rewrite"/>'s
     /// answer (null: leave it, count it unreadable) — only where the row still holds what was read.
+    /// The run is recorded as a <see cref="KeyOperation"/> whose progress commits with each batch.
     /// </summary>
     private async Task<SealingProgress> RewriteAsync(
+        string kind,
+        AuditActor actor,
         string where,
         Func<string, SealedPlace, string?> rewrite,
         int batchSize,
@@ -169,71 +172,124 @@ public sealed class KeyLifecycleService(
             total += (long)(await count.ExecuteScalarAsync(cancellationToken))!;
         }
 
+        var started = timeProvider.GetUtcNow().UtcDateTime;
+        var operation = new KeyOperation { Kind = kind, StartedBy = actor.Name, StartedAtUtc = started, UpdatedAtUtc = started, Total = total };
+        db.KeyOperations.Add(operation);
+        await db.SaveChangesAsync(cancellationToken);
+
         SealingProgress Now() => new(done, total, unreadable, clock.Elapsed.TotalSeconds > 0 ? done / clock.Elapsed.TotalSeconds : 0);
         progress?.Report(Now());
-        foreach (var column in columns)
+        try
         {
-            var c = $"\"{column.Column}\"";
-            var k = $"\"{column.KeyColumn}\"";
-            object? after = null;
-            while (true)
+            foreach (var column in columns)
             {
-                await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
-                var sqlTransaction = (SqliteTransaction)transaction.GetDbTransaction();
-                var rows = new List<(object Key, string Stored)>(batchSize);
-                await using (var select = connection.CreateCommand())
+                object? after = null;
+                while (true)
                 {
-                    select.Transaction = sqlTransaction;
-                    select.CommandText = $"SELECT {k}, {c} FROM \"{column.Table}\" WHERE {string.Format(where, c)}{(after is null ? "" : $" AND {k} > $after")} ORDER BY {k} LIMIT $limit";
-                    select.Parameters.AddWithValue("$limit", batchSize);
-                    if (after is not null)
+                    await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+                    object? last;
+                    try
                     {
-                        select.Parameters.AddWithValue("$after", after);
+                        last = await RewriteBatchAsync(column, after, (SqliteTransaction)transaction.GetDbTransaction());
+                        await transaction.CommitAsync(cancellationToken);
+                    }
+                    catch
+                    {
+                        // The transaction is the connection's own (not EF's): ended here, not by disposal.
+                        await transaction.RollbackAsync(CancellationToken.None);
+                        throw;
                     }
 
-                    await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                    while (await reader.ReadAsync(cancellationToken))
+                    if (last is null)
                     {
-                        rows.Add((reader.GetValue(0), reader.GetString(1)));
+                        break;
                     }
+
+                    after = last;
+                    progress?.Report(Now());
                 }
-
-                if (rows.Count == 0)
-                {
-                    // The transaction is the connection's own (not EF's), so it is ended here, not by disposal.
-                    await transaction.CommitAsync(cancellationToken);
-                    break;
-                }
-
-                await using (var update = connection.CreateCommand())
-                {
-                    update.Transaction = sqlTransaction;
-                    update.CommandText = $"UPDATE \"{column.Table}\" SET {c} = $new WHERE {k} = $key AND {c} = $old";
-                    var newValue = update.Parameters.Add("$new", SqliteType.Text);
-                    var key = update.Parameters.Add("$key", SqliteType.Text);
-                    var old = update.Parameters.Add("$old", SqliteType.Text);
-                    foreach (var (rowKey, stored) in rows)
-                    {
-                        var replacement = rewrite(stored, column.At(rowKey));
-                        if (replacement is null)
-                        {
-                            unreadable++;
-                            continue;
-                        }
-
-                        newValue.Value = replacement;
-                        key.Value = rowKey;
-                        old.Value = stored;
-                        done += await update.ExecuteNonQueryAsync(cancellationToken);
-                    }
-                }
-
-                await transaction.CommitAsync(cancellationToken);
-                after = rows[^1].Key;
-                progress?.Report(Now());
             }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            operation.Failure = e.GetType().Name;
+            throw;
+        }
+        finally
+        {
+            operation.Done = done;
+            operation.Unreadable = unreadable;
+            operation.FinishedAtUtc = timeProvider.GetUtcNow().UtcDateTime;
+            operation.UpdatedAtUtc = operation.FinishedAtUtc.Value;
+            await db.SaveChangesAsync(CancellationToken.None);
         }
 
         return Now();
+
+        // One batch after the key <paramref name="after"/>; gives the batch's last key, or null when none was left.
+        async Task<object?> RewriteBatchAsync(SealedColumn column, object? after, SqliteTransaction sqlTransaction)
+        {
+            var c = $"\"{column.Column}\"";
+            var k = $"\"{column.KeyColumn}\"";
+            var rows = new List<(object Key, string Stored)>(batchSize);
+            await using (var select = connection.CreateCommand())
+            {
+                select.Transaction = sqlTransaction;
+                select.CommandText = $"SELECT {k}, {c} FROM \"{column.Table}\" WHERE {string.Format(where, c)}{(after is null ? "" : $" AND {k} > $after")} ORDER BY {k} LIMIT $limit";
+                select.Parameters.AddWithValue("$limit", batchSize);
+                if (after is not null)
+                {
+                    select.Parameters.AddWithValue("$after", after);
+                }
+
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    rows.Add((reader.GetValue(0), reader.GetString(1)));
+                }
+            }
+
+            if (rows.Count == 0)
+            {
+                return null;
+            }
+
+            await using (var update = connection.CreateCommand())
+            {
+                update.Transaction = sqlTransaction;
+                update.CommandText = $"UPDATE \"{column.Table}\" SET {c} = $new WHERE {k} = $key AND {c} = $old";
+                var newValue = update.Parameters.Add("$new", SqliteType.Text);
+                var key = update.Parameters.Add("$key", SqliteType.Text);
+                var old = update.Parameters.Add("$old", SqliteType.Text);
+                foreach (var (rowKey, stored) in rows)
+                {
+                    var replacement = rewrite(stored, column.At(rowKey));
+                    if (replacement is null)
+                    {
+                        unreadable++;
+                        continue;
+                    }
+
+                    newValue.Value = replacement;
+                    key.Value = rowKey;
+                    old.Value = stored;
+                    done += await update.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+
+            // The run's progress is committed with the batch it counts.
+            await using (var track = connection.CreateCommand())
+            {
+                track.Transaction = sqlTransaction;
+                track.CommandText = "UPDATE \"KeyOperations\" SET \"Done\" = $done, \"Unreadable\" = $unreadable, \"UpdatedAtUtc\" = $now WHERE \"Id\" = $id";
+                track.Parameters.AddWithValue("$done", done);
+                track.Parameters.AddWithValue("$unreadable", unreadable);
+                track.Parameters.AddWithValue("$now", timeProvider.GetUtcNow().UtcDateTime);
+                track.Parameters.AddWithValue("$id", operation.Id);
+                await track.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return rows[^1].Key;
+        }
     }
 }

@@ -88,6 +88,38 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reseal_Run_RecordsAFinishedOperationWithItsCounts()
+    {
+        await _keys.RotateAsync(AuditActor.Cli);
+
+        await _keys.ResealAsync(new AuditActor("admin@example.test", null), batchSize: 10);
+
+        var latest = await new KeyOperations(_services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>(), TimeProvider.System).LatestAsync();
+        Assert.NotNull(latest);
+        Assert.Equal((KeyOperation.Reseal, "admin@example.test", 26L, 26L, 0L, KeyOperationState.Finished), (latest.Kind, latest.StartedBy, latest.Done, latest.Total, latest.Unreadable, latest.State));
+        Assert.Equal(100, latest.Percent);
+    }
+
+    [Theory]
+    [InlineData(10, null, null, KeyOperationState.Running)]
+    [InlineData(45, null, null, KeyOperationState.Interrupted)]
+    [InlineData(45, 40, null, KeyOperationState.Finished)]
+    [InlineData(45, 40, "SqliteException", KeyOperationState.Failed)]
+    public void OperationState_FromItsRecord_RunningUntilStalledOrEnded(int secondsSinceProgress, int? secondsSinceFinished, string? failure, KeyOperationState expected)
+    {
+        var now = new DateTime(2026, 11, 23, 12, 0, 0, DateTimeKind.Utc);
+        var operation = new KeyOperation
+        {
+            StartedAtUtc = now.AddMinutes(-5),
+            UpdatedAtUtc = now.AddSeconds(-secondsSinceProgress),
+            FinishedAtUtc = secondsSinceFinished is { } s ? now.AddSeconds(-s) : null,
+            Failure = failure,
+        };
+
+        Assert.Equal(expected, KeyOperations.ToView(operation, now).State);
+    }
+
+    [Fact]
     public async Task Reseal_RunTwice_SecondRunHasNothingToDo()
     {
         await _keys.RotateAsync(AuditActor.Cli);

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Keys;
 using SecretAdmin.Security;
 using SecretAdmin.Tests.Support;
 
@@ -174,6 +177,13 @@ public sealed class KeysCommandTests : IAsyncLifetime
 
             await reseal.WaitForExitAsync();
             left.Add(await AssertEveryValueOpensAsync(count, active));
+            if (trial == 0)
+            {
+                // The run's recorded progress was committed with its batches: it matches the values moved.
+                var run = await LatestOperationAsync();
+                Assert.Equal(count - left[0], run.Done);
+                Assert.Equal(left[0] == 0 ? KeyOperationState.Finished : KeyOperationState.Running, run.State);
+            }
             if (left[^1] == 0)
             {
                 // That run finished before the kill: rotate again so the next one has work to do.
@@ -187,6 +197,13 @@ public sealed class KeysCommandTests : IAsyncLifetime
         Assert.True(finish.ExitCode == 0, finish.Error);
         Assert.Equal(0, await AssertEveryValueOpensAsync(count, active));
         Assert.Equal(0, (await RunAsync("keys", "verify")).ExitCode);
+    }
+
+    private async Task<KeyOperationView> LatestOperationAsync()
+    {
+        await using var services = TestServices.Build(_temp, ring: FileRing());
+        var latest = await new KeyOperations(services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>(), TimeProvider.System).LatestAsync();
+        return latest ?? throw new InvalidOperationException("No key operation was recorded.");
     }
 
     private async Task WaitUntilSomeAreUnderAsync(Process reseal, int keyId)
