@@ -78,7 +78,7 @@ public sealed class KeyLifecycleService(
         var inUse = (await SealedValueCensus.TakeAsync(db, cancellationToken)).CountFor(keyId);
         if (inUse > 0)
         {
-            return new(false, $"Key {keyId} still seals {inUse} stored value(s). Re-seal first (SecretAdmin keys reseal), then retire it.");
+            return new(false, $"Key {keyId} still seals {inUse} stored value(s). Re-seal them under the active key first, then retire it.");
         }
 
         var retired = new KeyRing(ring.Keys.Where(k => k.Id != keyId), ring.Active.Id);

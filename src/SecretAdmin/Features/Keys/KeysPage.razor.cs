@@ -29,6 +29,7 @@ public sealed partial class KeysPage : IDisposable
     private static readonly Dictionary<string, object?> VerifyTableAttributes = new() { ["aria-label"] = "Stored values by table, column, key and state" };
 
     private readonly CancellationTokenSource _disposed = new();
+    private readonly CancellationToken _stopping;
     private IReadOnlyList<KeyInfo>? _keys;
     private bool _loadFailed;
     private bool _rotating;
@@ -39,9 +40,17 @@ public sealed partial class KeysPage : IDisposable
     private long? _operationBeforeStart;
     private bool _runnerWasRunning;
     private bool _operationRead;
+    private long _readSequence;
+    private long _appliedSequence;
     private bool _verifying;
     private bool _verifyFailed;
     private VerifyReport? _report;
+
+    public KeysPage()
+    {
+        // Kept apart from the source: work that ends after the page is gone still reads a (cancelled) token.
+        _stopping = _disposed.Token;
+    }
 
     [Inject]
     private KeyLifecycleService Keys { get; set; } = default!;
@@ -70,7 +79,7 @@ public sealed partial class KeysPage : IDisposable
     protected override async Task OnInitializedAsync()
     {
         await LoadKeysAsync();
-        await ReadOperationAsync(_disposed.Token);
+        await ReadOperationAsync(_stopping);
     }
 
     protected override void OnAfterRender(bool firstRender)
@@ -78,7 +87,7 @@ public sealed partial class KeysPage : IDisposable
         // Not during prerendering (no OnAfterRender there): the interactive page polls, the static one has nothing to update.
         if (firstRender)
         {
-            _ = PollAsync(_disposed.Token);
+            _ = PollAsync(_stopping);
         }
     }
 
@@ -93,10 +102,10 @@ public sealed partial class KeysPage : IDisposable
         try
         {
             // Microsoft.Data.Sqlite completes its "async" calls synchronously: off the circuit's thread.
-            _keys = await Task.Run(() => Keys.ListAsync(_disposed.Token));
+            _keys = await Task.Run(() => Keys.ListAsync(_stopping));
             _loadFailed = false;
         }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
         }
         catch (Exception exception)
@@ -137,6 +146,9 @@ public sealed partial class KeysPage : IDisposable
     /// <summary>Reads the latest run off the circuit's thread, then shows it; when a run has ended, reloads the keys' counts.</summary>
     private async Task ReadOperationAsync(CancellationToken cancellationToken)
     {
+        // Looked at before the record: a runner seen stopped here has written all it will by the time the record is read.
+        var runnerRunning = Runner.IsRunning;
+        var sequence = ++_readSequence;
         KeyOperationView? latest;
         bool failed;
         try
@@ -161,21 +173,29 @@ public sealed partial class KeysPage : IDisposable
 
         await InvokeAsync(async () =>
         {
-            if (cancellationToken.IsCancellationRequested)
+            // A read overtaken by a newer one, or begun before a re-seal was started here, tells nothing new.
+            if (cancellationToken.IsCancellationRequested || sequence <= _appliedSequence)
             {
                 return;
             }
 
+            _appliedSequence = sequence;
             var before = _operation;
             var beforeRunner = _runnerWasRunning;
             var beforeStarting = _starting;
             var beforeFailed = _operationFailed;
             _operation = latest;
             _operationFailed = failed;
-            _runnerWasRunning = Runner.IsRunning;
-            if (_starting && ((latest is not null && latest.Id != _operationBeforeStart) || !_runnerWasRunning))
+            _runnerWasRunning = runnerRunning;
+            if (_starting && latest is not null && latest.Id != _operationBeforeStart)
             {
                 _starting = false;
+            }
+            else if (_starting && !_runnerWasRunning && !failed)
+            {
+                // The runner ended without recording a run: it stopped before its first batch.
+                _starting = false;
+                Snackbar.Add("The re-seal could not start. The server log has the details.", Severity.Error);
             }
 
             // A run that ended since the last look (here, in another tab or on the command line) changed what the keys seal.
@@ -282,10 +302,11 @@ public sealed partial class KeysPage : IDisposable
         }
 
         _starting = true;
+        _appliedSequence = ++_readSequence;
         _operationBeforeStart = before;
         _runnerWasRunning = true;
         Snackbar.Add("The re-seal has started. It carries on if you leave this page.", Severity.Info);
-        await ReadOperationAsync(_disposed.Token);
+        await ReadOperationAsync(_stopping);
     }
 
     private async Task VerifyAsync()

@@ -150,7 +150,7 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
         var result = await _keys.RetireAsync(AuditActor.Cli, 1);
 
         Assert.False(result.Succeeded);
-        Assert.Equal("Key 1 still seals 26 stored value(s). Re-seal first (SecretAdmin keys reseal), then retire it.", result.Message);
+        Assert.Equal("Key 1 still seals 26 stored value(s). Re-seal them under the active key first, then retire it.", result.Message);
         Assert.Equal(2, new KeyRingFile(_temp.Data.KeyRingFile).Read().Keys.Count);
     }
 
