@@ -1,0 +1,84 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+using SecretAdmin.Benchmarks.Reseal;
+using SecretAdmin.Benchmarks.Sealing;
+
+namespace SecretAdmin.Benchmarks;
+
+/// <summary>
+/// <c>all</c> runs P1 then P2; <c>p1 [BenchmarkDotNet options]</c> runs P1 alone (for example
+/// <c>p1 --job short</c>); <c>p2 [--rows 100000,1000000] [--runs N]</c> runs P2 alone. For a
+/// profile of one P2 side: <c>p2-seed &lt;folder&gt; &lt;rows&gt;</c>, then
+/// <c>p2-run &lt;side&gt; &lt;folder&gt; &lt;rows&gt; &lt;new run folder&gt;</c> under dotnet-trace, a side being one of
+/// <see cref="ResealSide.All"/>.
+/// </summary>
+internal static class BenchmarkProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var artifacts = Path.Combine(RepositoryRoot(), "BenchmarkDotNet.Artifacts");
+        if (args is ["all" or "p2" or "p2-seed" or "p2-run", ..] && !OperatingSystem.IsLinux())
+        {
+            await Console.Error.WriteLineAsync("P2 reads its peak memory from /proc: run it on Linux.");
+            return 2;
+        }
+
+        switch (args)
+        {
+            case ["all", .. var rest]:
+                if (!RunSealing(rest, artifacts))
+                {
+                    return 1;
+                }
+
+                return await ResealBenchmark.RunAsync(ResealBenchmark.DefaultRows, runs: null, Path.Combine(artifacts, "results"));
+            case ["p1", .. var rest]:
+                return RunSealing(rest, artifacts) ? 0 : 1;
+            case ["p2", .. var rest]:
+                return await ResealBenchmark.RunAsync(RowsOption(rest) ?? ResealBenchmark.DefaultRows, RunsOption(rest), Path.Combine(artifacts, "results"));
+            case ["p2-seed", var folder, var rows]:
+                await SealedUserDatabase.CreateAsync(folder, int.Parse(rows, CultureInfo.InvariantCulture));
+                return 0;
+            case ["p2-run", var side, var seeded, var rows, var runFolder]:
+                return await ResealRun.RunAsync(side, seeded, int.Parse(rows, CultureInfo.InvariantCulture), Features.Keys.KeyLifecycleService.DefaultBatchSize, runFolder);
+            default:
+                await Console.Error.WriteLineAsync("usage: SecretAdmin.Benchmarks all | p1 [BenchmarkDotNet options] | p2 [--rows 100000,1000000] [--runs N]");
+                return 2;
+        }
+    }
+
+    /// <summary>Runs P1; false when a benchmark failed (its set-up checks included) or did not run.</summary>
+    private static bool RunSealing(string[] benchmarkDotNetArgs, string artifacts)
+    {
+        var config = DefaultConfig.Instance.WithArtifactsPath(artifacts);
+        var summary = BenchmarkRunner.Run<SealOpenBenchmarks>(config, benchmarkDotNetArgs);
+        return !summary.HasCriticalValidationErrors && summary.Reports.Length > 0 && summary.Reports.All(r => r.Success);
+    }
+
+    private static int[]? RowsOption(string[] args) =>
+        Option(args, "--rows")?.Split(',').Select(r => int.Parse(r, NumberStyles.AllowThousands, CultureInfo.InvariantCulture)).ToArray();
+
+    private static int? RunsOption(string[] args) =>
+        Option(args, "--runs") is { } runs ? int.Parse(runs, CultureInfo.InvariantCulture) : null;
+
+    private static string? Option(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+
+    /// <summary>The folder holding SecretAdmin.sln above this program, so results land in one place wherever it is started from.</summary>
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "SecretAdmin.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
+    }
+}

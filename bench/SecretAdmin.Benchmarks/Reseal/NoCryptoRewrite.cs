@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Keys;
+using SecretAdmin.Security;
+
+namespace SecretAdmin.Benchmarks.Reseal;
+
+/// <summary>
+/// P2's baseline: <see cref="KeyLifecycleService.ResealAsync"/>'s database work without its
+/// cryptography. The same count, the same run row, the same batches (size, BEGIN IMMEDIATE
+/// transaction each, keyset pagination, the same SELECT and conditional UPDATE, the progress
+/// UPDATE), the same audit entry — but each new value is the stored one with its key id changed
+/// (<c>sa1:1:…</c> to <c>sa1:2:…</c>): the same size, nothing opened or sealed.
+/// </summary>
+internal static class NoCryptoRewrite
+{
+    public static async Task<long> RunAsync(
+        IDbContextFactory<SecretAdminDbContext> dbContextFactory, AuditLog auditLog, TimeProvider timeProvider, int activeKeyId, int batchSize, Action<long> afterBatch)
+    {
+        var where = $"{{0}} LIKE '{Envelope.Prefix}%' AND {{0}} NOT LIKE '{Envelope.Prefix}{activeKeyId}:%'";
+        var newPrefix = $"{Envelope.Prefix}{activeKeyId}:";
+        long total = 0, done = 0;
+        var clock = Stopwatch.StartNew();
+        await using var db = await dbContextFactory.CreateDbContextAsync();
+        await db.Database.OpenConnectionAsync();
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var columns = SealedColumn.AllIn(db.Model);
+        foreach (var column in columns)
+        {
+            await using var count = connection.CreateCommand();
+            count.CommandText = $"SELECT COUNT(*) FROM \"{column.Table}\" WHERE {string.Format(where, $"\"{column.Column}\"")}";
+            total += (long)(await count.ExecuteScalarAsync())!;
+        }
+
+        var started = timeProvider.GetUtcNow().UtcDateTime;
+        var operation = new KeyOperation { Kind = KeyOperation.Reseal, StartedBy = "benchmark-baseline", StartedAtUtc = started, UpdatedAtUtc = started, Total = total };
+        db.KeyOperations.Add(operation);
+        await db.SaveChangesAsync();
+
+        foreach (var column in columns)
+        {
+            object? after = null;
+            while (true)
+            {
+                var sqlTransaction = await Task.Run(() => connection.BeginTransaction(deferred: false));
+                await using var transaction = (await db.Database.UseTransactionAsync(sqlTransaction))!;
+                var last = await BatchAsync(column, after, sqlTransaction);
+                await transaction.CommitAsync();
+                if (last is null)
+                {
+                    break;
+                }
+
+                after = last;
+                afterBatch(done);
+            }
+        }
+
+        operation.Done = done;
+        operation.FinishedAtUtc = timeProvider.GetUtcNow().UtcDateTime;
+        operation.UpdatedAtUtc = operation.FinishedAtUtc.Value;
+        await db.SaveChangesAsync();
+        await auditLog.WriteAsync(AuditActor.Cli, AuditActions.KeysResealed, $"{done} value(s) to key {activeKeyId} (benchmark baseline, {clock.Elapsed.TotalSeconds:F1} s)");
+        return done;
+
+        async Task<object?> BatchAsync(SealedColumn column, object? after, SqliteTransaction sqlTransaction)
+        {
+            var c = $"\"{column.Column}\"";
+            var k = $"\"{column.KeyColumn}\"";
+            var rows = new List<(object Key, string Stored)>(batchSize);
+            await using (var select = connection.CreateCommand())
+            {
+                select.Transaction = sqlTransaction;
+                select.CommandText = $"SELECT {k}, {c} FROM \"{column.Table}\" WHERE {string.Format(where, c)}{(after is null ? "" : $" AND {k} > $after")} ORDER BY {k} LIMIT $limit";
+                select.Parameters.AddWithValue("$limit", batchSize);
+                if (after is not null)
+                {
+                    select.Parameters.AddWithValue("$after", after);
+                }
+
+                await using var reader = await select.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    rows.Add((reader.GetValue(0), reader.GetString(1)));
+                }
+            }
+
+            if (rows.Count == 0)
+            {
+                return null;
+            }
+
+            await using (var update = connection.CreateCommand())
+            {
+                update.Transaction = sqlTransaction;
+                update.CommandText = $"UPDATE \"{column.Table}\" SET {c} = $new WHERE {k} = $key AND {c} = $old";
+                var newValue = update.Parameters.Add("$new", SqliteType.Text);
+                var key = update.Parameters.Add("$key", SqliteType.Text);
+                var old = update.Parameters.Add("$old", SqliteType.Text);
+                foreach (var (rowKey, stored) in rows)
+                {
+                    // "sa1:<old id>:<payload>" becomes "sa1:<active id>:<payload>": same size (one-digit ids), no cryptography.
+                    newValue.Value = string.Concat(newPrefix, stored.AsSpan(stored.IndexOf(':', Envelope.Prefix.Length) + 1));
+                    key.Value = rowKey;
+                    old.Value = stored;
+                    done += await update.ExecuteNonQueryAsync();
+                }
+            }
+
+            await using (var track = connection.CreateCommand())
+            {
+                track.Transaction = sqlTransaction;
+                track.CommandText = "UPDATE \"KeyOperations\" SET \"Done\" = $done, \"Unreadable\" = $unreadable, \"UpdatedAtUtc\" = $now WHERE \"Id\" = $id";
+                track.Parameters.AddWithValue("$done", done);
+                track.Parameters.AddWithValue("$unreadable", 0L);
+                track.Parameters.AddWithValue("$now", timeProvider.GetUtcNow().UtcDateTime);
+                track.Parameters.AddWithValue("$id", operation.Id);
+                await track.ExecuteNonQueryAsync();
+            }
+
+            return rows[^1].Key;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.Versioning;
+using System.Text;
+using System.Text.Json;
+
+namespace SecretAdmin.Benchmarks.Reseal;
+
+/// <summary>
+/// P2 (<c>p2</c>): for each row count, seed one database, then time re-seal and its baseline on
+/// fresh copies of it, each run in a child process of its own (so its peak memory is its own),
+/// the sides interleaved and taking turns to go first. Prints medians, ratios and peaks,
+/// and writes them as markdown beside BenchmarkDotNet's results.
+/// </summary>
+[SupportedOSPlatform("linux")]
+internal static class ResealBenchmark
+{
+    public static readonly int[] DefaultRows = [100_000, 1_000_000];
+
+    public static int DefaultRunsFor(int rows) => rows >= 1_000_000 ? 3 : 5;
+
+    public static async Task<int> RunAsync(IReadOnlyList<int> rowCounts, int? runs, string resultsFolder)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "secretadmin-bench", Guid.NewGuid().ToString("N"));
+        var report = new StringBuilder();
+        report.AppendLine("## P2 — re-seal after rotate vs the same UPDATEs without cryptography").AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Batch size {Features.Keys.KeyLifecycleService.DefaultBatchSize}; each run a fresh child process (server GC, as the app) on a fresh copy of the seeded database; sides interleaved. Ratio of pairs: each run's time over the baseline's in the same round. Second half: from the batch that passed half the rows to the end (no warm-up, no COUNT). The two sketches are not the app's code: the changes proposed in docs/benchmarks.md.").AppendLine();
+        report.AppendLine("| rows | side | runs | median s | min s | max s | rows/s (median) | ratio to baseline (medians) | ratio (median of pairs) | second half median s | second half ratio | RSS before MiB | peak RSS during run MiB (max) | peak managed heap MiB (max) | allocated MiB (median) | load average (min–max) |");
+        report.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        try
+        {
+            foreach (var rows in rowCounts)
+            {
+                var seeded = Path.Combine(root, $"seeded-{rows}");
+                var seeding = Stopwatch.StartNew();
+                await SealedUserDatabase.CreateAsync(seeded, rows);
+                Console.WriteLine($"P2: seeded {rows:N0} sealed TOTP secrets in {seeding.Elapsed.TotalSeconds:F1} s ({new FileInfo(Path.Combine(seeded, "secretadmin.db")).Length / 1048576.0:F0} MiB database)");
+
+                var results = new List<ResealRunResult>();
+                var runCount = runs ?? DefaultRunsFor(rows);
+                for (var run = 0; run < runCount; run++)
+                {
+                    var order = ResealSide.All.Skip(run % ResealSide.All.Length).Concat(ResealSide.All.Take(run % ResealSide.All.Length));
+                    foreach (var side in order)
+                    {
+                        var result = await RunChildAsync(side, seeded, rows, Path.Combine(root, $"run-{rows}-{run}-{side}"));
+                        results.Add(result);
+                        Console.WriteLine($"P2: {rows:N0} rows, run {run + 1}/{runCount}, {side,-16}: {result.Seconds,7:F2} s (second half {result.SecondHalfSeconds:F2} s), load {result.LoadAverageBefore:F1}→{result.LoadAverageAfter:F1}, peak RSS {Mib(result.PeakResidentBytes)} MiB, peak managed heap {Mib(result.PeakManagedHeapBytes)} MiB, allocated {Mib(result.AllocatedBytes)} MiB{(result.ServerGc ? "" : " (workstation GC)")}");
+                    }
+                }
+
+                AppendRows(report, rows, results);
+                Directory.Delete(seeded, recursive: true);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+
+        Directory.CreateDirectory(resultsFolder);
+        var file = Path.Combine(resultsFolder, "P2-Reseal-report.md");
+        await File.WriteAllTextAsync(file, report.ToString());
+        Console.WriteLine();
+        Console.WriteLine(report);
+        Console.WriteLine($"P2: written to {file}");
+        return 0;
+    }
+
+    private static void AppendRows(StringBuilder report, int rows, List<ResealRunResult> results)
+    {
+        var baseline = results.Where(r => r.Side == ResealSide.Baseline).ToList();
+        foreach (var side in ResealSide.All)
+        {
+            var runs = results.Where(r => r.Side == side).ToList();
+            var median = Median(runs.Select(r => r.Seconds));
+            var ratioOfMedians = median / Median(baseline.Select(r => r.Seconds));
+            var medianOfPairs = Median(runs.Zip(baseline, (s, b) => s.Seconds / b.Seconds));
+            var secondHalf = Median(runs.Select(r => r.SecondHalfSeconds));
+            var secondHalfRatio = secondHalf / Median(baseline.Select(r => r.SecondHalfSeconds));
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"| {rows:N0} | {side} | {runs.Count} | {median:F2} | {runs.Min(r => r.Seconds):F2} | {runs.Max(r => r.Seconds):F2} | {rows / median:N0} | {ratioOfMedians:F2} | {medianOfPairs:F2} | {secondHalf:F2} | {secondHalfRatio:F2} | {Mib(runs.Max(r => r.ResidentBeforeBytes))} | {Mib(runs.Max(r => r.PeakResidentBytes))} | {Mib(runs.Max(r => r.PeakManagedHeapBytes))} | {Mib((long)Median(runs.Select(r => (double)r.AllocatedBytes)))} | {runs.Min(r => Math.Min(r.LoadAverageBefore, r.LoadAverageAfter)):F1}–{runs.Max(r => Math.Max(r.LoadAverageBefore, r.LoadAverageAfter)):F1} |");
+        }
+    }
+
+    private static async Task<ResealRunResult> RunChildAsync(string side, string seeded, int rows, string runFolder)
+    {
+        var start = new ProcessStartInfo { RedirectStandardOutput = true, UseShellExecute = false };
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("The benchmark's own executable is unknown.");
+        start.FileName = self;
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(ResealBenchmark).Assembly.Location);
+        }
+
+        foreach (var argument in new[] { "p2-run", side, seeded, rows.ToString(CultureInfo.InvariantCulture), runFolder })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The app runs with server GC (the Web SDK's default); so does each measured run.
+        start.Environment["DOTNET_gcServer"] = "1";
+        using var child = Process.Start(start) ?? throw new InvalidOperationException("The P2 child process did not start.");
+        ResealRunResult? result = null;
+        while (await child.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith(ResealRun.ResultPrefix, StringComparison.Ordinal))
+            {
+                result = JsonSerializer.Deserialize<ResealRunResult>(line[ResealRun.ResultPrefix.Length..]);
+            }
+            else
+            {
+                Console.WriteLine(line);
+            }
+        }
+
+        await child.WaitForExitAsync();
+        return child.ExitCode == 0 && result is not null
+            ? result
+            : throw new InvalidOperationException($"The P2 {side} run on {rows} rows failed (exit code {child.ExitCode}).");
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("F0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Runtime.Versioning;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SecretAdmin.Benchmarks.Sealing;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Keys;
+using SecretAdmin.Features.Users;
+using SecretAdmin.Hosting;
+using SecretAdmin.Security;
+
+namespace SecretAdmin.Benchmarks.Reseal;
+
+/// <summary>
+/// One timed run in a process of its own (<c>p2-run</c>): copy the seeded folder, start the
+/// services as the command line does, rotate, then time one side and print what it measured.
+/// </summary>
+[SupportedOSPlatform("linux")]
+internal static class ResealRun
+{
+    public const string ResultPrefix = "P2-RESULT ";
+
+    public static async Task<int> RunAsync(string side, string seededFolder, int rows, int batchSize, string runFolder)
+    {
+        SealedUserDatabase.Copy(seededFolder, runFolder);
+        var host = await BenchmarkHost.StartAsync(runFolder);
+        try
+        {
+            var services = host.Services;
+            var keys = services.GetRequiredService<KeyLifecycleService>();
+            var rotation = await keys.RotateAsync(AuditActor.Cli);
+            var dbContextFactory = services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>();
+
+            using var sketch = side == ResealSide.PipelinedFixedSealerSketch ? SketchFromKeyRingFile(runFolder) : null;
+
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            var residentBefore = ProcessMemory.Resident();
+            ProcessMemory.ResetPeak();
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var loadBefore = ProcessMemory.LoadAverage();
+            using var heap = new ManagedHeapSampler();
+
+            var clock = Stopwatch.StartNew();
+            var halfway = TimeSpan.Zero;
+            void AfterBatch(long done)
+            {
+                if (halfway == TimeSpan.Zero && done * 2 >= rows)
+                {
+                    halfway = clock.Elapsed;
+                }
+            }
+
+            var rewritten = side switch
+            {
+                ResealSide.Reseal => (await keys.ResealAsync(AuditActor.Cli, batchSize, new BatchProgress(AfterBatch))).Done,
+                ResealSide.Baseline => await NoCryptoRewrite.RunAsync(
+                    dbContextFactory, services.GetRequiredService<AuditLog>(), services.GetRequiredService<TimeProvider>(), rotation.NewKeyId, batchSize, AfterBatch),
+                ResealSide.PipelinedSketch => await PipelinedResealSketch.RunAsync(
+                    dbContextFactory, rotation.NewKeyId, WithSealer(services.GetRequiredService<SecretSealer>()), services.GetRequiredService<AuditLog>(), services.GetRequiredService<TimeProvider>(), batchSize, AfterBatch),
+                ResealSide.PipelinedFixedSealerSketch => await PipelinedResealSketch.RunAsync(
+                    dbContextFactory, rotation.NewKeyId, WithSketch(sketch!), services.GetRequiredService<AuditLog>(), services.GetRequiredService<TimeProvider>(), batchSize, AfterBatch),
+                _ => throw new ArgumentException($"unknown side {side}", nameof(side)),
+            };
+            clock.Stop();
+
+            var result = new ResealRunResult(
+                side, rows, rewritten, clock.Elapsed.TotalSeconds, (clock.Elapsed - halfway).TotalSeconds,
+                residentBefore, ProcessMemory.PeakResident(), heap.Stop(), GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore,
+                System.Runtime.GCSettings.IsServerGC, loadBefore, ProcessMemory.LoadAverage());
+            await CheckAsync(dbContextFactory, services.GetRequiredService<SecretSealer>(), rows, rotation.NewKeyId, result);
+            Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(result));
+            return 0;
+        }
+        finally
+        {
+            BenchmarkHost.Stop(host);
+            Directory.Delete(runFolder, recursive: true);
+        }
+    }
+
+    private static Func<string, SealedPlace, string?> WithSealer(SecretSealer sealer) =>
+        (stored, place) => sealer.Open(stored, place) is SecretRead.PresentSecret present ? sealer.Seal(present.Value, place) : null;
+
+    private static Func<string, SealedPlace, string?> WithSketch(SealerFixSketch sketch) =>
+        (stored, place) => sketch.Open(stored, place) is { } opened ? sketch.Seal(opened, place) : null;
+
+    /// <summary>The sketch over the rotated key ring, read from the key-ring file (SealingKey keeps its material internal).</summary>
+    private static SealerFixSketch SketchFromKeyRingFile(string runFolder)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(new DataDirectory(runFolder).KeyRingFile));
+        var keys = json.RootElement.GetProperty("keys").EnumerateArray()
+            .Select(k => (k.GetProperty("id").GetInt32(), Convert.FromBase64String(k.GetProperty("material").GetString()!)))
+            .ToList();
+        return new SealerFixSketch(keys, json.RootElement.GetProperty("activeKeyId").GetInt32());
+    }
+
+    /// <summary>Every side must have rewritten every row to the new key id; every re-sealed value must open (untimed).</summary>
+    private static async Task CheckAsync(IDbContextFactory<SecretAdminDbContext> dbContextFactory, SecretSealer sealer, int rows, int newKeyId, ResealRunResult result)
+    {
+        if (result.Rewritten != rows)
+        {
+            throw new InvalidOperationException($"{result.Side} rewrote {result.Rewritten} of {rows} rows.");
+        }
+
+        await using var db = await dbContextFactory.CreateDbContextAsync();
+        await db.Database.OpenConnectionAsync();
+        await using var command = ((SqliteConnection)db.Database.GetDbConnection()).CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM \"AspNetUsers\" WHERE \"TotpSecret\" LIKE '{Envelope.Prefix}{newKeyId}:%'";
+        var underNewKey = (long)(await command.ExecuteScalarAsync())!;
+        if (underNewKey != rows)
+        {
+            throw new InvalidOperationException($"after {result.Side}, {underNewKey} of {rows} rows are under key {newKeyId}.");
+        }
+
+        if (result.Side == ResealSide.Baseline)
+        {
+            return; // Its values only look re-sealed.
+        }
+
+        var column = SealedColumn.For<SecretAdminUser>(db.Model, nameof(SecretAdminUser.TotpSecret));
+        command.CommandText = "SELECT \"Id\", \"TotpSecret\" FROM \"AspNetUsers\"";
+        await using var reader = await command.ExecuteReaderAsync();
+        var opened = 0;
+        while (await reader.ReadAsync())
+        {
+            opened += sealer.Open(reader.GetString(1), column.At(reader.GetString(0))) is SecretRead.PresentSecret { KeyId: var keyId } && keyId == newKeyId ? 1 : 0;
+        }
+
+        if (opened != rows)
+        {
+            throw new InvalidOperationException($"after {result.Side}, {opened} of {rows} values open under key {newKeyId}.");
+        }
+    }
+}
