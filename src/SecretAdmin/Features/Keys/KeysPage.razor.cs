@@ -22,8 +22,6 @@ public sealed partial class KeysPage : IDisposable
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    private static readonly DialogOptions ConfirmOptions = new() { MaxWidth = MaxWidth.ExtraSmall, FullWidth = true };
-
     private static readonly Dictionary<string, object?> KeysTableAttributes = new() { ["aria-label"] = "Sealing keys" };
 
     private static readonly Dictionary<string, object?> VerifyTableAttributes = new() { ["aria-label"] = "Stored values by table, column, key and state" };
@@ -221,7 +219,7 @@ public sealed partial class KeysPage : IDisposable
             "A new key is added to the key ring and becomes the active key: new secrets are sealed with it at once, " +
             "and the older keys stay to open what they sealed. Back up the key ring file afterwards, then re-seal " +
             "to move the stored values to the new key.";
-        if (!await ConfirmAsync("Rotate the sealing key?", message, "Rotate", Color.Primary))
+        if (!await Dialogs.ConfirmAsync("Rotate the sealing key?", message, "Rotate", Color.Primary))
         {
             return;
         }
@@ -262,7 +260,7 @@ public sealed partial class KeysPage : IDisposable
         var message =
             $"Key {key.Id} is removed from the key ring. No stored value uses it now, but a database backup from before " +
             "the re-seal still needs it: keep a backup of the key ring as it is now for as long as you keep those.";
-        if (!await ConfirmAsync($"Retire key {key.Id}?", message, "Retire", Color.Error))
+        if (!await Dialogs.ConfirmAsync($"Retire key {key.Id}?", message, "Retire", Color.Error))
         {
             return;
         }
@@ -328,18 +326,6 @@ public sealed partial class KeysPage : IDisposable
         {
             _verifying = false;
         }
-    }
-
-    private async Task<bool> ConfirmAsync(string title, string message, string confirmText, Color confirmColor)
-    {
-        var parameters = new DialogParameters<ConfirmDialog>
-        {
-            { d => d.Message, message },
-            { d => d.ConfirmText, confirmText },
-            { d => d.ConfirmColor, confirmColor },
-        };
-        var dialog = await Dialogs.ShowAsync<ConfirmDialog>(title, parameters, ConfirmOptions);
-        return await dialog.Result is { Canceled: false };
     }
 
     /// <summary>Only a key that is not active, is in the ring and seals nothing can go.</summary>

@@ -11,8 +11,6 @@ public partial class UsersPage
 {
     private static readonly int[] PageSizes = [10, 25, 50, 100];
 
-    private static readonly DialogOptions ConfirmOptions = new() { MaxWidth = MaxWidth.ExtraSmall, FullWidth = true };
-
     private static readonly DialogOptions CreateOptions = new()
     {
         MaxWidth = MaxWidth.Small,
@@ -108,7 +106,7 @@ public partial class UsersPage
         var message = IsMe(user)
             ? "This is your own account: you will be signed out within a minute and cannot sign in again until another administrator enables it."
             : $"{user.Email} will be signed out within a minute and cannot sign in until an administrator enables the account again.";
-        if (await ConfirmAsync("Disable user?", message, "Disable"))
+        if (await Dialogs.ConfirmAsync("Disable user?", message, "Disable"))
         {
             await ChangeAsync(user, actor => Users.SetDisabledAsync(actor, user.Id, disabled: true), $"{user.Email} is disabled.");
         }
@@ -125,7 +123,7 @@ public partial class UsersPage
         var message = IsMe(user)
             ? "This is your own account: within a minute you lose access to the administrators' pages, this one included."
             : $"{user.Email} loses access to settings, users, the audit log and keys within a minute.";
-        if (await ConfirmAsync("Revoke administrator?", message, "Revoke"))
+        if (await Dialogs.ConfirmAsync("Revoke administrator?", message, "Revoke"))
         {
             await ChangeAsync(user, actor => Users.SetAdminAsync(actor, user.Id, admin: false), $"{user.Email} is no longer an administrator.");
         }
@@ -134,7 +132,7 @@ public partial class UsersPage
     private async Task ResetMfaAsync(UserSummary user)
     {
         var message = $"{user.Email}'s authenticator and recovery codes are removed. They sign in with their password alone until they set up an authenticator again.";
-        if (await ConfirmAsync("Reset two-factor sign-in?", message, "Reset"))
+        if (await Dialogs.ConfirmAsync("Reset two-factor sign-in?", message, "Reset"))
         {
             await ChangeAsync(user, actor => Users.ResetMfaAsync(actor, user.Id), $"Two-factor sign-in of {user.Email} is reset.");
         }
@@ -142,18 +140,6 @@ public partial class UsersPage
 
     private Task UnlockAsync(UserSummary user) =>
         ChangeAsync(user, actor => Users.UnlockAsync(actor, user.Id), $"{user.Email} is unlocked.");
-
-    private async Task<bool> ConfirmAsync(string title, string message, string confirmText)
-    {
-        var parameters = new DialogParameters<ConfirmDialog>
-        {
-            { d => d.Message, message },
-            { d => d.ConfirmText, confirmText },
-            { d => d.ConfirmColor, Color.Error },
-        };
-        var dialog = await Dialogs.ShowAsync<ConfirmDialog>(title, parameters, ConfirmOptions);
-        return await dialog.Result is { Canceled: false };
-    }
 
     /// <summary>Runs one change for a row: its buttons are disabled meanwhile, the outcome is a snackbar.</summary>
     private async Task ChangeAsync(UserSummary user, Func<AuditActor, Task<UserChangeResult>> change, string doneMessage)
