@@ -11,9 +11,35 @@ namespace SecretAdmin.Features.Account;
 /// claims; the MFA step is read from the stored policy and the user's row on every check, so an
 /// enrollment, a reset or a policy change applies at once, also one made by another instance.
 /// </summary>
-public sealed class RequiredAccountSteps(IDbContextFactory<SecretAdminDbContext> dbContextFactory, MfaPolicyService policyService)
+public sealed class RequiredAccountSteps(
+    IDbContextFactory<SecretAdminDbContext> dbContextFactory,
+    MfaPolicyService policyService,
+    IHttpContextAccessor httpContextAccessor)
 {
+    private static readonly object RequestCacheKey = new();
+
+    /// <summary>
+    /// The step this user must take first. Within one HTTP request (the step middleware, then
+    /// authorization) it is worked out once; inside a circuit, at every check.
+    /// </summary>
     public async Task<AccountStep> PendingForAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var request = httpContextAccessor.HttpContext;
+        if (request is not null && ReferenceEquals(request.User, user) && request.Items[RequestCacheKey] is AccountStep known)
+        {
+            return known;
+        }
+
+        var step = await WorkOutAsync(user, cancellationToken);
+        if (request is not null && ReferenceEquals(request.User, user))
+        {
+            request.Items[RequestCacheKey] = step;
+        }
+
+        return step;
+    }
+
+    private async Task<AccountStep> WorkOutAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (user.Identity?.IsAuthenticated != true)
         {
@@ -38,8 +64,7 @@ public sealed class RequiredAccountSteps(IDbContextFactory<SecretAdminDbContext>
     public async Task<bool> MfaRequiredForAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var policy = await policyService.GetAsync(cancellationToken);
-        var singleSignOn = user.HasClaim(c => c.Type == ClaimTypes.AuthenticationMethod);
-        return policy.RequiresMfa(isAdmin: user.IsInRole(Roles.Admin)) && (!singleSignOn || policy.RequireTotpAfterSso);
+        return policy.RequiresMfa(isAdmin: user.IsInRole(Roles.Admin)) && (!SecretAdminClaims.IsSingleSignOnSession(user) || policy.RequireTotpAfterSso);
     }
 
     /// <summary>The step's page, coming back to <paramref name="returnUrl"/> (a local path) afterwards.</summary>

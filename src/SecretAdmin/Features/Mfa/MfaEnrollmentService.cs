@@ -163,10 +163,7 @@ public sealed class MfaEnrollmentService(
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
         var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
-        var isAdmin = await (from userRole in db.UserRoles
-                             join role in db.Roles on userRole.RoleId equals role.Id
-                             where userRole.UserId == userId && role.Name == Roles.Admin
-                             select userRole).AnyAsync(cancellationToken);
+        var isAdmin = await UserAdminService.AdminIds(db).ContainsAsync(userId, cancellationToken);
         if (policy.RequiresMfa(isAdmin))
         {
             return UserChangeResult.Refused("The MFA policy requires two-factor sign-in for your account, so it cannot be turned off. You can move it to a new phone.");

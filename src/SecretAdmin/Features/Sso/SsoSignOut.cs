@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
+using SecretAdmin.Features.Account;
 
 namespace SecretAdmin.Features.Sso;
 
@@ -9,8 +10,7 @@ public sealed class SsoSignOut(OidcSettingsSnapshot snapshot, IOptionsMonitor<Op
 {
     public async Task<bool> ShouldSignOutAtProviderAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        // Identity marks a session that came from an external provider with this claim (the password step uses "amr").
-        if (!user.HasClaim(c => c.Type == ClaimTypes.AuthenticationMethod) || !snapshot.Availability.Ready)
+        if (!SecretAdminClaims.IsSingleSignOnSession(user) || !snapshot.Availability.Ready)
         {
             return false;
         }

@@ -278,7 +278,8 @@ public sealed class UserAdminService(
         return result;
     }
 
-    private static IQueryable<string> AdminIds(SecretAdminDbContext db) =>
+    /// <summary>The ids of users in the Admin role.</summary>
+    internal static IQueryable<string> AdminIds(SecretAdminDbContext db) =>
         from userRole in db.UserRoles
         join role in db.Roles on userRole.RoleId equals role.Id
         where role.Name == Roles.Admin
