@@ -12,6 +12,9 @@ namespace SecretAdmin.Security;
 /// </summary>
 public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
 {
+    /// <summary>Seals and opens whose payload, plaintext and associated data fit here use a stack buffer.</summary>
+    private const int StackBytes = 256;
+
     private readonly bool _allowLegacyPlaintext = options.Value.AllowLegacyPlaintext;
     private volatile LoadedRing? _ring;
 
@@ -36,12 +39,18 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
     internal string Seal(string plaintext, SealedPlace place, ReadOnlySpan<byte> nonce)
     {
         ArgumentNullException.ThrowIfNull(plaintext);
-        var ring = Ring;
-        var key = ring.KeyRing.Active;
+        var key = Ring.Active;
 
         var plaintextLength = Encoding.UTF8.GetByteCount(plaintext);
-        var payload = new byte[Envelope.NonceSize + plaintextLength + Envelope.TagSize];
-        var payloadNonce = payload.AsSpan(0, Envelope.NonceSize);
+        var payloadLength = Envelope.PayloadLength(plaintextLength);
+        var associatedDataLength = place.AssociatedDataByteCount;
+        var needed = payloadLength + plaintextLength + associatedDataLength;
+        byte[]? rented = null;
+        var buffer = needed <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(needed));
+        var payload = buffer[..payloadLength];
+        var plaintextBytes = buffer.Slice(payloadLength, plaintextLength);
+        var associatedData = buffer.Slice(payloadLength + plaintextLength, associatedDataLength);
+        var payloadNonce = payload[..Envelope.NonceSize];
         if (nonce.IsEmpty)
         {
             RandomNumberGenerator.Fill(payloadNonce);
@@ -51,29 +60,28 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
             nonce.CopyTo(payloadNonce);
         }
 
-        var plaintextBytes = ArrayPool<byte>.Shared.Rent(plaintextLength);
-        var associatedData = ArrayPool<byte>.Shared.Rent(place.AssociatedDataByteCount);
-        var cipher = ring.Rent(key);
+        var cipher = key.Rent();
         try
         {
             Encoding.UTF8.GetBytes(plaintext, plaintextBytes);
-            var associatedDataLength = place.WriteAssociatedData(associatedData);
+            place.WriteAssociatedData(associatedData);
             cipher.Encrypt(
                 payloadNonce,
-                plaintextBytes.AsSpan(0, plaintextLength),
-                payload.AsSpan(Envelope.NonceSize, plaintextLength),
-                payload.AsSpan(Envelope.NonceSize + plaintextLength),
-                associatedData.AsSpan(0, associatedDataLength));
+                plaintextBytes,
+                payload.Slice(Envelope.NonceSize, plaintextLength),
+                payload[(Envelope.NonceSize + plaintextLength)..],
+                associatedData);
+            return Envelope.Format(key.Id, payload);
         }
         finally
         {
-            ring.Return(key, cipher);
-            CryptographicOperations.ZeroMemory(plaintextBytes.AsSpan(0, plaintextLength));
-            ArrayPool<byte>.Shared.Return(plaintextBytes);
-            ArrayPool<byte>.Shared.Return(associatedData);
+            key.Return(cipher);
+            CryptographicOperations.ZeroMemory(plaintextBytes);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
-
-        return Envelope.Format(key.Id, payload);
     }
 
     /// <summary>Opens a stored value: unset (null), present, or unreadable with a reason — never an exception.</summary>
@@ -96,31 +104,41 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
                 : new SecretRead.UnreadableSecret(UnreadableReason.LegacyPlaintext, keyId: null);
         }
 
-        if (!Envelope.TryParse(stored, out var keyId, out var payload))
+        if (!Envelope.TryParse(stored, out var keyId, out var payloadText, out var payloadLength))
         {
             return new SecretRead.UnreadableSecret(UnreadableReason.Malformed, keyId: null);
         }
 
-        var ring = Ring;
-        if (!ring.KeyRing.TryGetKey(keyId, out var key))
+        if (!Ring.TryGetKey(keyId, out var key))
         {
             return new SecretRead.UnreadableSecret(UnreadableReason.UnknownKeyId, keyId);
         }
 
-        var plaintextLength = payload.Length - Envelope.NonceSize - Envelope.TagSize;
-        var plaintextBytes = ArrayPool<byte>.Shared.Rent(plaintextLength);
-        var associatedData = ArrayPool<byte>.Shared.Rent(place.AssociatedDataByteCount);
-        var cipher = ring.Rent(key);
+        var plaintextLength = payloadLength - Envelope.NonceSize - Envelope.TagSize;
+        var associatedDataLength = place.AssociatedDataByteCount;
+        var needed = payloadLength + plaintextLength + associatedDataLength;
+        byte[]? rented = null;
+        var buffer = needed <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(needed));
+        var payload = buffer[..payloadLength];
+        var plaintextBytes = buffer.Slice(payloadLength, plaintextLength);
+        var associatedData = buffer.Slice(payloadLength + plaintextLength, associatedDataLength);
+        AesGcm? cipher = null;
         try
         {
-            var associatedDataLength = place.WriteAssociatedData(associatedData);
+            if (!Envelope.TryDecodePayload(payloadText, payload))
+            {
+                return new SecretRead.UnreadableSecret(UnreadableReason.Malformed, keyId: null);
+            }
+
+            place.WriteAssociatedData(associatedData);
+            cipher = key.Rent();
             cipher.Decrypt(
-                payload.AsSpan(0, Envelope.NonceSize),
-                payload.AsSpan(Envelope.NonceSize, plaintextLength),
-                payload.AsSpan(Envelope.NonceSize + plaintextLength),
-                plaintextBytes.AsSpan(0, plaintextLength),
-                associatedData.AsSpan(0, associatedDataLength));
-            return new SecretRead.PresentSecret(Encoding.UTF8.GetString(plaintextBytes, 0, plaintextLength), keyId);
+                payload[..Envelope.NonceSize],
+                payload.Slice(Envelope.NonceSize, plaintextLength),
+                payload[(Envelope.NonceSize + plaintextLength)..],
+                plaintextBytes,
+                associatedData);
+            return new SecretRead.PresentSecret(Encoding.UTF8.GetString(plaintextBytes), keyId);
         }
         catch (AuthenticationTagMismatchException)
         {
@@ -132,40 +150,79 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
         }
         finally
         {
-            ring.Return(key, cipher);
-            CryptographicOperations.ZeroMemory(plaintextBytes.AsSpan(0, plaintextLength));
-            ArrayPool<byte>.Shared.Return(plaintextBytes);
-            ArrayPool<byte>.Shared.Return(associatedData);
+            if (cipher is not null)
+            {
+                key.Return(cipher);
+            }
+
+            CryptographicOperations.ZeroMemory(plaintextBytes);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 
     public void Dispose() => Interlocked.Exchange(ref _ring, null)?.Dispose();
 
-    /// <summary>
-    /// A key ring with a pool of <see cref="AesGcm"/> instances per key: an instance is not
-    /// thread-safe off Windows, so each operation rents one for itself.
-    /// </summary>
-    private sealed class LoadedRing(KeyRing keyRing) : IDisposable
+    /// <summary>A key ring with each key's ciphers, looked up once when the ring is loaded.</summary>
+    private sealed class LoadedRing : IDisposable
     {
-        private readonly ConcurrentDictionary<int, ConcurrentBag<AesGcm>> _pools = new();
+        private readonly Dictionary<int, KeyCiphers> _keys;
 
-        public KeyRing KeyRing { get; } = keyRing;
+        public LoadedRing(KeyRing keyRing)
+        {
+            KeyRing = keyRing;
+            _keys = keyRing.Keys.ToDictionary(k => k.Id, k => new KeyCiphers(k));
+            Active = _keys[keyRing.Active.Id];
+        }
 
-        public AesGcm Rent(SealingKey key) =>
-            _pools.GetOrAdd(key.Id, static _ => []).TryTake(out var cipher)
-                ? cipher
-                : new AesGcm(key.Material, Envelope.TagSize);
+        public KeyRing KeyRing { get; }
 
-        public void Return(SealingKey key, AesGcm cipher) => _pools.GetOrAdd(key.Id, static _ => []).Add(cipher);
+        public KeyCiphers Active { get; }
+
+        public bool TryGetKey(int id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out KeyCiphers? key) =>
+            _keys.TryGetValue(id, out key);
 
         public void Dispose()
         {
-            foreach (var pool in _pools.Values)
+            foreach (var key in _keys.Values)
             {
-                while (pool.TryTake(out var cipher))
-                {
-                    cipher.Dispose();
-                }
+                key.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// One key's <see cref="AesGcm"/> instances. An instance is not thread-safe off Windows, so each
+    /// operation takes one for itself: the one in the slot (one atomic exchange, what a single
+    /// caller always finds), or, while other callers hold it, one from the overflow or a new one.
+    /// </summary>
+    private sealed class KeyCiphers(SealingKey key) : IDisposable
+    {
+        private readonly ConcurrentBag<AesGcm> _overflow = [];
+        private AesGcm? _slot;
+
+        public int Id => key.Id;
+
+        public AesGcm Rent() =>
+            Interlocked.Exchange(ref _slot, null)
+            ?? (_overflow.TryTake(out var cipher) ? cipher : new AesGcm(key.Material, Envelope.TagSize));
+
+        public void Return(AesGcm cipher)
+        {
+            if (Interlocked.CompareExchange(ref _slot, cipher, null) is not null)
+            {
+                _overflow.Add(cipher);
+            }
+        }
+
+        public void Dispose()
+        {
+            Interlocked.Exchange(ref _slot, null)?.Dispose();
+            while (_overflow.TryTake(out var cipher))
+            {
+                cipher.Dispose();
             }
         }
     }

@@ -225,6 +225,79 @@ public sealed class SecretSealerTests : IDisposable
     }
 
     [Fact]
+    public void Open_SealedValueLargerThanTheStackBuffers_RoundTrips()
+    {
+        var plaintext = string.Concat(Enumerable.Repeat("long secret ü€ ", 40));
+        var place = new SealedPlace("AspNetUsers", "TotpSecret", new string('r', 300));
+
+        var envelope = _sealer.Seal(plaintext, place);
+
+        Assert.Equal(plaintext, Assert.IsType<SecretRead.PresentSecret>(_sealer.Open(envelope, place)).Value);
+        Assert.Equal(UnreadableReason.AuthenticationFailed, Assert.IsType<SecretRead.UnreadableSecret>(_sealer.Open(envelope, Place)).Reason);
+    }
+
+    [Theory]
+    [InlineData("unused bits")]
+    [InlineData("padding")]
+    [InlineData("whitespace")]
+    [InlineData("standard alphabet")]
+    public void Open_PayloadNotInCanonicalBase64Url_IsMalformed(string variant)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        var payloadText = _sealer.Seal(Plaintext, Place).Split(':')[2];
+        // The payload (12 + 28 + 16 bytes) is not a multiple of 3, so its last character carries
+        // unused bits: setting one would decode to the same bytes.
+        Assert.NotEqual(0, (Envelope.NonceSize + Encoding.UTF8.GetByteCount(Plaintext) + Envelope.TagSize) % 3);
+        var stored = "sa1:1:" + variant switch
+        {
+            "unused bits" => payloadText[..^1] + alphabet[alphabet.IndexOf(payloadText[^1], StringComparison.Ordinal) ^ 1],
+            "padding" => payloadText + "=",
+            "whitespace" => payloadText[..8] + " " + payloadText[8..],
+            _ => "+/" + payloadText[2..],
+        };
+
+        var unreadable = Assert.IsType<SecretRead.UnreadableSecret>(_sealer.Open(stored, Place));
+
+        Assert.Equal(UnreadableReason.Malformed, unreadable.Reason);
+    }
+
+    [Fact]
+    public async Task SealAndOpen_WhileTheKeyRingIsReplaced_AllRoundTrip()
+    {
+        var ring = TestSealing.Ring(1);
+        using var sealer = TestSealing.Sealer(ring);
+        var next = new KeyRing([.. ring.Keys, new SealingKey(2, DateTimeOffset.UnixEpoch, new byte[32])], activeKeyId: 2);
+        using var stop = new CancellationTokenSource();
+
+        var swapper = Task.Run(() =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                sealer.Use(i % 2 == 0 ? next : ring);
+            }
+        });
+        var workers = Enumerable.Range(0, 4).Select(worker => Task.Run(() =>
+        {
+            for (var i = 0; i < 2_000; i++)
+            {
+                var place = new SealedPlace("SmtpSettings", "Password", $"{worker}-{i}");
+                var read = sealer.Open(sealer.Seal(Plaintext, place), place);
+                Assert.Equal(Plaintext, Assert.IsType<SecretRead.PresentSecret>(read).Value);
+            }
+        })).ToArray();
+
+        try
+        {
+            await Task.WhenAll(workers);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await swapper;
+        }
+    }
+
+    [Fact]
     public void Seal_BeforeAKeyRingIsLoaded_Throws()
     {
         using var sealer = new SecretSealer(Microsoft.Extensions.Options.Options.Create(new SealingOptions()));
