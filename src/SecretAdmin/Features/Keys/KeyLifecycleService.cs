@@ -183,30 +183,29 @@ public sealed class KeyLifecycleService(
         {
             foreach (var column in columns)
             {
-                object? after = null;
-                while (true)
+                // The cryptography runs a batch ahead, on another thread, while SQLite writes the
+                // batch before it: a batch is read (outside the write transaction), opened and
+                // re-sealed, then written in its own BEGIN IMMEDIATE transaction. The guarantees
+                // rest on the conditional UPDATE, so a row changed between its read and its write
+                // is left alone, as if it had been read inside the transaction.
+                var batch = await ReadBatchAsync(column, after: null);
+                var replacements = RewriteBatch(column, batch);
+                while (batch.Count > 0)
                 {
-                    await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
-                    object? last;
+                    var next = await ReadBatchAsync(column, batch[^1].Key);
+                    var rewritingNext = Task.Run(() => RewriteBatch(column, next), cancellationToken);
                     try
                     {
-                        last = await RewriteBatchAsync(column, after, (SqliteTransaction)transaction.GetDbTransaction());
-                        await transaction.CommitAsync(cancellationToken);
+                        await WriteBatchAsync(column, batch, replacements);
                     }
                     catch
                     {
-                        // The transaction is the connection's own (not EF's): ended here, not by disposal.
-                        await transaction.RollbackAsync(CancellationToken.None);
+                        await ((Task)rewritingNext).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                         throw;
                     }
 
-                    if (last is null)
-                    {
-                        break;
-                    }
-
-                    after = last;
                     progress?.Report(Now());
+                    (batch, replacements) = (next, await rewritingNext);
                 }
             }
         }
@@ -226,70 +225,95 @@ public sealed class KeyLifecycleService(
 
         return Now();
 
-        // One batch after the key <paramref name="after"/>; gives the batch's last key, or null when none was left.
-        async Task<object?> RewriteBatchAsync(SealedColumn column, object? after, SqliteTransaction sqlTransaction)
+        // Up to one batch of the rows to rewrite after the key <paramref name="after"/>, in key order.
+        async Task<List<(object Key, string Stored)>> ReadBatchAsync(SealedColumn column, object? after)
         {
             var c = $"\"{column.Column}\"";
             var k = $"\"{column.KeyColumn}\"";
             var rows = new List<(object Key, string Stored)>(batchSize);
-            await using (var select = connection.CreateCommand())
+            await using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT {k}, {c} FROM \"{column.Table}\" WHERE {string.Format(where, c)}{(after is null ? "" : $" AND {k} > $after")} ORDER BY {k} LIMIT $limit";
+            select.Parameters.AddWithValue("$limit", batchSize);
+            if (after is not null)
             {
-                select.Transaction = sqlTransaction;
-                select.CommandText = $"SELECT {k}, {c} FROM \"{column.Table}\" WHERE {string.Format(where, c)}{(after is null ? "" : $" AND {k} > $after")} ORDER BY {k} LIMIT $limit";
-                select.Parameters.AddWithValue("$limit", batchSize);
-                if (after is not null)
-                {
-                    select.Parameters.AddWithValue("$after", after);
-                }
-
-                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    rows.Add((reader.GetValue(0), reader.GetString(1)));
-                }
+                select.Parameters.AddWithValue("$after", after);
             }
 
-            if (rows.Count == 0)
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                return null;
+                rows.Add((reader.GetValue(0), reader.GetString(1)));
             }
 
-            await using (var update = connection.CreateCommand())
+            return rows;
+        }
+
+        // Each row's new value, or null when it cannot be rewritten (unreadable).
+        string?[] RewriteBatch(SealedColumn column, List<(object Key, string Stored)> rows)
+        {
+            var replacements = new string?[rows.Count];
+            for (var i = 0; i < rows.Count; i++)
             {
-                update.Transaction = sqlTransaction;
-                update.CommandText = $"UPDATE \"{column.Table}\" SET {c} = $new WHERE {k} = $key AND {c} = $old";
-                var newValue = update.Parameters.Add("$new", SqliteType.Text);
-                var key = update.Parameters.Add("$key", SqliteType.Text);
-                var old = update.Parameters.Add("$old", SqliteType.Text);
-                foreach (var (rowKey, stored) in rows)
+                cancellationToken.ThrowIfCancellationRequested();
+                replacements[i] = rewrite(rows[i].Stored, column.At(rows[i].Key));
+            }
+
+            return replacements;
+        }
+
+        // Writes one batch, and the run's progress with it, in one BEGIN IMMEDIATE transaction.
+        async Task WriteBatchAsync(SealedColumn column, List<(object Key, string Stored)> rows, string?[] replacements)
+        {
+            await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+            var sqlTransaction = (SqliteTransaction)transaction.GetDbTransaction();
+            try
+            {
+                var c = $"\"{column.Column}\"";
+                var k = $"\"{column.KeyColumn}\"";
+                long written = 0, skipped = 0;
+                await using (var update = connection.CreateCommand())
                 {
-                    var replacement = rewrite(stored, column.At(rowKey));
-                    if (replacement is null)
+                    update.Transaction = sqlTransaction;
+                    update.CommandText = $"UPDATE \"{column.Table}\" SET {c} = $new WHERE {k} = $key AND {c} = $old";
+                    var newValue = update.Parameters.Add("$new", SqliteType.Text);
+                    var key = update.Parameters.Add("$key", SqliteType.Text);
+                    var old = update.Parameters.Add("$old", SqliteType.Text);
+                    for (var i = 0; i < rows.Count; i++)
                     {
-                        unreadable++;
-                        continue;
+                        if (replacements[i] is not { } replacement)
+                        {
+                            skipped++;
+                            continue;
+                        }
+
+                        newValue.Value = replacement;
+                        key.Value = rows[i].Key;
+                        old.Value = rows[i].Stored;
+                        written += await update.ExecuteNonQueryAsync(cancellationToken);
                     }
-
-                    newValue.Value = replacement;
-                    key.Value = rowKey;
-                    old.Value = stored;
-                    done += await update.ExecuteNonQueryAsync(cancellationToken);
                 }
-            }
 
-            // The run's progress is committed with the batch it counts.
-            await using (var track = connection.CreateCommand())
+                // The run's progress is committed with the batch it counts.
+                await using (var track = connection.CreateCommand())
+                {
+                    track.Transaction = sqlTransaction;
+                    track.CommandText = "UPDATE \"KeyOperations\" SET \"Done\" = $done, \"Unreadable\" = $unreadable, \"UpdatedAtUtc\" = $now WHERE \"Id\" = $id";
+                    track.Parameters.AddWithValue("$done", done + written);
+                    track.Parameters.AddWithValue("$unreadable", unreadable + skipped);
+                    track.Parameters.AddWithValue("$now", timeProvider.GetUtcNow().UtcDateTime);
+                    track.Parameters.AddWithValue("$id", operation.Id);
+                    await track.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await transaction.CommitAsync(cancellationToken);
+                (done, unreadable) = (done + written, unreadable + skipped);
+            }
+            catch
             {
-                track.Transaction = sqlTransaction;
-                track.CommandText = "UPDATE \"KeyOperations\" SET \"Done\" = $done, \"Unreadable\" = $unreadable, \"UpdatedAtUtc\" = $now WHERE \"Id\" = $id";
-                track.Parameters.AddWithValue("$done", done);
-                track.Parameters.AddWithValue("$unreadable", unreadable);
-                track.Parameters.AddWithValue("$now", timeProvider.GetUtcNow().UtcDateTime);
-                track.Parameters.AddWithValue("$id", operation.Id);
-                await track.ExecuteNonQueryAsync(cancellationToken);
+                // The transaction is the connection's own (not EF's): ended here, not by disposal.
+                await transaction.RollbackAsync(CancellationToken.None);
+                throw;
             }
-
-            return rows[^1].Key;
         }
     }
 }

@@ -131,6 +131,60 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reseal_ValueChangedAfterItsBatchWasRead_KeepsTheNewValue()
+    {
+        await _keys.RotateAsync(AuditActor.Cli);
+        var factory = _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>();
+        string? changedId = null;
+
+        // Each report follows a committed batch, when the next one has been read and is being
+        // re-sealed: a value changed now must survive that batch's write.
+        var result = await _keys.ResealAsync(AuditActor.Cli, batchSize: 5, new SynchronousProgress(report =>
+        {
+            if (changedId is not null || report.Done < 5)
+            {
+                return;
+            }
+
+            using var db = factory.CreateDbContext();
+            changedId = db.Users.Where(u => u.TotpSecret!.StartsWith("sa1:1:")).OrderBy(u => u.Id).Select(u => u.Id).First();
+            var changed = _sealer.Seal("changed-while-resealing", new SealedPlace("AspNetUsers", "TotpSecret", changedId));
+            Assert.Equal(1, db.Users.Where(u => u.Id == changedId).ExecuteUpdate(set => set.SetProperty(u => u.TotpSecret, changed)));
+        }));
+
+        Assert.NotNull(changedId);
+        Assert.Equal((25L, 26L, 0L), (result.Done, result.Total, result.Unreadable));
+        await using var check = await factory.CreateDbContextAsync();
+        var stored = await check.Users.Where(u => u.Id == changedId).Select(u => u.TotpSecret).SingleAsync();
+        Assert.Equal("changed-while-resealing", Assert.IsType<SecretRead.PresentSecret>(_sealer.Open(stored, new SealedPlace("AspNetUsers", "TotpSecret", changedId))).Value);
+        Assert.Equal([0L, 26L], (await _keys.ListAsync()).Select(k => k.SealedValues));
+    }
+
+    [Fact]
+    public async Task Reseal_CancelledMidRun_RecordsWhatWasCommittedAndEverythingOpens()
+    {
+        await _keys.RotateAsync(AuditActor.Cli);
+        using var cancel = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _keys.ResealAsync(AuditActor.Cli, batchSize: 5, new SynchronousProgress(report =>
+        {
+            if (report.Done >= 10)
+            {
+                cancel.Cancel();
+            }
+        }), cancel.Token));
+
+        var latest = await new KeyOperations(_services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>(), TimeProvider.System).LatestAsync();
+        Assert.NotNull(latest);
+        var onNewKey = (await _keys.ListAsync()).Single(k => k.Id == 2).SealedValues;
+        Assert.InRange(onNewKey, 10, 25);
+        Assert.Equal(onNewKey, latest.Done);
+        Assert.NotNull(latest.FinishedAtUtc);
+        var opened = await SealedUserSeeder.OpenAllAsync(_services, _sealer);
+        Assert.Equal(Enumerable.Range(0, 25).Select(SealedUserSeeder.SecretOf), opened.Select(r => Assert.IsType<SecretRead.PresentSecret>(r).Value));
+    }
+
+    [Fact]
     public async Task Reseal_TamperedValue_IsLeftAndCountedTheRestMove()
     {
         await _keys.RotateAsync(AuditActor.Cli);
