@@ -11,9 +11,9 @@ namespace SecretAdmin.Benchmarks.Reseal;
 
 /// <summary>
 /// P2's baseline: <see cref="KeyLifecycleService.ResealAsync"/>'s database work without its
-/// cryptography. The same count, the same run row, the same batches (size, BEGIN IMMEDIATE
-/// transaction each, keyset pagination, the same SELECT and conditional UPDATE, the progress
-/// UPDATE), the same audit entry — but each new value is the stored one with its key id changed
+/// cryptography. The same count, the same run row, the same batches (size, keyset pagination,
+/// the same SELECT outside the write transaction, then the same conditional UPDATEs and progress
+/// UPDATE in one BEGIN IMMEDIATE transaction), the same audit entry — but each new value is the stored one with its key id changed
 /// (<c>sa1:1:…</c> to <c>sa1:2:…</c>): the same size, nothing opened or sealed.
 /// </summary>
 internal static class NoCryptoRewrite
@@ -43,19 +43,12 @@ internal static class NoCryptoRewrite
 
         foreach (var column in columns)
         {
-            object? after = null;
-            while (true)
+            for (var rows = await ReadAsync(column, after: null); rows.Count > 0; rows = await ReadAsync(column, rows[^1].Key))
             {
                 var sqlTransaction = await Task.Run(() => connection.BeginTransaction(deferred: false));
                 await using var transaction = (await db.Database.UseTransactionAsync(sqlTransaction))!;
-                var last = await BatchAsync(column, after, sqlTransaction);
+                await WriteAsync(column, rows, sqlTransaction);
                 await transaction.CommitAsync();
-                if (last is null)
-                {
-                    break;
-                }
-
-                after = last;
                 afterBatch(done);
             }
         }
@@ -67,33 +60,32 @@ internal static class NoCryptoRewrite
         await auditLog.WriteAsync(AuditActor.Cli, AuditActions.KeysResealed, $"{done} value(s) to key {activeKeyId} (benchmark baseline, {clock.Elapsed.TotalSeconds:F1} s)");
         return done;
 
-        async Task<object?> BatchAsync(SealedColumn column, object? after, SqliteTransaction sqlTransaction)
+        async Task<List<(object Key, string Stored)>> ReadAsync(SealedColumn column, object? after)
         {
             var c = $"\"{column.Column}\"";
             var k = $"\"{column.KeyColumn}\"";
             var rows = new List<(object Key, string Stored)>(batchSize);
-            await using (var select = connection.CreateCommand())
+            await using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT {k}, {c} FROM \"{column.Table}\" WHERE {string.Format(where, c)}{(after is null ? "" : $" AND {k} > $after")} ORDER BY {k} LIMIT $limit";
+            select.Parameters.AddWithValue("$limit", batchSize);
+            if (after is not null)
             {
-                select.Transaction = sqlTransaction;
-                select.CommandText = $"SELECT {k}, {c} FROM \"{column.Table}\" WHERE {string.Format(where, c)}{(after is null ? "" : $" AND {k} > $after")} ORDER BY {k} LIMIT $limit";
-                select.Parameters.AddWithValue("$limit", batchSize);
-                if (after is not null)
-                {
-                    select.Parameters.AddWithValue("$after", after);
-                }
-
-                await using var reader = await select.ExecuteReaderAsync();
-                while (await reader.ReadAsync())
-                {
-                    rows.Add((reader.GetValue(0), reader.GetString(1)));
-                }
+                select.Parameters.AddWithValue("$after", after);
             }
 
-            if (rows.Count == 0)
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
             {
-                return null;
+                rows.Add((reader.GetValue(0), reader.GetString(1)));
             }
 
+            return rows;
+        }
+
+        async Task WriteAsync(SealedColumn column, List<(object Key, string Stored)> rows, SqliteTransaction sqlTransaction)
+        {
+            var c = $"\"{column.Column}\"";
+            var k = $"\"{column.KeyColumn}\"";
             await using (var update = connection.CreateCommand())
             {
                 update.Transaction = sqlTransaction;
@@ -121,8 +113,6 @@ internal static class NoCryptoRewrite
                 track.Parameters.AddWithValue("$id", operation.Id);
                 await track.ExecuteNonQueryAsync();
             }
-
-            return rows[^1].Key;
         }
     }
 }

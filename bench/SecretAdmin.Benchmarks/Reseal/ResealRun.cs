@@ -34,8 +34,6 @@ internal static class ResealRun
             var rotation = await keys.RotateAsync(AuditActor.Cli);
             var dbContextFactory = services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>();
 
-            using var sketch = side == ResealSide.PipelinedFixedSealerSketch ? SketchFromKeyRingFile(runFolder) : null;
-
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             GC.WaitForPendingFinalizers();
             var residentBefore = ProcessMemory.Resident();
@@ -59,10 +57,6 @@ internal static class ResealRun
                 ResealSide.Reseal => (await keys.ResealAsync(AuditActor.Cli, batchSize, new BatchProgress(AfterBatch))).Done,
                 ResealSide.Baseline => await NoCryptoRewrite.RunAsync(
                     dbContextFactory, services.GetRequiredService<AuditLog>(), services.GetRequiredService<TimeProvider>(), rotation.NewKeyId, batchSize, AfterBatch),
-                ResealSide.PipelinedSketch => await PipelinedResealSketch.RunAsync(
-                    dbContextFactory, rotation.NewKeyId, WithSealer(services.GetRequiredService<SecretSealer>()), services.GetRequiredService<AuditLog>(), services.GetRequiredService<TimeProvider>(), batchSize, AfterBatch),
-                ResealSide.PipelinedFixedSealerSketch => await PipelinedResealSketch.RunAsync(
-                    dbContextFactory, rotation.NewKeyId, WithSketch(sketch!), services.GetRequiredService<AuditLog>(), services.GetRequiredService<TimeProvider>(), batchSize, AfterBatch),
                 _ => throw new ArgumentException($"unknown side {side}", nameof(side)),
             };
             clock.Stop();
@@ -80,22 +74,6 @@ internal static class ResealRun
             BenchmarkHost.Stop(host);
             Directory.Delete(runFolder, recursive: true);
         }
-    }
-
-    private static Func<string, SealedPlace, string?> WithSealer(SecretSealer sealer) =>
-        (stored, place) => sealer.Open(stored, place) is SecretRead.PresentSecret present ? sealer.Seal(present.Value, place) : null;
-
-    private static Func<string, SealedPlace, string?> WithSketch(SealerFixSketch sketch) =>
-        (stored, place) => sketch.Open(stored, place) is { } opened ? sketch.Seal(opened, place) : null;
-
-    /// <summary>The sketch over the rotated key ring, read from the key-ring file (SealingKey keeps its material internal).</summary>
-    private static SealerFixSketch SketchFromKeyRingFile(string runFolder)
-    {
-        using var json = JsonDocument.Parse(File.ReadAllText(new DataDirectory(runFolder).KeyRingFile));
-        var keys = json.RootElement.GetProperty("keys").EnumerateArray()
-            .Select(k => (k.GetProperty("id").GetInt32(), Convert.FromBase64String(k.GetProperty("material").GetString()!)))
-            .ToList();
-        return new SealerFixSketch(keys, json.RootElement.GetProperty("activeKeyId").GetInt32());
     }
 
     /// <summary>Every side must have rewritten every row to the new key id; every re-sealed value must open (untimed).</summary>

@@ -9,12 +9,6 @@ internal static class ResealSide
     /// <summary>The same batches and UPDATEs with same-size values and no cryptography.</summary>
     public const string Baseline = "baseline";
 
-    /// <summary>Not the app's code: the pipelined re-seal proposed in docs/benchmarks.md (<see cref="PipelinedResealSketch"/>).</summary>
-    public const string PipelinedSketch = "pipelined-sketch";
-
-    /// <summary>Not the app's code: the pipelined re-seal with <see cref="Sealing.SealerFixSketch"/> in place of SecretSealer.</summary>
-    public const string PipelinedFixedSealerSketch = "pipelined+sealer-sketch";
-
     /// <summary>In the order of the first run; each later run starts one further along, so each side goes first as often.</summary>
-    public static readonly string[] All = [Baseline, Reseal, PipelinedSketch, PipelinedFixedSealerSketch];
+    public static readonly string[] All = [Baseline, Reseal];
 }
