@@ -53,7 +53,7 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
         var payloadNonce = payload[..Envelope.NonceSize];
         if (nonce.IsEmpty)
         {
-            RandomNumberGenerator.Fill(payloadNonce);
+            NonceSource.Fill(payloadNonce);
         }
         else
         {
