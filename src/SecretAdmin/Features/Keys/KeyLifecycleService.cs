@@ -159,7 +159,6 @@ public sealed class KeyLifecycleService(
         CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var clock = Stopwatch.StartNew();
         long total = 0, done = 0, unreadable = 0;
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
@@ -177,6 +176,8 @@ public sealed class KeyLifecycleService(
         db.KeyOperations.Add(operation);
         await db.SaveChangesAsync(cancellationToken);
 
+        // The rate counts from the first batch: the counting before it would make short runs look slow.
+        var clock = Stopwatch.StartNew();
         SealingProgress Now() => new(done, total, unreadable, clock.Elapsed.TotalSeconds > 0 ? done / clock.Elapsed.TotalSeconds : 0);
         progress?.Report(Now());
         try
