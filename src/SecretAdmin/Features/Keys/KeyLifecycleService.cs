@@ -184,29 +184,30 @@ public sealed class KeyLifecycleService(
         {
             foreach (var column in columns)
             {
-                // The cryptography runs a batch ahead, on another thread, while SQLite writes the
-                // batch before it: a batch is read (outside the write transaction), opened and
-                // re-sealed, then written in its own BEGIN IMMEDIATE transaction. The guarantees
-                // rest on the conditional UPDATE, so a row changed between its read and its write
-                // is left alone, as if it had been read inside the transaction.
-                var batch = await ReadBatchAsync(column, after: null);
-                var replacements = RewriteBatch(column, batch);
-                while (batch.Count > 0)
+                // The cryptography runs on another thread, a batch ahead of SQLite: while batch N is
+                // written (in its own BEGIN IMMEDIATE transaction) and batch N + 2 read, batch N + 1
+                // is opened and re-sealed. The guarantees rest on the conditional UPDATE, so a row
+                // changed between its read and its write is left alone, as if it had been read
+                // inside the transaction.
+                var first = await ReadBatchAsync(column, after: null);
+                var rewriting = Task.Run(() => RewriteBatch(column, first), cancellationToken);
+                var batch = first;
+                try
                 {
-                    var next = await ReadBatchAsync(column, batch[^1].Key);
-                    var rewritingNext = Task.Run(() => RewriteBatch(column, next), cancellationToken);
-                    try
+                    while (batch.Count > 0)
                     {
+                        var next = await ReadBatchAsync(column, batch[^1].Key);
+                        var replacements = await rewriting;
+                        rewriting = Task.Run(() => RewriteBatch(column, next), cancellationToken);
                         await WriteBatchAsync(column, batch, replacements);
+                        progress?.Report(Now());
+                        batch = next;
                     }
-                    catch
-                    {
-                        await ((Task)rewritingNext).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                        throw;
-                    }
-
-                    progress?.Report(Now());
-                    (batch, replacements) = (next, await rewritingNext);
+                }
+                finally
+                {
+                    // Never leave a rewrite running past the run (its failure, if any, is already thrown).
+                    await ((Task)rewriting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
             }
         }
