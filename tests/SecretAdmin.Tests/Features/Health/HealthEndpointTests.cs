@@ -75,9 +75,24 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.DoesNotContain(_temp.Path, text, StringComparison.Ordinal);
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> GetHealthAsync()
+    [Fact]
+    public async Task GetLive_KeyRingFileRemovedWhileRunning_Returns200WithoutChecks()
     {
-        using var response = await _app.CreateClient().GetAsync("/healthz");
+        await GetHealthAsync();
+        File.Delete(_temp.Data.KeyRingFile);
+
+        var (health, _) = await GetHealthAsync();
+        var (status, body) = await GetHealthAsync("/healthz/live");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("Healthy", body.GetProperty("status").GetString());
+        Assert.Empty(body.GetProperty("checks").EnumerateObject());
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> GetHealthAsync(string path = "/healthz")
+    {
+        using var response = await _app.CreateClient().GetAsync(path);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         return (response.StatusCode, body);
     }
