@@ -159,6 +159,33 @@ public sealed class SecondFactorSignInFlowTests : IAsyncLifetime
         Assert.Equal("/account", PathOf(withRecovery));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("12ab")]
+    public async Task SignIn_SecretCannotBeOpenedAndCodeRefused_ShowsTheRecoveryCodeNoticeAgain(string? code)
+    {
+        _app.Services.GetRequiredService<SecretSealer>().Use(TestSealing.Ring(3));
+        var client = await PastPasswordAsync();
+
+        // A valid-looking code is refused by the check; malformed input by the form's validation.
+        using var response = await SubmitCodeAsync(client, code ?? Code());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Use one of your recovery codes", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignIn_WrongCode_ShowsTheFormWithoutTheRecoveryCodeNotice()
+    {
+        var client = await PastPasswordAsync();
+
+        using var response = await SubmitCodeAsync(client, "000000");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains("That code is not valid", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Use one of your recovery codes", html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CodePage_WithoutAPasswordStep_AsksToSignInAgain()
     {
