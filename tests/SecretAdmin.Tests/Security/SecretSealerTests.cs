@@ -264,16 +264,18 @@ public sealed class SecretSealerTests : IDisposable
     [Fact]
     public async Task SealAndOpen_WhileTheKeyRingIsReplaced_AllRoundTrip()
     {
-        var ring = TestSealing.Ring(1);
-        using var sealer = TestSealing.Sealer(ring);
-        var next = new KeyRing([.. ring.Keys, new SealingKey(2, DateTimeOffset.UnixEpoch, new byte[32])], activeKeyId: 2);
+        // Two rings with the same keys, each making another one active: whatever one seals, both open.
+        var keys = TestSealing.Ring(1, 2).Keys;
+        var first = new KeyRing(keys, activeKeyId: 1);
+        var second = new KeyRing(keys, activeKeyId: 2);
+        using var sealer = TestSealing.Sealer(first);
         using var stop = new CancellationTokenSource();
 
         var swapper = Task.Run(() =>
         {
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
-                sealer.Use(i % 2 == 0 ? next : ring);
+                sealer.Use(i % 2 == 0 ? second : first);
             }
         });
         var workers = Enumerable.Range(0, 4).Select(worker => Task.Run(() =>
