@@ -3,12 +3,14 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using SecretAdmin.Benchmarks.Reseal;
 using SecretAdmin.Benchmarks.Sealing;
+using SecretAdmin.Benchmarks.SignInLoad;
 
 namespace SecretAdmin.Benchmarks;
 
 /// <summary>
-/// <c>all</c> runs P1 then P2; <c>p1 [BenchmarkDotNet options]</c> runs P1 alone (for example
-/// <c>p1 --job short</c>); <c>p2 [--rows 100000,1000000] [--runs N]</c> runs P2 alone. For a
+/// <c>all</c> runs P1 to P4 (docs/benchmarks.md); <c>p1 [BenchmarkDotNet options]</c> runs P1 alone (for example
+/// <c>p1 --job short</c>); <c>p2 [--rows 100000,1000000] [--runs N]</c>, <c>p3</c> and <c>p4 [options]</c>
+/// run one part each. For a
 /// profile of one P2 side: <c>p2-seed &lt;folder&gt; &lt;rows&gt;</c>, then
 /// <c>p2-run &lt;side&gt; &lt;folder&gt; &lt;rows&gt; &lt;new run folder&gt;</c> under dotnet-trace, a side being one of
 /// <see cref="ResealSide.All"/>.
@@ -18,32 +20,41 @@ internal static class BenchmarkProgram
     public static async Task<int> Main(string[] args)
     {
         var artifacts = Path.Combine(RepositoryRoot(), "BenchmarkDotNet.Artifacts");
-        if (args is ["all" or "p2" or "p2-seed" or "p2-run", ..] && !OperatingSystem.IsLinux())
+        var results = Path.Combine(artifacts, "results");
+        if (args is ["all" or "p2" or "p2-seed" or "p2-run" or "p3" or "p4" or "p4-serve" or "p4-profile", ..] && !OperatingSystem.IsLinux())
         {
-            await Console.Error.WriteLineAsync("P2 reads its peak memory from /proc: run it on Linux.");
+            await Console.Error.WriteLineAsync("P2 to P4 read /proc and P3 installs wrk with apt-get: run them on Linux.");
             return 2;
         }
 
         switch (args)
         {
-            case ["all", .. var rest]:
-                if (!RunSealing(rest, artifacts))
-                {
-                    return 1;
-                }
-
-                return await ResealBenchmark.RunAsync(ResealBenchmark.DefaultRows, runs: null, Path.Combine(artifacts, "results"));
+            case ["all", .. var rest] when OperatingSystem.IsLinux():
+                // Every part runs even when an earlier one fails; the exit code says whether all passed.
+                var passed = RunSealing(rest, artifacts);
+                passed &= await ResealBenchmark.RunAsync(ResealBenchmark.DefaultRows, runs: null, results) == 0;
+                passed &= await SignInLoadBenchmark.RunAsync([], Path.GetDirectoryName(artifacts)!, results) == 0;
+                passed &= await Circuits.CircuitBenchmark.RunAsync([], Path.GetDirectoryName(artifacts)!, results) == 0;
+                return passed ? 0 : 1;
             case ["p1", .. var rest]:
                 return RunSealing(rest, artifacts) ? 0 : 1;
             case ["p2", .. var rest]:
-                return await ResealBenchmark.RunAsync(RowsOption(rest) ?? ResealBenchmark.DefaultRows, RunsOption(rest), Path.Combine(artifacts, "results"));
+                return await ResealBenchmark.RunAsync(RowsOption(rest) ?? ResealBenchmark.DefaultRows, RunsOption(rest), results);
             case ["p2-seed", var folder, var rows]:
                 await SealedUserDatabase.CreateAsync(folder, int.Parse(rows, CultureInfo.InvariantCulture));
                 return 0;
             case ["p2-run", var side, var seeded, var rows, var runFolder]:
                 return await ResealRun.RunAsync(side, seeded, int.Parse(rows, CultureInfo.InvariantCulture), Features.Keys.KeyLifecycleService.DefaultBatchSize, runFolder);
+            case ["p3", .. var rest] when OperatingSystem.IsLinux():
+                return await SignInLoadBenchmark.RunAsync(rest, Path.GetDirectoryName(artifacts)!, results);
+            case ["p4", .. var rest]:
+                return await Circuits.CircuitBenchmark.RunAsync(rest, Path.GetDirectoryName(artifacts)!, results);
+            case ["p4-serve", var dataDirectory, var url, var contentRoot] when OperatingSystem.IsLinux():
+                return await Circuits.CircuitServer.RunAsync(dataDirectory, url, contentRoot);
+            case ["p4-profile", .. var rest]:
+                return await Circuits.CircuitHeapProfile.RunAsync(rest, Path.GetDirectoryName(artifacts)!);
             default:
-                await Console.Error.WriteLineAsync("usage: SecretAdmin.Benchmarks all | p1 [BenchmarkDotNet options] | p2 [--rows 100000,1000000] [--runs N]");
+                await Console.Error.WriteLineAsync("usage: SecretAdmin.Benchmarks all | p1 [BenchmarkDotNet options] | p2 [--rows 100000,1000000] [--runs N] | p3 (Linux; installs wrk) | p4 [--circuits 50,100] [--rounds 3] [--sides empty,not-found,oidc,smtp,mfa] | p4-profile <side> [--circuits 30]");
                 return 2;
         }
     }

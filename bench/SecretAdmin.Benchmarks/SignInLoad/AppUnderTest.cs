@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SecretAdmin.Benchmarks.SignInLoad;
+
+/// <summary>
+/// The app as an operator runs it: published in Release, started as its own process on a free
+/// loopback port with its embedded defaults (Production) and only the data folder set; its
+/// standard output and error go to a log file.
+/// </summary>
+internal sealed class AppUnderTest : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+    private readonly Task _copyOutput;
+    private readonly Task _copyError;
+    private bool _disposed;
+
+    private AppUnderTest(Process process, StreamWriter log, Uri address, string logFile)
+    {
+        _process = process;
+        _log = log;
+        Address = address;
+        LogFile = logFile;
+        _copyOutput = CopyAsync(process.StandardOutput);
+        _copyError = CopyAsync(process.StandardError);
+    }
+
+    public Uri Address { get; }
+
+    public string LogFile { get; }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary><c>dotnet publish -c Release</c> of src/SecretAdmin into <paramref name="output"/>.</summary>
+    public static async Task PublishAsync(string repositoryRoot, string output)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "publish", Path.Combine(repositoryRoot, "src", "SecretAdmin", "SecretAdmin.csproj"), "-c", "Release", "-o", output, "--nologo", "-v", "q" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var publish = Process.Start(start) ?? throw new InvalidOperationException("dotnet publish did not start.");
+        var text = publish.StandardOutput.ReadToEndAsync();
+        var error = publish.StandardError.ReadToEndAsync();
+        await publish.WaitForExitAsync();
+        if (publish.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet publish of src/SecretAdmin failed (exit code {publish.ExitCode}):{Environment.NewLine}{await text}{await error}");
+        }
+    }
+
+    /// <summary>Starts the published app on <paramref name="dataFolder"/> and waits until <c>/healthz</c> answers 200.</summary>
+    public static async Task<AppUnderTest> StartAsync(string published, string dataFolder, string logFile)
+    {
+        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = published,
+        };
+        start.ArgumentList.Add(Path.Combine(published, "SecretAdmin.dll"));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(address.ToString().TrimEnd('/'));
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["SecretAdmin__DataDirectory"] = dataFolder;
+
+        var log = new StreamWriter(logFile) { AutoFlush = true };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
+        var app = new AppUnderTest(process, log, address, logFile);
+        try
+        {
+            await app.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Stops the app (SIGKILL: nothing of it is measured after the run) and waits for its log.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+        await Task.WhenAll(_copyOutput, _copyError);
+        await _log.DisposeAsync();
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilHealthyAsync(TimeSpan timeout)
+    {
+        using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The app exited with code {_process.ExitCode} before answering /healthz; see {LogFile}.");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync("/healthz");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Not answering yet.
+            }
+
+            if (waited.Elapsed > timeout)
+            {
+                throw new TimeoutException($"The app did not answer /healthz with 200 within {timeout.TotalSeconds:F0} s; see {LogFile}.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private async Task CopyAsync(StreamReader from)
+    {
+        while (await from.ReadLineAsync() is { } line)
+        {
+            lock (_log)
+            {
+                _log.WriteLine(line);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
