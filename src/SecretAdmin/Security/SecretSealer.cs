@@ -42,14 +42,10 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
         var key = Ring.Active;
 
         var plaintextLength = Encoding.UTF8.GetByteCount(plaintext);
-        var payloadLength = Envelope.PayloadLength(plaintextLength);
-        var associatedDataLength = place.AssociatedDataByteCount;
-        var needed = payloadLength + plaintextLength + associatedDataLength;
-        byte[]? rented = null;
-        var buffer = needed <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(needed));
-        var payload = buffer[..payloadLength];
-        var plaintextBytes = buffer.Slice(payloadLength, plaintextLength);
-        var associatedData = buffer.Slice(payloadLength + plaintextLength, associatedDataLength);
+        using var buffer = new WorkBuffer(stackalloc byte[StackBytes], plaintextLength, place.AssociatedDataByteCount);
+        var payload = buffer.Payload;
+        var plaintextBytes = buffer.Plaintext;
+        var associatedData = buffer.AssociatedData;
         var payloadNonce = payload[..Envelope.NonceSize];
         if (nonce.IsEmpty)
         {
@@ -76,11 +72,6 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
         finally
         {
             key.Return(cipher);
-            CryptographicOperations.ZeroMemory(plaintextBytes);
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
         }
     }
 
@@ -115,13 +106,10 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
         }
 
         var plaintextLength = payloadLength - Envelope.NonceSize - Envelope.TagSize;
-        var associatedDataLength = place.AssociatedDataByteCount;
-        var needed = payloadLength + plaintextLength + associatedDataLength;
-        byte[]? rented = null;
-        var buffer = needed <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(needed));
-        var payload = buffer[..payloadLength];
-        var plaintextBytes = buffer.Slice(payloadLength, plaintextLength);
-        var associatedData = buffer.Slice(payloadLength + plaintextLength, associatedDataLength);
+        using var buffer = new WorkBuffer(stackalloc byte[StackBytes], plaintextLength, place.AssociatedDataByteCount);
+        var payload = buffer.Payload;
+        var plaintextBytes = buffer.Plaintext;
+        var associatedData = buffer.AssociatedData;
         AesGcm? cipher = null;
         try
         {
@@ -155,15 +143,46 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
                 key.Return(cipher);
             }
 
-            CryptographicOperations.ZeroMemory(plaintextBytes);
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
         }
     }
 
     public void Dispose() => Interlocked.Exchange(ref _ring, null)?.Dispose();
+
+    /// <summary>
+    /// The bytes of one seal or open: payload (nonce ‖ ciphertext ‖ tag), plaintext, associated
+    /// data — in the caller's stack buffer when they fit, else in a rented array. Disposing clears
+    /// the plaintext and gives the array back.
+    /// </summary>
+    private readonly ref struct WorkBuffer
+    {
+        private readonly byte[]? _rented;
+        private readonly Span<byte> _bytes;
+        private readonly int _plaintextLength;
+        private readonly int _associatedDataLength;
+
+        public WorkBuffer(Span<byte> stack, int plaintextLength, int associatedDataLength)
+        {
+            var needed = Envelope.PayloadLength(plaintextLength) + plaintextLength + associatedDataLength;
+            _bytes = needed <= stack.Length ? stack : (_rented = ArrayPool<byte>.Shared.Rent(needed));
+            _plaintextLength = plaintextLength;
+            _associatedDataLength = associatedDataLength;
+        }
+
+        public Span<byte> Payload => _bytes[..Envelope.PayloadLength(_plaintextLength)];
+
+        public Span<byte> Plaintext => _bytes.Slice(Envelope.PayloadLength(_plaintextLength), _plaintextLength);
+
+        public Span<byte> AssociatedData => _bytes.Slice(Envelope.PayloadLength(_plaintextLength) + _plaintextLength, _associatedDataLength);
+
+        public void Dispose()
+        {
+            CryptographicOperations.ZeroMemory(Plaintext);
+            if (_rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_rented);
+            }
+        }
+    }
 
     /// <summary>A key ring with each key's ciphers, looked up once when the ring is loaded.</summary>
     private sealed class LoadedRing : IDisposable
