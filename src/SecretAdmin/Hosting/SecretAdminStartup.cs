@@ -52,7 +52,7 @@ public sealed class SecretAdminStartup(
         try
         {
             await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-            await db.Database.MigrateAsync(cancellationToken);
+            await SqliteMigrationGate.MigrateAsync(db, dataDirectory.DatabaseFile, cancellationToken);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
             return await SealedValueCensus.TakeAsync(db, cancellationToken);
         }

@@ -38,6 +38,27 @@ public sealed class SecretAdminStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task Health_MigrationLockLeftByAProcessKilledWhileMigrating_StartsAnyway()
+    {
+        await AppProcess.RunAsync(_temp, ["health"]);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_temp.Data.DatabaseFile};Pooling=False"))
+        {
+            // What EF Core's migration lock leaves behind when its process dies holding it.
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE IF NOT EXISTS "__EFMigrationsLock" ("Id" INTEGER NOT NULL CONSTRAINT "PK___EFMigrationsLock" PRIMARY KEY, "Timestamp" TEXT NOT NULL);
+                INSERT INTO "__EFMigrationsLock" ("Id", "Timestamp") VALUES (1, '2026-12-03 09:00:00');
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var result = await AppProcess.RunAsync(_temp, ["health"]);
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+    }
+
+    [Fact]
     public async Task WebAppAndCommand_SealedDataButNoKeyRing_RefuseNamingTheMissingKeyIds()
     {
         TestDatabase.SealSmtpPassword(_temp.Data, TestSealing.Ring(1, 3), Password);
