@@ -177,6 +177,13 @@ const provider = new Provider(issuer, {
 });
 provider.proxy = false;
 
+// Every request that reaches the provider is reported by path (never a body, a code or a secret), so
+// a test can tell that a client sent nothing here: no authorization request, no token request.
+provider.use(async (ctx, next) => {
+  emit({ event: 'request', method: ctx.method, path: ctx.path });
+  await next();
+});
+
 provider.on('authorization.success', (ctx) => emit({ event: 'authorization.success', clientId: ctx.oidc.client?.clientId ?? null }));
 provider.on('grant.success', (ctx) => emit({ event: 'grant.success', clientId: ctx.oidc.client?.clientId ?? null }));
 provider.on('end_session.success', () => emit({ event: 'end_session.success' }));

@@ -4,6 +4,7 @@
 //
 // stdout carries one JSON object per line and nothing else:
 //   {"ready":true,"port":40123}                     once, when it listens
+//   {"auth":{"method","username","accepted"}}      for each AUTH attempt (never the password)
 //   {"mail":{"from","to","subject","authUser","raw"}} for each message it accepted
 // Diagnostics go to stderr. It exits on SIGTERM/SIGINT, and when its stdin is a pipe that closes
 // (so a test that dies does not leave it running).
@@ -65,6 +66,8 @@ const server = new SMTPServer({
       && (auth.method === 'PLAIN' || auth.method === 'LOGIN')
       && auth.username === credentials.user
       && auth.password === credentials.password;
+    // Every attempt is reported (never the password), so a test can tell that no credential reached this server.
+    emit({ auth: { method: auth.method, username: auth.username ?? null, accepted: Boolean(ok) } });
     if (!ok) {
       const error = new Error('Authentication credentials invalid');
       error.responseCode = 535;

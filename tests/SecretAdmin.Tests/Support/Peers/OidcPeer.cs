@@ -174,6 +174,12 @@ public sealed partial class OidcPeer : IAsyncDisposable
     }
 
     /// <summary>The next event line (e.g. "grant.success", "end_session.success") that no earlier call returned.</summary>
+    /// <summary>The paths of every request the provider has received so far ("POST /token", "GET /auth", …).</summary>
+    public IReadOnlyList<string> Requests =>
+        [.. _node.Lines
+            .Where(l => l.TryGetProperty("event", out var e) && e.GetString() == "request")
+            .Select(l => $"{l.GetProperty("method").GetString()} {l.GetProperty("path").GetString()}")];
+
     public Task<JsonElement> WaitForEventAsync(string name, TimeSpan timeout) =>
         _node.WaitForLineAsync(
             line => line.TryGetProperty("event", out var value) && value.GetString() == name,

@@ -74,6 +74,10 @@ public sealed class SmtpPeer : IAsyncDisposable
             mail.GetProperty("raw").GetString() ?? string.Empty);
     }
 
+    /// <summary>The user names of every AUTH attempt the peer has seen so far, accepted or not.</summary>
+    public IReadOnlyList<string?> AuthAttempts =>
+        [.. _node.Lines.Where(l => l.TryGetProperty("auth", out _)).Select(l => l.GetProperty("auth").GetProperty("username").GetString())];
+
     public ValueTask DisposeAsync() => _node.DisposeAsync();
 
     /// <summary>
