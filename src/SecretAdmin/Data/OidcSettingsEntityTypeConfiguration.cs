@@ -13,8 +13,7 @@ internal sealed class OidcSettingsEntityTypeConfiguration : IEntityTypeConfigura
         builder.Property(s => s.ButtonLabel).HasMaxLength(100);
         builder.Property(s => s.Authority).HasMaxLength(2000);
         builder.Property(s => s.ClientId).HasMaxLength(500);
-        builder.Property(s => s.ClientSecret).IsSealed();
-        builder.Property(s => s.ClientSecretUpdatedBy).HasMaxLength(256);
+        builder.HasSealedSecret(s => s.ClientSecret, "ClientSecret", SecretBinding.Destination);
         builder.Property(s => s.Scopes).HasMaxLength(1000);
         builder.Property(s => s.CallbackPath).HasMaxLength(200);
         builder.Property(s => s.RoleClaimType).HasMaxLength(200);

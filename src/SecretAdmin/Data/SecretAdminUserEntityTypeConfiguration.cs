@@ -11,7 +11,7 @@ internal sealed class SecretAdminUserEntityTypeConfiguration : IEntityTypeConfig
     {
         builder.Ignore(u => u.IsDisabled);
         builder.HasIndex(u => u.LastSignInAtUtc);
-        builder.Property(u => u.TotpSecret).IsSealed();
+        builder.HasSealedSecret(u => u.TotpSecret, "TotpSecret", SecretBinding.Row, updatedAtColumn: "TotpEnrolledAtUtc");
         builder.Property(u => u.TotpAlgorithm).HasConversion<string>().HasMaxLength(10);
 
         // Written only by the step ledger's conditional UPDATE: Identity's UserManager.UpdateAsync

@@ -13,8 +13,7 @@ internal sealed class SmtpSettingsEntityTypeConfiguration : IEntityTypeConfigura
         builder.Property(s => s.Host).HasMaxLength(253);
         builder.Property(s => s.Security).HasConversion<string>().HasMaxLength(20);
         builder.Property(s => s.Username).HasMaxLength(320);
-        builder.Property(s => s.Password).IsSealed();
-        builder.Property(s => s.PasswordUpdatedBy).HasMaxLength(256);
+        builder.HasSealedSecret(s => s.Password, "Password", SecretBinding.Destination);
         builder.Property(s => s.FromAddress).HasMaxLength(320);
         builder.Property(s => s.FromName).HasMaxLength(200);
         builder.Property(s => s.UpdatedBy).HasMaxLength(256);

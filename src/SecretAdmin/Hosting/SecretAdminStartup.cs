@@ -2,19 +2,22 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SecretAdmin.Data;
+using SecretAdmin.Features.Settings;
 using SecretAdmin.Security;
 
 namespace SecretAdmin.Hosting;
 
 /// <summary>
 /// What runs before the web app serves or a command acts: create the data folder, migrate the
-/// database, then load the key ring — failing closed when it cannot open what the database holds.
+/// database, load the key ring — failing closed when it cannot open what the database holds —
+/// and bind any secret sealed before destination binding to its destination.
 /// </summary>
 public sealed class SecretAdminStartup(
     DataDirectory dataDirectory,
     IDbContextFactory<SecretAdminDbContext> dbContextFactory,
     IOptions<SealingOptions> sealingOptions,
     SecretSealer sealer,
+    IEnumerable<IDestinationBoundSecret> destinationBoundSecrets,
     TimeProvider timeProvider,
     ILogger<SecretAdminStartup> logger)
 {
@@ -39,6 +42,11 @@ public sealed class SecretAdminStartup(
             dataDirectory.EnsureCreated();
             var census = await MigrateAndCountAsync(cancellationToken);
             sealer.Use(LoadKeyRing(census));
+            foreach (var secret in destinationBoundSecrets)
+            {
+                await secret.BindToDestinationAsync(cancellationToken);
+            }
+
             _prepared = true;
         }
         finally

@@ -18,8 +18,11 @@ internal static class SettingsHostingExtensions
     public static IServiceCollection AddSecretAdminSettingsServices(this IServiceCollection services)
     {
         services.AddSingleton<SettingsChangeNotifier>();
+        services.AddSingleton<SettingsStore>();
         services.AddSingleton<OidcSettingsService>();
         services.AddSingleton<SmtpSettingsService>();
+        services.AddSingleton<IDestinationBoundSecret>(s => s.GetRequiredService<OidcSettingsService>());
+        services.AddSingleton<IDestinationBoundSecret>(s => s.GetRequiredService<SmtpSettingsService>());
         services.AddSingleton<MfaPolicyService>();
         services.AddSingleton<TotpStepLedger>();
         services.AddSingleton<MfaEnrollmentService>();

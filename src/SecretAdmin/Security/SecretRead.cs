@@ -66,6 +66,8 @@ public abstract class SecretRead
             UnreadableReason.AuthenticationFailed => "it does not authenticate: it was altered, copied from another place, or sealed with a different key",
             UnreadableReason.Malformed => "it is not a well-formed sealed envelope",
             UnreadableReason.LegacyPlaintext => "it is unsealed plaintext and legacy plaintext reads are off",
+            UnreadableReason.DestinationChanged => "it was saved for another destination than the one stored beside it now (the destination changed)",
+            UnreadableReason.Unbound => "it was sealed before secrets were bound to their destination; restart SecretAdmin to bind it",
             _ => Reason.ToString(),
         };
 

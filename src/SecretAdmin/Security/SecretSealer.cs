@@ -39,13 +39,63 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
     internal string Seal(string plaintext, SealedPlace place, ReadOnlySpan<byte> nonce)
     {
         ArgumentNullException.ThrowIfNull(plaintext);
-        var key = Ring.Active;
+        using var buffer = new WorkBuffer(stackalloc byte[StackBytes], Encoding.UTF8.GetByteCount(plaintext), place.AssociatedDataByteCount);
+        Encoding.UTF8.GetBytes(plaintext, buffer.Plaintext);
+        return SealBuffer(buffer, place, nonce);
+    }
 
-        var plaintextLength = Encoding.UTF8.GetByteCount(plaintext);
-        using var buffer = new WorkBuffer(stackalloc byte[StackBytes], plaintextLength, place.AssociatedDataByteCount);
+    /// <summary>Opens a stored value: unset (null), present, or unreadable with a reason — never an exception.</summary>
+    public SecretRead Open(string? stored, SealedPlace place) =>
+        stored is null
+            ? SecretRead.Unset
+            : OpenWith(stored, place, 0, static (plaintext, keyId, _) => new SecretRead.PresentSecret(Encoding.UTF8.GetString(plaintext), keyId), static unreadable => (SecretRead)unreadable);
+
+    /// <summary>
+    /// Opens a stored secret for the code that sends it to <paramref name="place"/>'s destination:
+    /// unreadable, without decrypting, when the secret was sealed for another destination or for none.
+    /// </summary>
+    public SecretRead Open(SealedSecret secret, SealedPlace place) =>
+        UnboundOrMoved(secret, place) ?? Open(secret.Envelope, place);
+
+    /// <summary>What a page or command may know of a stored secret; its plaintext is opened into a buffer that is cleared, never into a string.</summary>
+    public SecretStatus Status(SealedSecret secret, SealedPlace place)
+    {
+        SecretStatus status = secret.Envelope is null
+            ? new SecretStatus.NotSet()
+            : UnboundOrMoved(secret, place) is { } refused
+                ? new SecretStatus.Unreadable(refused.Reason, refused.Description)
+                : OpenWith<SealedSecret, SecretStatus>(
+                    secret.Envelope,
+                    place,
+                    secret,
+                    static (_, _, stored) => new SecretStatus.Set(stored.UpdatedAtUtc, stored.UpdatedBy),
+                    static unreadable => new SecretStatus.Unreadable(unreadable.Reason, unreadable.Description));
+        return status with { BoundTo = secret.Destination };
+    }
+
+    /// <summary>
+    /// Opens <paramref name="stored"/> at <paramref name="from"/> and seals it under the active key
+    /// for <paramref name="to"/>, the plaintext never becoming a string; null when it does not open
+    /// (legacy plaintext included: importing it is a decision of its own).
+    /// </summary>
+    public string? Reseal(string stored, SealedPlace from, SealedPlace to) =>
+        Envelope.HasPrefix(stored)
+            ? OpenWith(stored, from, (Sealer: this, To: to), static (plaintext, _, state) => state.Sealer.SealBytes(plaintext, state.To), static _ => (string?)null)
+            : null;
+
+    private string SealBytes(ReadOnlySpan<byte> plaintext, SealedPlace place)
+    {
+        using var buffer = new WorkBuffer(stackalloc byte[StackBytes], plaintext.Length, place.AssociatedDataByteCount);
+        plaintext.CopyTo(buffer.Plaintext);
+        return SealBuffer(buffer, place, nonce: default);
+    }
+
+    /// <summary>Seals the plaintext already in <paramref name="buffer"/> under the active key; an empty <paramref name="nonce"/> draws a fresh one.</summary>
+    private string SealBuffer(in WorkBuffer buffer, SealedPlace place, ReadOnlySpan<byte> nonce)
+    {
+        var key = Ring.Active;
         var payload = buffer.Payload;
-        var plaintextBytes = buffer.Plaintext;
-        var associatedData = buffer.AssociatedData;
+        var plaintextLength = buffer.Plaintext.Length;
         var payloadNonce = payload[..Envelope.NonceSize];
         if (nonce.IsEmpty)
         {
@@ -59,14 +109,13 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
         var cipher = key.Rent();
         try
         {
-            Encoding.UTF8.GetBytes(plaintext, plaintextBytes);
-            place.WriteAssociatedData(associatedData);
+            place.WriteAssociatedData(buffer.AssociatedData);
             cipher.Encrypt(
                 payloadNonce,
-                plaintextBytes,
+                buffer.Plaintext,
                 payload.Slice(Envelope.NonceSize, plaintextLength),
                 payload[(Envelope.NonceSize + plaintextLength)..],
-                associatedData);
+                buffer.AssociatedData);
             return Envelope.Format(key.Id, payload);
         }
         finally
@@ -75,34 +124,49 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
         }
     }
 
-    /// <summary>Opens a stored value: unset (null), present, or unreadable with a reason — never an exception.</summary>
-    public SecretRead Open(string? stored, SealedPlace place)
-    {
-        if (stored is null)
-        {
-            return SecretRead.Unset;
-        }
+    /// <summary>
+    /// Why a stored secret must not be opened for <paramref name="place"/>'s destination, or null
+    /// when it may be: sealed for no destination where one is needed (from before binding), or for
+    /// another destination than the one stored beside it now.
+    /// </summary>
+    private static SecretRead.UnreadableSecret? UnboundOrMoved(SealedSecret secret, SealedPlace place) =>
+        secret.Envelope is null || string.Equals(secret.Destination, place.Destination, StringComparison.Ordinal)
+            ? null
+            : new SecretRead.UnreadableSecret(secret.Destination is null ? UnreadableReason.Unbound : UnreadableReason.DestinationChanged, keyId: null);
 
+    private delegate TResult PlaintextUse<in TState, out TResult>(ReadOnlySpan<byte> plaintext, int? keyId, TState state);
+
+    /// <summary>
+    /// Opens <paramref name="stored"/> into a buffer that is cleared afterwards and hands the
+    /// plaintext bytes to <paramref name="use"/>, or the reason it does not open to <paramref name="unreadable"/>.
+    /// </summary>
+    private TResult OpenWith<TState, TResult>(
+        string stored,
+        SealedPlace place,
+        TState state,
+        PlaintextUse<TState, TResult> use,
+        Func<SecretRead.UnreadableSecret, TResult> unreadable)
+    {
         if (!Envelope.HasPrefix(stored))
         {
             if (stored.Length == 0)
             {
-                return new SecretRead.UnreadableSecret(UnreadableReason.Malformed, keyId: null);
+                return unreadable(new SecretRead.UnreadableSecret(UnreadableReason.Malformed, keyId: null));
             }
 
             return _allowLegacyPlaintext
-                ? new SecretRead.PresentSecret(stored, keyId: null)
-                : new SecretRead.UnreadableSecret(UnreadableReason.LegacyPlaintext, keyId: null);
+                ? use(Encoding.UTF8.GetBytes(stored), null, state)
+                : unreadable(new SecretRead.UnreadableSecret(UnreadableReason.LegacyPlaintext, keyId: null));
         }
 
         if (!Envelope.TryParse(stored, out var keyId, out var payloadText, out var payloadLength))
         {
-            return new SecretRead.UnreadableSecret(UnreadableReason.Malformed, keyId: null);
+            return unreadable(new SecretRead.UnreadableSecret(UnreadableReason.Malformed, keyId: null));
         }
 
         if (!Ring.TryGetKey(keyId, out var key))
         {
-            return new SecretRead.UnreadableSecret(UnreadableReason.UnknownKeyId, keyId);
+            return unreadable(new SecretRead.UnreadableSecret(UnreadableReason.UnknownKeyId, keyId));
         }
 
         var plaintextLength = payloadLength - Envelope.NonceSize - Envelope.TagSize;
@@ -110,40 +174,36 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
         var payload = buffer.Payload;
         var plaintextBytes = buffer.Plaintext;
         var associatedData = buffer.AssociatedData;
-        AesGcm? cipher = null;
+        if (!Envelope.TryDecodePayload(payloadText, payload))
+        {
+            return unreadable(new SecretRead.UnreadableSecret(UnreadableReason.Malformed, keyId: null));
+        }
+
+        var cipher = key.Rent();
         try
         {
-            if (!Envelope.TryDecodePayload(payloadText, payload))
-            {
-                return new SecretRead.UnreadableSecret(UnreadableReason.Malformed, keyId: null);
-            }
-
             place.WriteAssociatedData(associatedData);
-            cipher = key.Rent();
             cipher.Decrypt(
                 payload[..Envelope.NonceSize],
                 payload.Slice(Envelope.NonceSize, plaintextLength),
                 payload[(Envelope.NonceSize + plaintextLength)..],
                 plaintextBytes,
                 associatedData);
-            return new SecretRead.PresentSecret(Encoding.UTF8.GetString(plaintextBytes), keyId);
         }
         catch (AuthenticationTagMismatchException)
         {
-            return new SecretRead.UnreadableSecret(UnreadableReason.AuthenticationFailed, keyId);
+            return unreadable(new SecretRead.UnreadableSecret(UnreadableReason.AuthenticationFailed, keyId));
         }
         catch (ArgumentException)
         {
-            return new SecretRead.UnreadableSecret(UnreadableReason.Malformed, keyId);
+            return unreadable(new SecretRead.UnreadableSecret(UnreadableReason.Malformed, keyId));
         }
         finally
         {
-            if (cipher is not null)
-            {
-                key.Return(cipher);
-            }
-
+            key.Return(cipher);
         }
+
+        return use(plaintextBytes, keyId, state);
     }
 
     public void Dispose() => Interlocked.Exchange(ref _ring, null)?.Dispose();

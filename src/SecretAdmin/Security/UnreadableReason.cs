@@ -13,4 +13,10 @@ public enum UnreadableReason
 
     /// <summary>The stored text is unsealed plaintext and legacy reads are off.</summary>
     LegacyPlaintext,
+
+    /// <summary>The destination stored beside the secret is not the one it was sealed for: it changed behind the app's back.</summary>
+    DestinationChanged,
+
+    /// <summary>The secret authenticates somewhere but was sealed before destination binding; start-up binds it.</summary>
+    Unbound,
 }

@@ -19,7 +19,11 @@ public sealed class SecretAdminDbContextTests : IDisposable
         var columns = SealedColumn.AllIn(db.Model);
 
         Assert.Equal(
-            [new SealedColumn("AspNetUsers", "TotpSecret", "Id"), new SealedColumn("OidcSettings", "ClientSecret", "Id"), new SealedColumn("SmtpSettings", "Password", "Id")],
+            [
+                new SealedColumn("AspNetUsers", "TotpSecret", "Id", "TotpSecretDestination", SecretBinding.Row),
+                new SealedColumn("OidcSettings", "ClientSecret", "Id", "ClientSecretDestination", SecretBinding.Destination),
+                new SealedColumn("SmtpSettings", "Password", "Id", "PasswordDestination", SecretBinding.Destination),
+            ],
             columns);
     }
 
@@ -50,7 +54,7 @@ public sealed class SecretAdminDbContextTests : IDisposable
         using var db = TestDatabase.Open(_temp.Data);
         using var sealer = TestSealing.Sealer(new KeyRing([ring.Keys[0]], 1));
         var oidc = new SecretAdmin.Features.Oidc.OidcSettings();
-        oidc.ClientSecret = sealer.Seal("client", SealedColumn.For<SecretAdmin.Features.Oidc.OidcSettings>(db.Model, "ClientSecret").At(oidc.Id));
+        oidc.ClientSecret.Envelope = sealer.Seal("client", SealedColumn.For<SecretAdmin.Features.Oidc.OidcSettings>(db.Model, "ClientSecret").At(oidc.Id));
         db.OidcSettings.Add(oidc);
         await db.SaveChangesAsync();
 
@@ -66,8 +70,8 @@ public sealed class SecretAdminDbContextTests : IDisposable
     public async Task Census_LegacyPlaintextAndMalformedKeyIds_AreNotCountedAsKeyReferences()
     {
         using var db = TestDatabase.Open(_temp.Data);
-        db.SmtpSettings.Add(new SecretAdmin.Features.Smtp.SmtpSettings { Password = "legacy plaintext" });
-        db.OidcSettings.Add(new SecretAdmin.Features.Oidc.OidcSettings { ClientSecret = "sa1:x:AAAA" });
+        db.SmtpSettings.Add(new SecretAdmin.Features.Smtp.SmtpSettings { Password = { Envelope = "legacy plaintext" } });
+        db.OidcSettings.Add(new SecretAdmin.Features.Oidc.OidcSettings { ClientSecret = { Envelope = "sa1:x:AAAA" } });
         await db.SaveChangesAsync();
 
         var census = await SealedValueCensus.TakeAsync(db, CancellationToken.None);

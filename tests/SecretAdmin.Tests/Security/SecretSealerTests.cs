@@ -61,7 +61,7 @@ public sealed class SecretSealerTests : IDisposable
     [Fact]
     public void Open_Null_IsUnset()
     {
-        Assert.IsType<SecretRead.UnsetSecret>(_sealer.Open(null, Place));
+        Assert.IsType<SecretRead.UnsetSecret>(_sealer.Open((string?)null, Place));
     }
 
     [Fact]
@@ -186,7 +186,7 @@ public sealed class SecretSealerTests : IDisposable
     public void ToString_OfEveryOutcome_NeverShowsTheValue()
     {
         var envelope = _sealer.Seal(Plaintext, Place);
-        SecretRead[] reads = [_sealer.Open(envelope, Place), _sealer.Open(envelope, Place with { RowKey = "9" }), _sealer.Open(null, Place)];
+        SecretRead[] reads = [_sealer.Open(envelope, Place), _sealer.Open(envelope, Place with { RowKey = "9" }), _sealer.Open((string?)null, Place)];
 
         foreach (var read in reads)
         {
@@ -202,7 +202,7 @@ public sealed class SecretSealerTests : IDisposable
 
         string Describe(SecretRead read) => read.Match(() => "unset", p => $"present:{p.Value}", u => $"unreadable:{u.Reason}");
 
-        Assert.Equal("unset", Describe(_sealer.Open(null, Place)));
+        Assert.Equal("unset", Describe(_sealer.Open((string?)null, Place)));
         Assert.Equal($"present:{Plaintext}", Describe(_sealer.Open(envelope, Place)));
         Assert.Equal("unreadable:Malformed", Describe(_sealer.Open("sa1:1:x", Place)));
     }

@@ -28,7 +28,7 @@ public static class TestDatabase
         using var db = Open(data);
         using var sealer = TestSealing.Sealer(ring);
         var envelope = sealer.Seal(password, SmtpPasswordPlace(db));
-        db.SmtpSettings.Add(new SmtpSettings { Host = "mail.example.test", Password = envelope });
+        db.SmtpSettings.Add(new SmtpSettings { Host = "mail.example.test", Password = { Envelope = envelope } });
         db.SaveChanges();
         return envelope;
     }

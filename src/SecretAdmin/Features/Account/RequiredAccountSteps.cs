@@ -83,6 +83,6 @@ public sealed class RequiredAccountSteps(
     {
         var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Users.AnyAsync(u => u.Id == userId && u.TwoFactorEnabled && u.TotpSecret != null, cancellationToken);
+        return await db.Users.AnyAsync(u => u.Id == userId && u.TwoFactorEnabled && u.TotpSecret.Envelope != null, cancellationToken);
     }
 }

@@ -36,6 +36,7 @@ public static class AuditActions
     public const string KeyRetired = "keys.retired";
     public const string KeysVerified = "keys.verified";
     public const string PlaintextImported = "secrets.plaintext-imported";
+    public const string SecretBound = "secrets.bound-to-destination";
 
     public static IReadOnlyList<string> All { get; } =
     [
@@ -44,6 +45,6 @@ public static class AuditActions
         OidcSettingsChanged, SmtpSettingsChanged, MfaPolicyChanged, SmtpTestMailSent, SmtpTestMailFailed,
         MfaEnrolled, RecoveryCodesRegenerated, MfaCodeReplayed, RecoveryCodeUsed, MfaReset, MfaDisabled,
         SsoSignedIn, SsoLinked, SsoRefused, SsoFailed,
-        KeysRotated, KeysResealed, KeyRetired, KeysVerified, PlaintextImported,
+        KeysRotated, KeysResealed, KeyRetired, KeysVerified, PlaintextImported, SecretBound,
     ];
 }

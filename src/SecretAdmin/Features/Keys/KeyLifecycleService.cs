@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Settings;
 using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Keys;
@@ -24,6 +25,7 @@ public sealed class KeyLifecycleService(
     SecretSealer sealer,
     KeyRingSource source,
     AuditLog auditLog,
+    IEnumerable<IDestinationBoundSecret> destinationBoundSecrets,
     TimeProvider timeProvider)
 {
     public const int DefaultBatchSize = 500;
@@ -93,7 +95,7 @@ public sealed class KeyLifecycleService(
     {
         var active = sealer.KeyRing.Active.Id;
         var pending = $"{{0}} LIKE '{Envelope.Prefix}%' AND {{0}} NOT LIKE '{Envelope.Prefix}{active}:%'";
-        var result = await RewriteAsync(KeyOperation.Reseal, actor, pending, (stored, place) => sealer.Open(stored, place) is SecretRead.PresentSecret present ? sealer.Seal(present.Value, place) : null, batchSize, progress, cancellationToken);
+        var result = await RewriteAsync(KeyOperation.Reseal, actor, pending, (stored, place) => sealer.Reseal(stored, place, place), batchSize, progress, cancellationToken);
         await auditLog.WriteAsync(actor, AuditActions.KeysResealed, $"{result.Done} value(s) to key {active}, {result.Unreadable} unreadable", cancellationToken: cancellationToken);
         return result;
     }
@@ -103,6 +105,13 @@ public sealed class KeyLifecycleService(
     {
         var plaintext = $"{{0}} IS NOT NULL AND {{0}} <> '' AND {{0}} NOT LIKE '{Envelope.Prefix}%'";
         var result = await RewriteAsync(KeyOperation.ImportPlaintext, actor, plaintext, (stored, place) => sealer.Seal(stored, place), batchSize, progress, cancellationToken);
+
+        // A secret that authenticates somewhere was sealed for its row; bind it to its destination now.
+        foreach (var secret in destinationBoundSecrets)
+        {
+            await secret.BindToDestinationAsync(cancellationToken);
+        }
+
         await auditLog.WriteAsync(actor, AuditActions.PlaintextImported, $"{result.Done} value(s) sealed", cancellationToken: cancellationToken);
         return result;
     }
@@ -117,15 +126,20 @@ public sealed class KeyLifecycleService(
         foreach (var column in SealedColumn.AllIn(db.Model))
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT \"{column.KeyColumn}\", \"{column.Column}\" FROM \"{column.Table}\" WHERE \"{column.Column}\" IS NOT NULL";
+            command.CommandText = $"SELECT \"{column.KeyColumn}\", \"{column.Column}\", \"{column.DestinationColumn}\" FROM \"{column.Table}\" WHERE \"{column.Column}\" IS NOT NULL";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var read = sealer.Open(reader.GetString(1), column.At(reader.GetValue(0)));
+                var destination = reader.IsDBNull(2) ? null : reader.GetString(2);
+                var secret = new SealedSecret { Envelope = reader.GetString(1), Destination = destination };
+                var place = column.At(reader.GetValue(0), column.Binding == SecretBinding.Destination ? destination ?? string.Empty : null);
+
+                // A secret for a destination that was sealed for none does not open, as when it is used.
+                var read = sealer.Open(secret, place);
                 var (keyId, state) = read.Match<(int?, SealedValueState)>(
                     () => (null, SealedValueState.Opens),
                     present => (present.KeyId, present.KeyId is null ? SealedValueState.Plaintext : SealedValueState.Opens),
-                    unreadable => (unreadable.KeyId, unreadable.Reason switch
+                    unreadable => (unreadable.KeyId ?? EnvelopeKeyId(secret.Envelope), unreadable.Reason switch
                     {
                         UnreadableReason.UnknownKeyId => SealedValueState.KeyMissing,
                         UnreadableReason.LegacyPlaintext => SealedValueState.Plaintext,
@@ -228,13 +242,13 @@ public sealed class KeyLifecycleService(
         return Now();
 
         // Up to one batch of the rows to rewrite after the key <paramref name="after"/>, in key order.
-        async Task<List<(object Key, string Stored)>> ReadBatchAsync(SealedColumn column, object? after)
+        async Task<List<(object Key, string Stored, string? Destination)>> ReadBatchAsync(SealedColumn column, object? after)
         {
             var c = $"\"{column.Column}\"";
             var k = $"\"{column.KeyColumn}\"";
-            var rows = new List<(object Key, string Stored)>(batchSize);
+            var rows = new List<(object Key, string Stored, string? Destination)>(batchSize);
             await using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT {k}, {c} FROM \"{column.Table}\" WHERE {string.Format(where, c)}{(after is null ? "" : $" AND {k} > $after")} ORDER BY {k} LIMIT $limit";
+            select.CommandText = $"SELECT {k}, {c}, \"{column.DestinationColumn}\" FROM \"{column.Table}\" WHERE {string.Format(where, c)}{(after is null ? "" : $" AND {k} > $after")} ORDER BY {k} LIMIT $limit";
             select.Parameters.AddWithValue("$limit", batchSize);
             if (after is not null)
             {
@@ -244,27 +258,27 @@ public sealed class KeyLifecycleService(
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                rows.Add((reader.GetValue(0), reader.GetString(1)));
+                rows.Add((reader.GetValue(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
             }
 
             return rows;
         }
 
         // Each row's new value, or null when it cannot be rewritten (unreadable).
-        string?[] RewriteBatch(SealedColumn column, List<(object Key, string Stored)> rows)
+        string?[] RewriteBatch(SealedColumn column, List<(object Key, string Stored, string? Destination)> rows)
         {
             var replacements = new string?[rows.Count];
             for (var i = 0; i < rows.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                replacements[i] = rewrite(rows[i].Stored, column.At(rows[i].Key));
+                replacements[i] = rewrite(rows[i].Stored, column.At(rows[i].Key, rows[i].Destination));
             }
 
             return replacements;
         }
 
         // Writes one batch, and the run's progress with it, in one BEGIN IMMEDIATE transaction.
-        async Task WriteBatchAsync(SealedColumn column, List<(object Key, string Stored)> rows, string?[] replacements)
+        async Task WriteBatchAsync(SealedColumn column, List<(object Key, string Stored, string? Destination)> rows, string?[] replacements)
         {
             await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
             var sqlTransaction = (SqliteTransaction)transaction.GetDbTransaction();
@@ -318,4 +332,7 @@ public sealed class KeyLifecycleService(
             }
         }
     }
+
+    private static int? EnvelopeKeyId(string stored) =>
+        Envelope.TryParse(stored, out var keyId, out _, out _) ? keyId : null;
 }

@@ -52,11 +52,11 @@ public sealed class MfaEnrollmentService(
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
         var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
-        user.TotpSecret = sealer.Seal(Base32(offer.Secret), SecretPlace(db, userId));
+        var place = SecretPlace(db, userId);
+        user.TotpSecret.Store(sealer.Seal(Base32(offer.Secret), place), place.Destination, timeProvider.GetUtcNow().UtcDateTime, actor.Name);
         user.TotpDigits = offer.Parameters.Digits;
         user.TotpPeriodSeconds = offer.Parameters.PeriodSeconds;
         user.TotpAlgorithm = offer.Parameters.Algorithm;
-        user.TotpEnrolledAtUtc = timeProvider.GetUtcNow().UtcDateTime;
         user.TwoFactorEnabled = true;
 
         // A user Identity loaded before this change must not be saved over it.
@@ -77,7 +77,7 @@ public sealed class MfaEnrollmentService(
         var policy = await policyService.GetAsync(cancellationToken);
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
-        if (user is not { TotpSecret: not null, TotpDigits: { } digits, TotpPeriodSeconds: { } period, TotpAlgorithm: { } algorithm })
+        if (user is not { TotpSecret.IsStored: true, TotpDigits: { } digits, TotpPeriodSeconds: { } period, TotpAlgorithm: { } algorithm })
         {
             return TotpCheckOutcome.NotEnrolled;
         }
@@ -182,14 +182,14 @@ public sealed class MfaEnrollmentService(
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken);
-        if (user is not { TwoFactorEnabled: true, TotpSecret: not null, TotpDigits: { } digits, TotpPeriodSeconds: { } period, TotpAlgorithm: { } algorithm })
+        if (user is not { TwoFactorEnabled: true, TotpSecret.IsStored: true, TotpDigits: { } digits, TotpPeriodSeconds: { } period, TotpAlgorithm: { } algorithm })
         {
             return MfaStatus.NotEnrolled;
         }
 
         var unused = await db.RecoveryCodes.CountAsync(c => c.UserId == userId && c.UsedAtUtc == null, cancellationToken);
-        var readable = sealer.Open(user.TotpSecret, SecretPlace(db, userId)) is SecretRead.PresentSecret;
-        return new MfaStatus(true, user.TotpEnrolledAtUtc, new TotpParameters(digits, period, algorithm), unused, readable);
+        var readable = sealer.Status(user.TotpSecret, SecretPlace(db, userId)) is SecretStatus.Set;
+        return new MfaStatus(true, user.TotpSecret.UpdatedAtUtc, new TotpParameters(digits, period, algorithm), unused, readable);
     }
 
     /// <summary>Whether the user's stored secret can be opened, so the sign-in page can point to recovery codes first.</summary>
@@ -197,7 +197,7 @@ public sealed class MfaEnrollmentService(
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
         var stored = await db.Users.Where(u => u.Id == userId).Select(u => u.TotpSecret).SingleOrDefaultAsync(cancellationToken);
-        return sealer.Open(stored, SecretPlace(db, userId)) is SecretRead.PresentSecret;
+        return stored is not null && sealer.Status(stored, SecretPlace(db, userId)) is SecretStatus.Set;
     }
 
     /// <summary>Uses a recovery code: true once per code, also when two requests race with it.</summary>

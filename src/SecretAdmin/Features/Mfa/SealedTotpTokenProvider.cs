@@ -12,7 +12,7 @@ public sealed class SealedTotpTokenProvider(IServiceProvider services) : IUserTw
 {
     // An enrolled user whose secret cannot be opened still needs a second factor: the check fails closed.
     public Task<bool> CanGenerateTwoFactorTokenAsync(UserManager<SecretAdminUser> manager, SecretAdminUser user) =>
-        Task.FromResult(user.TwoFactorEnabled && user.TotpSecret is not null);
+        Task.FromResult(user.TwoFactorEnabled && user.TotpSecret.IsStored);
 
     public Task<string> GenerateAsync(string purpose, UserManager<SecretAdminUser> manager, SecretAdminUser user) =>
         throw new NotSupportedException("Authenticator codes come from the user's app; the server never generates one.");

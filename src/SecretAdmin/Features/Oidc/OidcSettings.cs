@@ -1,4 +1,5 @@
 using SecretAdmin.Features.Settings;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Oidc;
 
@@ -17,12 +18,8 @@ public sealed class OidcSettings : ISingleRowSettings
 
     public string? ClientId { get; set; }
 
-    /// <summary>The sealed client secret (<c>sa1:</c> envelope), or null when unset.</summary>
-    public string? ClientSecret { get; set; }
-
-    public DateTime? ClientSecretUpdatedAtUtc { get; set; }
-
-    public string? ClientSecretUpdatedBy { get; set; }
+    /// <summary>The sealed client secret, bound to the authority and client id.</summary>
+    public SealedSecret ClientSecret { get; set; } = new();
 
     public string Scopes { get; set; } = "openid profile email";
 
@@ -45,6 +42,18 @@ public sealed class OidcSettings : ISingleRowSettings
     public DateTime? UpdatedAtUtc { get; set; }
 
     public string? UpdatedBy { get; set; }
+
+    /// <summary>
+    /// What the client secret is sealed for: the authority (as saved: trimmed, without a trailing
+    /// slash) and the client id. The secret opens only for the provider and client it was saved with.
+    /// </summary>
+    public static string ClientSecretDestination(string? authority, string? clientId) => SecretDestination.Of(
+        "oidc",
+        ("authority", NormalAuthority(authority)),
+        ("client_id", FieldChanges.Clean(clientId)));
+
+    /// <summary>The authority as it is saved and used.</summary>
+    public static string? NormalAuthority(string? authority) => FieldChanges.Clean(authority)?.TrimEnd('/');
 
     /// <summary>Concurrency token: a save that started from an older version is refused.</summary>
     public long Version { get; set; }

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Settings;
@@ -7,25 +6,16 @@ using SecretAdmin.Security;
 namespace SecretAdmin.Features.Oidc;
 
 /// <summary>
-/// Reads and saves the OIDC settings. The client secret is sealed here before EF Core sees it
-/// and opened only for the code that signs people in; pages get its status, never its value.
+/// Reads and saves the OIDC settings. The client secret is sealed here before EF Core sees it,
+/// bound to the authority and client id, and opened only for the code that signs people in;
+/// pages get its status, never its value.
 /// </summary>
-public sealed class OidcSettingsService(
-    IDbContextFactory<SecretAdminDbContext> dbContextFactory,
-    SecretSealer sealer,
-    AuditLog auditLog,
-    SettingsChangeNotifier notifier,
-    TimeProvider timeProvider)
-    : SingleRowSettingsService<OidcSettings>(dbContextFactory, sealer, auditLog, notifier, timeProvider)
+public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer) : IDestinationBoundSecret
 {
-    protected override SettingsArea Area => SettingsArea.Oidc;
-
-    protected override string AuditAction => AuditActions.OidcSettingsChanged;
-
-    protected override string AuditTarget => "OIDC settings";
+    private volatile CachedStatus? _lastStatus;
 
     public Task<OidcSettingsView> GetAsync(CancellationToken cancellationToken = default) =>
-        ReadAsync((db, row) => new OidcSettingsView(
+        store.ReadAsync<OidcSettings, OidcSettingsView>((db, row) => new OidcSettingsView(
             row.Enabled,
             row.ButtonLabel,
             row.Authority,
@@ -42,41 +32,75 @@ public sealed class OidcSettingsService(
             row.UpdatedBy,
             row.Version), cancellationToken);
 
-    /// <summary>The client secret, for the sign-in handler only: unset, present, or unreadable.</summary>
-    public Task<SecretRead> OpenClientSecretAsync(CancellationToken cancellationToken = default) =>
-        ReadAsync((db, row) => Sealer.Open(row.ClientSecret, ClientSecretPlace(db)), cancellationToken);
-
-    public Task<SettingsSaveResult> SaveAsync(AuditActor actor, OidcSettingsForm form, long expectedVersion, CancellationToken cancellationToken = default) =>
-        SaveCoreAsync(
-            actor,
-            expectedVersion,
-            (db, row) => OidcSettingsValidator.Validate(form, ClientSecretStatus(db, row)),
-            (db, row, changes, now) =>
-            {
-                changes.Set(nameof(row.Enabled), row.Enabled, form.Enabled, v => row.Enabled = v);
-                changes.Set(nameof(row.ButtonLabel), row.ButtonLabel, form.ButtonLabel.Trim(), v => row.ButtonLabel = v);
-                changes.Set(nameof(row.Authority), row.Authority, FieldChanges.Clean(form.Authority)?.TrimEnd('/'), v => row.Authority = v);
-                changes.Set(nameof(row.ClientId), row.ClientId, FieldChanges.Clean(form.ClientId), v => row.ClientId = v);
-                changes.Set(nameof(row.Scopes), row.Scopes, string.Join(' ', OidcSettingsValidator.ScopeList(form.Scopes).Distinct(StringComparer.Ordinal)), v => row.Scopes = v);
-                changes.Set(nameof(row.CallbackPath), row.CallbackPath, form.CallbackPath.Trim(), v => row.CallbackPath = v);
-                changes.Set(nameof(row.RoleClaimType), row.RoleClaimType, FieldChanges.Clean(form.RoleClaimType), v => row.RoleClaimType = v);
-                changes.Set(nameof(row.AdminRoleValue), row.AdminRoleValue, FieldChanges.Clean(form.AdminRoleValue), v => row.AdminRoleValue = v);
-                changes.Set(nameof(row.CreateUnknownUsers), row.CreateUnknownUsers, form.CreateUnknownUsers, v => row.CreateUnknownUsers = v);
-                changes.Set(nameof(row.LinkByVerifiedEmail), row.LinkByVerifiedEmail, form.LinkByVerifiedEmail, v => row.LinkByVerifiedEmail = v);
-                var domains = OidcSettingsValidator.DomainList(form.AllowedEmailDomains).Select(d => d.ToLowerInvariant()).Distinct().ToArray();
-                changes.Set(nameof(row.AllowedEmailDomains), row.AllowedEmailDomains, domains.Length == 0 ? null : string.Join(", ", domains), v => row.AllowedEmailDomains = v);
-                ApplySecret(changes, nameof(row.ClientSecret), form.ClientSecretChange, row.ClientSecret, ClientSecretPlace(db), (sealedValue, at, by) =>
-                {
-                    row.ClientSecret = sealedValue;
-                    row.ClientSecretUpdatedAtUtc = at;
-                    row.ClientSecretUpdatedBy = by;
-                }, now, actor.Name);
-            },
+    /// <summary>
+    /// The client secret, for the sign-in handler only, to send to <paramref name="authority"/> as
+    /// <paramref name="clientId"/>: it opens only when those are what it was saved for. Unset, present, or unreadable.
+    /// </summary>
+    public Task<SecretRead> OpenClientSecretAsync(string authority, string clientId, CancellationToken cancellationToken = default) =>
+        store.ReadAsync<OidcSettings, SecretRead>(
+            (db, row) => sealer.Open(row.ClientSecret, ClientSecretPlace(db, row).BoundTo(OidcSettings.ClientSecretDestination(authority, clientId))),
             cancellationToken);
 
-    private SecretStatus ClientSecretStatus(SecretAdminDbContext db, OidcSettings row) =>
-        SecretStatus.From(Sealer.Open(row.ClientSecret, ClientSecretPlace(db)), row.ClientSecretUpdatedAtUtc, row.ClientSecretUpdatedBy);
+    public async Task<SettingsSaveResult> SaveAsync(AuditActor actor, OidcSettingsForm form, long expectedVersion, CancellationToken cancellationToken = default)
+    {
+        await using var edit = await store.EditAsync<OidcSettings>(expectedVersion, cancellationToken);
+        if (edit.IsStale)
+        {
+            return SettingsSaveResult.Conflict();
+        }
 
-    private static SealedPlace ClientSecretPlace(SecretAdminDbContext db) =>
-        SealedColumn.For<OidcSettings>(db.Model, nameof(OidcSettings.ClientSecret)).At(OidcSettings.SingletonId);
+        var row = edit.Row;
+        var errors = OidcSettingsValidator.Validate(form, ClientSecretStatus(edit.Db, row));
+        if (errors.Count > 0)
+        {
+            return SettingsSaveResult.Invalid(errors);
+        }
+
+        var changes = new FieldChanges();
+        changes.Set(nameof(row.Enabled), row.Enabled, form.Enabled, v => row.Enabled = v);
+        changes.Set(nameof(row.ButtonLabel), row.ButtonLabel, form.ButtonLabel.Trim(), v => row.ButtonLabel = v);
+        changes.Set(nameof(row.Authority), row.Authority, OidcSettings.NormalAuthority(form.Authority), v => row.Authority = v);
+        changes.Set(nameof(row.ClientId), row.ClientId, FieldChanges.Clean(form.ClientId), v => row.ClientId = v);
+        changes.Set(nameof(row.Scopes), row.Scopes, string.Join(' ', OidcSettingsValidator.ScopeList(form.Scopes).Distinct(StringComparer.Ordinal)), v => row.Scopes = v);
+        changes.Set(nameof(row.CallbackPath), row.CallbackPath, form.CallbackPath.Trim(), v => row.CallbackPath = v);
+        changes.Set(nameof(row.RoleClaimType), row.RoleClaimType, FieldChanges.Clean(form.RoleClaimType), v => row.RoleClaimType = v);
+        changes.Set(nameof(row.AdminRoleValue), row.AdminRoleValue, FieldChanges.Clean(form.AdminRoleValue), v => row.AdminRoleValue = v);
+        changes.Set(nameof(row.CreateUnknownUsers), row.CreateUnknownUsers, form.CreateUnknownUsers, v => row.CreateUnknownUsers = v);
+        changes.Set(nameof(row.LinkByVerifiedEmail), row.LinkByVerifiedEmail, form.LinkByVerifiedEmail, v => row.LinkByVerifiedEmail = v);
+        var domains = OidcSettingsValidator.DomainList(form.AllowedEmailDomains).Select(d => d.ToLowerInvariant()).Distinct().ToArray();
+        changes.Set(nameof(row.AllowedEmailDomains), row.AllowedEmailDomains, domains.Length == 0 ? null : string.Join(", ", domains), v => row.AllowedEmailDomains = v);
+        changes.ApplySecret(nameof(row.ClientSecret), row.ClientSecret, form.ClientSecretChange, sealer, ClientSecretPlace(edit.Db, row), edit.NowUtc, actor.Name);
+        return await edit.SaveAsync(actor, changes, SettingsArea.Oidc, AuditActions.OidcSettingsChanged, "OIDC settings", cancellationToken);
+    }
+
+    public Task BindToDestinationAsync(CancellationToken cancellationToken) =>
+        store.BindToDestinationAsync<OidcSettings>(
+            nameof(OidcSettings.ClientSecret), "OIDC client secret", row => row.ClientSecret, row => OidcSettings.ClientSecretDestination(row.Authority, row.ClientId), cancellationToken);
+
+    /// <summary>
+    /// The client secret's status. The sign-in page and the health check ask on every request, so
+    /// the answer is kept for as long as the key ring, the stored secret and its destination stay
+    /// the same: the secret is not decrypted for each anonymous request.
+    /// </summary>
+    private SecretStatus ClientSecretStatus(SecretAdminDbContext db, OidcSettings row)
+    {
+        var place = ClientSecretPlace(db, row);
+        var ring = sealer.KeyRing;
+        if (_lastStatus is { } last && ReferenceEquals(last.Ring, ring) && last.Envelope == row.ClientSecret.Envelope
+            && last.BoundTo == row.ClientSecret.Destination && last.Place == place
+            && last.UpdatedAtUtc == row.ClientSecret.UpdatedAtUtc && last.UpdatedBy == row.ClientSecret.UpdatedBy)
+        {
+            return last.Status;
+        }
+
+        var status = sealer.Status(row.ClientSecret, place);
+        _lastStatus = new CachedStatus(ring, row.ClientSecret.Envelope, row.ClientSecret.Destination, row.ClientSecret.UpdatedAtUtc, row.ClientSecret.UpdatedBy, place, status);
+        return status;
+    }
+
+    /// <summary>The client secret's place, bound to the authority and client id stored in <paramref name="row"/>.</summary>
+    private static SealedPlace ClientSecretPlace(SecretAdminDbContext db, OidcSettings row) =>
+        SealedColumn.For<OidcSettings>(db.Model, nameof(OidcSettings.ClientSecret)).At(OidcSettings.SingletonId, OidcSettings.ClientSecretDestination(row.Authority, row.ClientId));
+
+    private sealed record CachedStatus(KeyRing Ring, string? Envelope, string? BoundTo, DateTime? UpdatedAtUtc, string? UpdatedBy, SealedPlace Place, SecretStatus Status);
 }

@@ -1,4 +1,5 @@
 using SecretAdmin.Features.Settings;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Oidc;
 
@@ -70,6 +71,13 @@ public static class OidcSettingsValidator
             }
         }
 
+        SecretChanges.KeepOnlyForItsDestination(
+            errors,
+            nameof(form.NewClientSecret),
+            form.ClientSecretChange,
+            storedSecret,
+            OidcSettings.ClientSecretDestination(form.Authority, form.ClientId),
+            "The provider or client id changed: type the client secret again, or clear it.");
         return errors.ToDictionary();
     }
 

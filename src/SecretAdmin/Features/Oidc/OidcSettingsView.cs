@@ -1,4 +1,5 @@
 using SecretAdmin.Features.Settings;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Oidc;
 

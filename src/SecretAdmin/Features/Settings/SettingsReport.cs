@@ -4,6 +4,7 @@ using System.Text.Json;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Smtp;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Settings;
 

@@ -1,4 +1,5 @@
 using SecretAdmin.Features.Settings;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Smtp;
 
@@ -17,12 +18,8 @@ public sealed class SmtpSettings : ISingleRowSettings
 
     public string? Username { get; set; }
 
-    /// <summary>The sealed SMTP password (<c>sa1:</c> envelope), or null when unset.</summary>
-    public string? Password { get; set; }
-
-    public DateTime? PasswordUpdatedAtUtc { get; set; }
-
-    public string? PasswordUpdatedBy { get; set; }
+    /// <summary>The sealed SMTP password, bound to <see cref="Server"/>'s destination.</summary>
+    public SealedSecret Password { get; set; } = new();
 
     public string? FromAddress { get; set; }
 

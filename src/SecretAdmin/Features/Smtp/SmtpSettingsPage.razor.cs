@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Settings;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Smtp;
 
@@ -25,7 +26,7 @@ public sealed partial class SmtpSettingsPage : IDisposable
 
     /// <summary>The form points at another server than the saved one, which has a password that would not be sent there.</summary>
     private bool UsesOtherServer =>
-        View is { Password: not SecretStatus.NotSet } view && !view.SameServerAs(_form) && string.IsNullOrEmpty(_form.NewPassword) && !_form.ClearPassword;
+        View is { } view && view.PasswordIsForAnotherServerThan(_form) && string.IsNullOrEmpty(_form.NewPassword) && !_form.ClearPassword;
 
     protected override Task<SmtpSettingsView> LoadAsync() => Settings.GetAsync();
 

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
@@ -9,58 +8,56 @@ namespace SecretAdmin.Features.Smtp;
 
 /// <summary>
 /// Reads and saves the SMTP settings and sends test mail. The password is sealed here before EF
-/// Core sees it and opened only to authenticate to the saved server.
+/// Core sees it, bound to the server and account it authenticates to, and opened only to
+/// authenticate to that server.
 /// </summary>
-public sealed class SmtpSettingsService(
-    IDbContextFactory<SecretAdminDbContext> dbContextFactory,
-    SecretSealer sealer,
-    AuditLog auditLog,
-    SettingsChangeNotifier notifier,
-    TimeProvider timeProvider)
-    : SingleRowSettingsService<SmtpSettings>(dbContextFactory, sealer, auditLog, notifier, timeProvider)
+public sealed class SmtpSettingsService(SettingsStore store, SecretSealer sealer, AuditLog auditLog) : IDestinationBoundSecret
 {
-    protected override SettingsArea Area => SettingsArea.Smtp;
-
-    protected override string AuditAction => AuditActions.SmtpSettingsChanged;
-
-    protected override string AuditTarget => "SMTP settings";
+    public const string ServerChangedMessage = "The server changed: type the password again, or clear it.";
 
     public Task<SmtpSettingsView> GetAsync(CancellationToken cancellationToken = default) =>
-        ReadAsync((db, row) => View(row, PasswordStatus(db, row)), cancellationToken);
+        store.ReadAsync<SmtpSettings, SmtpSettingsView>((db, row) => View(row, PasswordStatus(db, row)), cancellationToken);
 
-    public Task<SettingsSaveResult> SaveAsync(AuditActor actor, SmtpSettingsForm form, long expectedVersion, CancellationToken cancellationToken = default) =>
-        SaveCoreAsync(
-            actor,
-            expectedVersion,
-            (db, row) => SmtpSettingsValidator.Validate(form, PasswordStatus(db, row)),
-            (db, row, changes, now) =>
-            {
-                changes.Set(nameof(row.Host), row.Host, FieldChanges.Clean(form.Host), v => row.Host = v);
-                changes.Set(nameof(row.Port), row.Port, form.Port, v => row.Port = v);
-                changes.Set(nameof(row.Security), row.Security, form.Security, v => row.Security = v);
-                changes.Set(nameof(row.Username), row.Username, FieldChanges.Clean(form.Username), v => row.Username = v);
-                changes.Set(nameof(row.FromAddress), row.FromAddress, FieldChanges.Clean(form.FromAddress), v => row.FromAddress = v);
-                changes.Set(nameof(row.FromName), row.FromName, FieldChanges.Clean(form.FromName), v => row.FromName = v);
-                changes.Set(nameof(row.TimeoutSeconds), row.TimeoutSeconds, form.TimeoutSeconds, v => row.TimeoutSeconds = v);
-                ApplySecret(changes, nameof(row.Password), form.PasswordChange, row.Password, PasswordPlace(db), (sealedValue, at, by) =>
-                {
-                    row.Password = sealedValue;
-                    row.PasswordUpdatedAtUtc = at;
-                    row.PasswordUpdatedBy = by;
-                }, now, actor.Name);
-            },
-            cancellationToken);
+    public async Task<SettingsSaveResult> SaveAsync(AuditActor actor, SmtpSettingsForm form, long expectedVersion, CancellationToken cancellationToken = default)
+    {
+        await using var edit = await store.EditAsync<SmtpSettings>(expectedVersion, cancellationToken);
+        if (edit.IsStale)
+        {
+            return SettingsSaveResult.Conflict();
+        }
+
+        var row = edit.Row;
+        var errors = SmtpSettingsValidator.Validate(form, PasswordStatus(edit.Db, row));
+        if (errors.Count > 0)
+        {
+            return SettingsSaveResult.Invalid(errors);
+        }
+
+        var changes = new FieldChanges();
+        changes.Set(nameof(row.Host), row.Host, FieldChanges.Clean(form.Host), v => row.Host = v);
+        changes.Set(nameof(row.Port), row.Port, form.Port, v => row.Port = v);
+        changes.Set(nameof(row.Security), row.Security, form.Security, v => row.Security = v);
+        changes.Set(nameof(row.Username), row.Username, FieldChanges.Clean(form.Username), v => row.Username = v);
+        changes.Set(nameof(row.FromAddress), row.FromAddress, FieldChanges.Clean(form.FromAddress), v => row.FromAddress = v);
+        changes.Set(nameof(row.FromName), row.FromName, FieldChanges.Clean(form.FromName), v => row.FromName = v);
+        changes.Set(nameof(row.TimeoutSeconds), row.TimeoutSeconds, form.TimeoutSeconds, v => row.TimeoutSeconds = v);
+        changes.ApplySecret(nameof(row.Password), row.Password, form.PasswordChange, sealer, PasswordPlace(edit.Db, row), edit.NowUtc, actor.Name);
+        return await edit.SaveAsync(actor, changes, SettingsArea.Smtp, AuditActions.SmtpSettingsChanged, "SMTP settings", cancellationToken);
+    }
 
     /// <summary>
     /// Sends a test mail to <paramref name="recipient"/> with the form's settings (saved or not).
-    /// The stored password is used only when the form points at the saved server and account, so
-    /// nobody can send it to another server; otherwise the password must be typed.
+    /// The stored password is opened for the form's server and account: it opens only when they
+    /// are the ones it was saved for, so it is never sent anywhere else; otherwise it must be typed.
     /// </summary>
     public async Task<TestMailResult> SendTestMailAsync(AuditActor actor, SmtpSettingsForm form, string? recipient, CancellationToken cancellationToken = default)
     {
-        var (saved, storedPassword) = await ReadAsync((db, row) => (View(row, PasswordStatus(db, row)), row.Password is null ? SecretRead.Unset : Sealer.Open(row.Password, PasswordPlace(db))), cancellationToken);
+        var server = SmtpServer.Of(form);
+        var (saved, storedPassword) = await store.ReadAsync<SmtpSettings, (SmtpSettingsView, SecretRead)>(
+            (db, row) => (View(row, PasswordStatus(db, row)), sealer.Open(row.Password, PasswordPlace(db, row).BoundTo(server.Destination))),
+            cancellationToken);
         var errors = new ValidationErrors();
-        foreach (var (field, messages) in SmtpSettingsValidator.Validate(form, saved.Password))
+        foreach (var (field, messages) in SmtpSettingsValidator.ValidateFields(form, saved.Password))
         {
             foreach (var message in messages)
             {
@@ -74,24 +71,22 @@ public sealed class SmtpSettingsService(
         }
 
         string? password = null;
-        switch (form.PasswordChange.Kind)
+        if (form.PasswordChange.Kind == SecretChangeKind.Replace)
         {
-            case SecretChangeKind.Replace:
-                password = form.NewPassword;
-                break;
-            case SecretChangeKind.Keep when saved.Password is not SecretStatus.NotSet && !saved.SameServerAs(form):
-                errors.Add(nameof(form.NewPassword), "The server or username differs from the saved settings, so the stored password is not sent there. Type the password to use for this test.");
-                break;
-            case SecretChangeKind.Keep:
-                password = storedPassword.Match<string?>(
-                    () => null,
-                    present => present.Value,
-                    unreadable =>
-                    {
-                        errors.Add(nameof(form.NewPassword), $"The stored password cannot be opened ({unreadable.Description}). Type it to send the test.");
-                        return null;
-                    });
-                break;
+            password = form.NewPassword;
+        }
+        else if (form.PasswordChange.Kind == SecretChangeKind.Keep)
+        {
+            password = storedPassword.Match<string?>(
+                () => null,
+                present => present.Value,
+                unreadable =>
+                {
+                    errors.Add(nameof(form.NewPassword), unreadable.Reason == UnreadableReason.DestinationChanged
+                        ? "The server or username differs from the saved settings, so the stored password is not sent there. Type the password to use for this test."
+                        : $"The stored password cannot be opened ({unreadable.Description}). Type it to send the test.");
+                    return null;
+                });
         }
 
         if (!errors.IsEmpty)
@@ -99,11 +94,13 @@ public sealed class SmtpSettingsService(
             return TestMailResult.Invalid(errors.ToDictionary());
         }
 
-        var server = new SmtpServer(form.Host!.Trim(), form.Port, form.Security, FieldChanges.Clean(form.Username), form.TimeoutSeconds);
         var result = await SmtpMailer.SendAsync(server, password, TestMessage(form, recipient!.Trim(), actor), cancellationToken);
-        await AuditLog.WriteAsync(actor, result.Succeeded ? AuditActions.SmtpTestMailSent : AuditActions.SmtpTestMailFailed, recipient.Trim(), cancellationToken: cancellationToken);
+        await auditLog.WriteAsync(actor, result.Succeeded ? AuditActions.SmtpTestMailSent : AuditActions.SmtpTestMailFailed, recipient.Trim(), cancellationToken: cancellationToken);
         return result;
     }
+
+    public Task BindToDestinationAsync(CancellationToken cancellationToken) =>
+        store.BindToDestinationAsync<SmtpSettings>(nameof(SmtpSettings.Password), "SMTP password", row => row.Password, row => SmtpServer.Of(row).Destination, cancellationToken);
 
     private static MimeMessage TestMessage(SmtpSettingsForm form, string recipient, AuditActor actor)
     {
@@ -122,8 +119,9 @@ public sealed class SmtpSettingsService(
         row.Host, row.Port, row.Security, row.Username, password, row.FromAddress, row.FromName, row.TimeoutSeconds, row.UpdatedAtUtc, row.UpdatedBy, row.Version);
 
     private SecretStatus PasswordStatus(SecretAdminDbContext db, SmtpSettings row) =>
-        SecretStatus.From(Sealer.Open(row.Password, PasswordPlace(db)), row.PasswordUpdatedAtUtc, row.PasswordUpdatedBy);
+        sealer.Status(row.Password, PasswordPlace(db, row));
 
-    private static SealedPlace PasswordPlace(SecretAdminDbContext db) =>
-        SealedColumn.For<SmtpSettings>(db.Model, nameof(SmtpSettings.Password)).At(SmtpSettings.SingletonId);
+    /// <summary>The password's place, bound to the server and account stored in <paramref name="row"/>.</summary>
+    private static SealedPlace PasswordPlace(SecretAdminDbContext db, SmtpSettings row) =>
+        SealedColumn.For<SmtpSettings>(db.Model, nameof(SmtpSettings.Password)).At(SmtpSettings.SingletonId, SmtpServer.Of(row).Destination);
 }

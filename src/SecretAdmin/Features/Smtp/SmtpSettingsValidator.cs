@@ -1,11 +1,28 @@
 using SecretAdmin.Features.Settings;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Smtp;
 
 /// <summary>The rules of the SMTP settings; the page and the command line show the same messages.</summary>
 public static class SmtpSettingsValidator
 {
+    /// <summary>Every rule of a save: <see cref="ValidateFields"/>, and a stored password is kept only for the server it was saved for.</summary>
     public static IReadOnlyDictionary<string, string[]> Validate(SmtpSettingsForm form, SecretStatus storedPassword)
+    {
+        var errors = Check(form, storedPassword);
+        if (Enum.IsDefined(form.Security))
+        {
+            SecretChanges.KeepOnlyForItsDestination(errors, nameof(form.NewPassword), form.PasswordChange, storedPassword, SmtpServer.Of(form).Destination, SmtpSettingsService.ServerChangedMessage);
+        }
+
+        return errors.ToDictionary();
+    }
+
+    /// <summary>The rules of each field, for a save or a test mail with the form's values.</summary>
+    public static IReadOnlyDictionary<string, string[]> ValidateFields(SmtpSettingsForm form, SecretStatus storedPassword) =>
+        Check(form, storedPassword).ToDictionary();
+
+    private static ValidationErrors Check(SmtpSettingsForm form, SecretStatus storedPassword)
     {
         var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(form.Host))
@@ -43,6 +60,6 @@ public static class SmtpSettingsValidator
 
         SettingsValidation.MaxLength(errors, nameof(form.FromName), form.FromName, 200);
         SettingsValidation.Range(errors, nameof(form.TimeoutSeconds), form.TimeoutSeconds, 1, 300, "The timeout (seconds)");
-        return errors.ToDictionary();
+        return errors;
     }
 }

@@ -1,4 +1,4 @@
-using SecretAdmin.Features.Settings;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Smtp;
 
@@ -16,10 +16,7 @@ public sealed record SmtpSettingsView(
     string? UpdatedBy,
     long Version)
 {
-    /// <summary>True when <paramref name="form"/> points at the same server and account as these saved settings.</summary>
-    public bool SameServerAs(SmtpSettingsForm form) =>
-        string.Equals(Host, FieldChanges.Clean(form.Host), StringComparison.OrdinalIgnoreCase)
-        && Port == form.Port
-        && Security == form.Security
-        && string.Equals(Username, FieldChanges.Clean(form.Username), StringComparison.Ordinal);
+    /// <summary>True when a password is stored and <paramref name="form"/> points at another server or account than the one it was saved for.</summary>
+    public bool PasswordIsForAnotherServerThan(SmtpSettingsForm form) =>
+        Password is not SecretStatus.NotSet && Password.BoundTo != SmtpServer.Of(form).Destination;
 }

@@ -34,7 +34,7 @@ internal sealed class OidcHandlerEvents(
     /// <summary>A provider that offers pushed authorization requests gets the parameters from the server, with the client's credentials in the body.</summary>
     public override async Task PushAuthorization(PushedAuthorizationContext context)
     {
-        if (await OpenSecretAsync(context.HttpContext) is not { } secret)
+        if (await OpenSecretAsync(context.HttpContext, context.Options) is not { } secret)
         {
             // Not pushed without the secret; the token request later fails closed the same way.
             context.SkipPush();
@@ -48,7 +48,7 @@ internal sealed class OidcHandlerEvents(
 
     public override async Task AuthorizationCodeReceived(AuthorizationCodeReceivedContext context)
     {
-        if (await OpenSecretAsync(context.HttpContext) is not { } secret)
+        if (await OpenSecretAsync(context.HttpContext, context.Options) is not { } secret)
         {
             // Never a token request with an empty or wrong secret.
             context.HandleResponse();
@@ -75,14 +75,15 @@ internal sealed class OidcHandlerEvents(
         context.HandleResponse();
     }
 
-    private async Task<string?> OpenSecretAsync(HttpContext context)
+    /// <summary>The client secret, opened for the provider and client these options talk to — only when it was saved for them.</summary>
+    private async Task<string?> OpenSecretAsync(HttpContext context, OpenIdConnectOptions options)
     {
-        if (await settings.OpenClientSecretAsync(context.RequestAborted) is SecretRead.PresentSecret secret)
+        if (await settings.OpenClientSecretAsync(options.Authority!, options.ClientId!, context.RequestAborted) is SecretRead.PresentSecret secret)
         {
             return secret.Value;
         }
 
-        logger.LogWarning("Single sign-on stopped before talking to the provider with the client secret: it is not set or cannot be opened");
+        logger.LogWarning("Single sign-on stopped before talking to the provider with the client secret: it is not set, cannot be opened, or was saved for another provider or client");
         return null;
     }
 

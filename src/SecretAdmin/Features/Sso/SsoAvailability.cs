@@ -1,5 +1,6 @@
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Settings;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Sso;
 

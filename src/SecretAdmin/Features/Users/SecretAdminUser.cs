@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using SecretAdmin.Features.Mfa;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Users;
 
@@ -18,8 +19,8 @@ public sealed class SecretAdminUser : IdentityUser
 
     public bool IsDisabled => DisabledAtUtc is not null;
 
-    /// <summary>The sealed TOTP secret (<c>sa1:</c> envelope bound to this user's row), or null when not enrolled.</summary>
-    public string? TotpSecret { get; set; }
+    /// <summary>The sealed TOTP secret, bound to this user's row; set when the authenticator was enrolled.</summary>
+    public SealedSecret TotpSecret { get; set; } = new();
 
     /// <summary>The digits, period and algorithm the enrollment was made with (not today's policy).</summary>
     public int? TotpDigits { get; set; }
@@ -28,19 +29,16 @@ public sealed class SecretAdminUser : IdentityUser
 
     public TotpAlgorithm? TotpAlgorithm { get; set; }
 
-    public DateTime? TotpEnrolledAtUtc { get; set; }
-
     /// <summary>The last time step a code was accepted for; a code is accepted only for a later step.</summary>
     public long? TotpLastAcceptedStep { get; set; }
 
     /// <summary>Removes the authenticator (its recovery codes are rows of their own); the user signs in with the password alone.</summary>
     public void ForgetAuthenticator()
     {
-        TotpSecret = null;
+        TotpSecret = new SealedSecret();
         TotpDigits = null;
         TotpPeriodSeconds = null;
         TotpAlgorithm = null;
-        TotpEnrolledAtUtc = null;
         TwoFactorEnabled = false;
     }
 }

@@ -149,7 +149,7 @@ public sealed class UserAdminService(
     public Task<UserChangeResult> ResetMfaAsync(AuditActor actor, string userId, CancellationToken cancellationToken = default) =>
         ChangeAsync(actor, userId, guardLastAdmin: false, async (users, user, db) =>
         {
-            if (!user.TwoFactorEnabled && user.TotpSecret is null)
+            if (!user.TwoFactorEnabled && !user.TotpSecret.IsStored)
             {
                 return (UserChangeResult.Success, null);
             }

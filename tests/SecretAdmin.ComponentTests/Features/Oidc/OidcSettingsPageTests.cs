@@ -42,7 +42,7 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         await SaveAsync(page);
 
         page.WaitForAssertion(() => Assert.Equal("set", SecretState(page)), Wait);
-        Assert.Equal("the-secret-entered-again", Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenClientSecretAsync()).Value);
+        Assert.Equal("the-secret-entered-again", Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenStoredClientSecretAsync()).Value);
         Assert.DoesNotContain("the-secret-entered-again", page.Markup, StringComparison.Ordinal);
     }
 
@@ -96,7 +96,7 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         Assert.Matches(@"^•••••••• set on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by admin@example\.test$", SecretInput(page).GetAttribute("placeholder"));
         Assert.True(string.IsNullOrEmpty(SecretInput(page).GetAttribute("value")));
         Assert.Contains(Service<ISnackbar>().ShownSnackbars, s => s.Message == "OIDC settings saved." && s.Severity == Severity.Success);
-        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenClientSecretAsync()).Value);
+        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenStoredClientSecretAsync()).Value);
         Assert.DoesNotContain(Secret, page.Markup, StringComparison.Ordinal);
     }
 
@@ -110,7 +110,7 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         await SaveAsync(page);
 
         page.WaitForAssertion(() => Assert.Equal("Company sign-in", Oidc.GetAsync().Result.ButtonLabel), Wait);
-        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenClientSecretAsync()).Value);
+        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenStoredClientSecretAsync()).Value);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         page.WaitForAssertion(() => Assert.Contains("by admin@example.test", SecretInput(page).GetAttribute("placeholder"), StringComparison.Ordinal), Wait);
         Assert.True(string.IsNullOrEmpty(SecretInput(page).GetAttribute("value")));
         Assert.Equal(2, (await Oidc.GetAsync()).Version);
-        Assert.Equal("a-brand-new-secret", Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenClientSecretAsync()).Value);
+        Assert.Equal("a-brand-new-secret", Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenStoredClientSecretAsync()).Value);
         Assert.DoesNotContain("a-brand-new-secret", page.Markup, StringComparison.Ordinal);
     }
 
@@ -145,7 +145,7 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         page.WaitForAssertion(() => Assert.Equal("not set", SecretInput(page).GetAttribute("placeholder")), Wait);
         Assert.DoesNotContain("Will be removed when you save.", page.Markup, StringComparison.Ordinal);
         Assert.False(SecretInput(page).HasAttribute("disabled"));
-        Assert.IsType<SecretRead.UnsetSecret>(await Oidc.OpenClientSecretAsync());
+        Assert.IsType<SecretRead.UnsetSecret>(await Oidc.OpenStoredClientSecretAsync());
     }
 
     [Fact]
@@ -201,7 +201,7 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         Assert.Equal("Their sign-in", page.Find("#oidc-button-label").GetAttribute("value"));
         Assert.True(string.IsNullOrEmpty(SecretInput(page).GetAttribute("value")));
         Assert.Contains("by other@example.test", SecretInput(page).GetAttribute("placeholder"), StringComparison.Ordinal);
-        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenClientSecretAsync()).Value);
+        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await Oidc.OpenStoredClientSecretAsync()).Value);
         Assert.Equal(1, (await Oidc.GetAsync()).Version);
     }
 

@@ -108,7 +108,8 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
         var after = await Smtp.GetAsync();
         Assert.Equal("Ops", after.FromName);
         Assert.Equal(before, after.Password);
-        Assert.Equal(new SecretStatus.Set(SeededAt.UtcDateTime, "other@example.test"), after.Password);
+        Assert.Equal(new SecretStatus.Set(SeededAt.UtcDateTime, "other@example.test") { BoundTo = after.Password.BoundTo }, after.Password);
+        Assert.NotNull(after.Password.BoundTo);
     }
 
     [Fact]
@@ -121,7 +122,8 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
         await SaveAsync(page);
 
         page.WaitForAssertion(() => Assert.Equal(2, Smtp.GetAsync().Result.Version), Wait);
-        Assert.Equal(new SecretStatus.Set(SeededAt.AddHours(1).UtcDateTime, AdminEmail), (await Smtp.GetAsync()).Password);
+        var password = (await Smtp.GetAsync()).Password;
+        Assert.Equal(new SecretStatus.Set(SeededAt.AddHours(1).UtcDateTime, AdminEmail) { BoundTo = password.BoundTo }, password);
         page.WaitForAssertion(() => Assert.Equal("•••••••• set on 2026-03-04 06:06 UTC by admin@example.test", SecretInput(page).GetAttribute("placeholder")), Wait);
         Assert.True(string.IsNullOrEmpty(SecretInput(page).GetAttribute("value")));
         Assert.DoesNotContain("a-replacement-password", page.Markup, StringComparison.Ordinal);
@@ -144,6 +146,24 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
         page.WaitForAssertion(() => Assert.Equal("not-set", SecretState(page)), Wait);
         Assert.DoesNotContain("Will be removed when you save.", page.Markup, StringComparison.Ordinal);
         Assert.Null(SecretInput(page).GetAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task Save_PortChangedKeepingThePassword_ShowsTheMessageOnThePasswordAndSavesNothing()
+    {
+        await SeedAsync(port: 1);
+        var page = RenderPage<SmtpSettingsPage>();
+
+        page.Find("#smtp-port").Input("2525");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Contains(SmtpSettingsService.ServerChangedMessage, TextAroundPassword(page), StringComparison.Ordinal), Wait);
+        Assert.Equal((1, 1L), ((await Smtp.GetAsync()).Port, (await Smtp.GetAsync()).Version));
+
+        SecretInput(page).Input("typed-again");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Equal(2525, Smtp.GetAsync().Result.Port), Wait);
     }
 
     [Fact]

@@ -179,7 +179,7 @@ public class UsersPageTests : MudComponentTestContext
         WaitUntilDone(cut, "bob@example.test", row => Assert.Equal("Off", Text(row, ".user-mfa")));
         await using var db = await Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
         var bob = await db.Users.SingleAsync(u => u.Email == "bob@example.test");
-        Assert.Equal((false, null), (bob.TwoFactorEnabled, bob.TotpSecret));
+        Assert.Equal((false, null), (bob.TwoFactorEnabled, bob.TotpSecret.Envelope));
         var entry = Assert.Single((await Services.GetRequiredService<AuditLog>().SearchAsync(new(Action: AuditActions.MfaReset))).Items);
         Assert.Equal((AdminEmail, "bob@example.test", "Authenticator,RecoveryCodes"), (entry.Actor, entry.Target, entry.ChangedFields));
     }
@@ -529,11 +529,10 @@ public class UsersPageTests : MudComponentTestContext
         await using var db = await Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
         var user = await db.Users.SingleAsync(u => u.Email == email);
         user.TwoFactorEnabled = true;
-        user.TotpSecret = "sa1:k1:AAAA";
+        user.TotpSecret = new SecretAdmin.Security.SealedSecret { Envelope = "sa1:k1:AAAA", UpdatedAtUtc = DateTime.UtcNow };
         user.TotpDigits = 6;
         user.TotpPeriodSeconds = 30;
         user.TotpAlgorithm = SecretAdmin.Features.Mfa.TotpAlgorithm.Sha1;
-        user.TotpEnrolledAtUtc = DateTime.UtcNow;
         await db.SaveChangesAsync();
     }
 

@@ -82,7 +82,7 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
         Assert.Equal([0L, 26L], keys.Select(k => k.SealedValues));
         var opened = await SealedUserSeeder.OpenAllAsync(_services, _sealer);
         Assert.Equal(Enumerable.Range(0, 25).Select(SealedUserSeeder.SecretOf), opened.Select(r => Assert.IsType<SecretRead.PresentSecret>(r).Value));
-        Assert.Equal("oidc-client-secret-1", Assert.IsType<SecretRead.PresentSecret>(await _services.GetRequiredService<OidcSettingsService>().OpenClientSecretAsync()).Value);
+        Assert.Equal("oidc-client-secret-1", Assert.IsType<SecretRead.PresentSecret>(await _services.GetRequiredService<OidcSettingsService>().OpenStoredClientSecretAsync()).Value);
         var entry = Assert.Single(await AuditAsync(AuditActions.KeysResealed));
         Assert.Equal("26 value(s) to key 2, 0 unreadable", entry.Target);
     }
@@ -147,15 +147,15 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
             }
 
             using var db = factory.CreateDbContext();
-            changedId = db.Users.Where(u => u.TotpSecret!.StartsWith("sa1:1:")).OrderBy(u => u.Id).Select(u => u.Id).First();
+            changedId = db.Users.Where(u => u.TotpSecret.Envelope!.StartsWith("sa1:1:")).OrderBy(u => u.Id).Select(u => u.Id).First();
             var changed = _sealer.Seal("changed-while-resealing", new SealedPlace("AspNetUsers", "TotpSecret", changedId));
-            Assert.Equal(1, db.Users.Where(u => u.Id == changedId).ExecuteUpdate(set => set.SetProperty(u => u.TotpSecret, changed)));
+            Assert.Equal(1, db.Users.Where(u => u.Id == changedId).ExecuteUpdate(set => set.SetProperty(u => u.TotpSecret.Envelope, changed)));
         }));
 
         Assert.NotNull(changedId);
         Assert.Equal((25L, 26L, 0L), (result.Done, result.Total, result.Unreadable));
         await using var check = await factory.CreateDbContextAsync();
-        var stored = await check.Users.Where(u => u.Id == changedId).Select(u => u.TotpSecret).SingleAsync();
+        var stored = await check.Users.Where(u => u.Id == changedId).Select(u => u.TotpSecret.Envelope).SingleAsync();
         Assert.Equal("changed-while-resealing", Assert.IsType<SecretRead.PresentSecret>(_sealer.Open(stored, new SealedPlace("AspNetUsers", "TotpSecret", changedId))).Value);
         Assert.Equal([0L, 26L], (await _keys.ListAsync()).Select(k => k.SealedValues));
     }

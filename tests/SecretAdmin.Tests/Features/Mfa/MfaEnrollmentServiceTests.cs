@@ -78,7 +78,7 @@ public sealed class MfaEnrollmentServiceTests : IAsyncLifetime
         await using var db = await _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
         var user = await db.Users.SingleAsync(u => u.Id == _userId);
         Assert.True(user.TwoFactorEnabled);
-        Assert.StartsWith("sa1:1:", user.TotpSecret, StringComparison.Ordinal);
+        Assert.StartsWith("sa1:1:", user.TotpSecret.Envelope, StringComparison.Ordinal);
         Assert.Equal((6, 30, TotpAlgorithm.Sha1), (user.TotpDigits, user.TotpPeriodSeconds, user.TotpAlgorithm));
         Assert.Contains((await _services.GetRequiredService<AuditLog>().SearchAsync(new(Action: AuditActions.MfaEnrolled))).Items, e => e.Target == "ada@example.test");
     }

@@ -63,7 +63,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
         Assert.Equal("https://login.example.test/realms/main", view.Authority);
         Assert.Equal("example.test, corp.example.test", view.AllowedEmailDomains);
         Assert.DoesNotContain(Secret, view.ToString(), StringComparison.Ordinal);
-        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await _oidc.OpenClientSecretAsync()).Value);
+        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await _oidc.OpenStoredClientSecretAsync()).Value);
         var stored = await StoredClientSecretAsync();
         Assert.StartsWith("sa1:1:", stored, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, stored, StringComparison.Ordinal);
@@ -81,7 +81,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
 
         Assert.True(result.Succeeded, result.Message);
         Assert.Equal(before, await StoredClientSecretAsync());
-        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await _oidc.OpenClientSecretAsync()).Value);
+        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await _oidc.OpenStoredClientSecretAsync()).Value);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
         var result = await _oidc.SaveAsync(Admin, ValidForm("a-new-secret"), 1);
 
         Assert.True(result.Succeeded, result.Message);
-        Assert.Equal("a-new-secret", Assert.IsType<SecretRead.PresentSecret>(await _oidc.OpenClientSecretAsync()).Value);
+        Assert.Equal("a-new-secret", Assert.IsType<SecretRead.PresentSecret>(await _oidc.OpenStoredClientSecretAsync()).Value);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
         var result = await _oidc.SaveAsync(Admin, form, 1);
 
         Assert.True(result.Succeeded, result.Message);
-        Assert.IsType<SecretRead.UnsetSecret>(await _oidc.OpenClientSecretAsync());
+        Assert.IsType<SecretRead.UnsetSecret>(await _oidc.OpenStoredClientSecretAsync());
         Assert.Null(await StoredClientSecretAsync());
     }
 
@@ -121,7 +121,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
 
         Assert.Equal(SettingsSaveOutcome.Invalid, result.Outcome);
         Assert.Contains(nameof(OidcSettingsForm.NewClientSecret), result.Errors.Keys);
-        Assert.IsType<SecretRead.PresentSecret>(await _oidc.OpenClientSecretAsync());
+        Assert.IsType<SecretRead.PresentSecret>(await _oidc.OpenStoredClientSecretAsync());
     }
 
     [Theory]
@@ -134,7 +134,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
 
         Assert.Equal(SettingsSaveOutcome.Invalid, result.Outcome);
         Assert.Contains(nameof(OidcSettingsForm.NewClientSecret), result.Errors.Keys);
-        Assert.IsType<SecretRead.UnsetSecret>(await _oidc.OpenClientSecretAsync());
+        Assert.IsType<SecretRead.UnsetSecret>(await _oidc.OpenStoredClientSecretAsync());
     }
 
     [Theory]
@@ -184,7 +184,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
 
         Assert.Equal(SettingsSaveOutcome.Conflict, result.Outcome);
         Assert.Equal("First admin's label", (await _oidc.GetAsync()).ButtonLabel);
-        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await _oidc.OpenClientSecretAsync()).Value);
+        Assert.Equal(Secret, Assert.IsType<SecretRead.PresentSecret>(await _oidc.OpenStoredClientSecretAsync()).Value);
     }
 
     [Fact]
@@ -270,7 +270,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
 
         var unreadable = Assert.IsType<SecretStatus.Unreadable>(view.ClientSecret);
         Assert.Equal(UnreadableReason.UnknownKeyId, unreadable.Reason);
-        Assert.IsType<SecretRead.UnreadableSecret>(await _oidc.OpenClientSecretAsync());
+        Assert.IsType<SecretRead.UnreadableSecret>(await _oidc.OpenStoredClientSecretAsync());
     }
 
     [Fact]
@@ -298,14 +298,78 @@ public sealed class OidcSettingsServiceTests : IDisposable
             await db.Database.ExecuteSqlAsync($"UPDATE \"OidcSettings\" SET \"ClientSecret\" = {smtpEnvelope}");
         }
 
-        var unreadable = Assert.IsType<SecretRead.UnreadableSecret>(await _oidc.OpenClientSecretAsync());
+        var unreadable = Assert.IsType<SecretRead.UnreadableSecret>(await _oidc.OpenStoredClientSecretAsync());
 
         Assert.Equal(UnreadableReason.AuthenticationFailed, unreadable.Reason);
+    }
+
+    [Theory]
+    [InlineData("https://evil.example.test/realms/main", "secretadmin")]
+    [InlineData("https://login.example.test/realms/other", "secretadmin")]
+    [InlineData("https://login.example.test/realms/main", "another-client")]
+    public async Task Save_ProviderOrClientChangedKeepingTheSecret_IsRefusedOnTheSecretAndNothingIsSaved(string authority, string clientId)
+    {
+        await _oidc.SaveAsync(Admin, ValidForm(), 0);
+        var form = ValidForm(secret: null);
+        form.Authority = authority;
+        form.ClientId = clientId;
+
+        var result = await _oidc.SaveAsync(Admin, form, 1);
+
+        Assert.Equal(["The provider or client id changed: type the client secret again, or clear it."], result.Errors[nameof(OidcSettingsForm.NewClientSecret)]);
+        var view = await _oidc.GetAsync();
+        Assert.Equal(("https://login.example.test/realms/main", "secretadmin", 1L), (view.Authority, view.ClientId, view.Version));
+    }
+
+    [Fact]
+    public async Task Save_AuthorityChangedWithTheSecretTypedAgain_BindsItToTheNewProvider()
+    {
+        await _oidc.SaveAsync(Admin, ValidForm(), 0);
+        var form = ValidForm(secret: "typed-again");
+        form.Authority = "https://login2.example.test";
+
+        var result = await _oidc.SaveAsync(Admin, form, 1);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal("typed-again", Assert.IsType<SecretRead.PresentSecret>(await _oidc.OpenClientSecretAsync("https://login2.example.test", "secretadmin")).Value);
+        Assert.Equal(UnreadableReason.DestinationChanged, Assert.IsType<SecretRead.UnreadableSecret>(await _oidc.OpenClientSecretAsync("https://login.example.test/realms/main", "secretadmin")).Reason);
+    }
+
+    [Fact]
+    public async Task Save_AuthorityChangedClearingTheSecret_IsSaved()
+    {
+        await _oidc.SaveAsync(Admin, ValidForm(), 0);
+        var form = ValidForm(secret: null);
+        form.Enabled = false;
+        form.Authority = "https://login2.example.test";
+        form.ClearClientSecret = true;
+
+        Assert.True((await _oidc.SaveAsync(Admin, form, 1)).Succeeded);
+        Assert.IsType<SecretStatus.NotSet>((await _oidc.GetAsync()).ClientSecret);
+    }
+
+    [Theory]
+    [InlineData("Authority", "https://evil.example.test")]
+    [InlineData("ClientId", "harvest")]
+    public async Task Open_BoundFieldEditedInTheDatabase_IsUnreadableForTheNewDestination(string column, string value)
+    {
+        await _oidc.SaveAsync(Admin, ValidForm(), 0);
+        await using (var db = await _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        {
+            var edit = column == "Authority" ? "UPDATE \"OidcSettings\" SET \"Authority\" = {0}" : "UPDATE \"OidcSettings\" SET \"ClientId\" = {0}";
+            Assert.Equal(1, await db.Database.ExecuteSqlRawAsync(edit, value));
+        }
+
+        var view = await _oidc.GetAsync();
+
+        Assert.Equal(UnreadableReason.DestinationChanged, Assert.IsType<SecretStatus.Unreadable>(view.ClientSecret).Reason);
+        Assert.Equal(UnreadableReason.DestinationChanged, Assert.IsType<SecretRead.UnreadableSecret>(await _oidc.OpenClientSecretAsync(view.Authority!, view.ClientId!)).Reason);
+        Assert.False(SecretAdmin.Features.Sso.SsoAvailability.Of(view).Ready);
     }
 
     private async Task<string?> StoredClientSecretAsync()
     {
         await using var db = await _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
-        return await db.OidcSettings.Select(s => s.ClientSecret).SingleAsync();
+        return await db.OidcSettings.Select(s => s.ClientSecret.Envelope).SingleAsync();
     }
 }

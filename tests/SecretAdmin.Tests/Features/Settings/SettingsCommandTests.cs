@@ -68,6 +68,26 @@ public sealed class SettingsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Set_DestinationChangedKeepingTheStoredSecret_ExitsOneNamingTheSecretOptionAndSavesNothing()
+    {
+        await AppProcess.RunAsync(_temp, ["settings", "smtp", "set", "--host", "smtp.example.test", "--port", "587", "--username", "mailer", "--password-stdin", "--from", "no-reply@example.test"], standardInput: "smtp-pass");
+        await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--authority", "https://login.example.test", "--client-id", "app", "--client-secret-stdin"], standardInput: "client-secret");
+
+        var smtp = await AppProcess.RunAsync(_temp, ["settings", "smtp", "set", "--port", "2525"]);
+        var oidc = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--authority", "https://evil.example.test"]);
+        var retyped = await AppProcess.RunAsync(_temp, ["settings", "smtp", "set", "--port", "2525", "--password-stdin"], standardInput: "smtp-pass-2");
+
+        Assert.Equal(1, smtp.ExitCode);
+        Assert.Contains("--password-stdin: The server changed: type the password again, or clear it.", smtp.Error, StringComparison.Ordinal);
+        Assert.Equal(1, oidc.ExitCode);
+        Assert.Contains("--client-secret-stdin: The provider or client id changed: type the client secret again, or clear it.", oidc.Error, StringComparison.Ordinal);
+        Assert.Equal(0, retyped.ExitCode);
+        var show = JsonDocument.Parse((await AppProcess.RunAsync(_temp, ["settings", "show", "--json"])).Output).RootElement;
+        Assert.Equal("https://login.example.test", show.GetProperty("oidc").GetProperty("authority").GetString());
+        Assert.Equal(2525, show.GetProperty("smtp").GetProperty("port").GetInt32());
+    }
+
+    [Fact]
     public async Task Set_LinkByVerifiedEmailAndRequireTotpAfterSso_SavesShowsAndAudits()
     {
         var oidc = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--link-by-verified-email", "true"]);

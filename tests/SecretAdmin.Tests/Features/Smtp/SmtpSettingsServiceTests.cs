@@ -1,6 +1,7 @@
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Settings;
 using SecretAdmin.Features.Smtp;
+using SecretAdmin.Security;
 using SecretAdmin.Tests.Support;
 
 namespace SecretAdmin.Tests.Features.Smtp;

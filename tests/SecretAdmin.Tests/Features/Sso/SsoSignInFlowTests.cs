@@ -101,6 +101,27 @@ public sealed class SsoSignInFlowTests : IAsyncLifetime
         [.. (await _app.Services.GetRequiredService<AuditLog>().SearchAsync(new(Action: action))).Items];
 
     [Fact]
+    public async Task Start_AuthorityEditedInTheDatabase_AnotherProviderReceivesNothing()
+    {
+        await using var other = await OidcPeer.StartAsync("another-providers-secret", [$"{AppOrigin}/signin-oidc"]);
+        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        {
+            // As someone with write access to the database would: point single sign-on elsewhere.
+            await db.Database.ExecuteSqlAsync($"UPDATE \"OidcSettings\" SET \"Authority\" = {other.Issuer}, \"Version\" = \"Version\" + 1");
+        }
+
+        var app = WebSession.Client(_app);
+        var html = await app.GetStringAsync("/account/login");
+        var start = await StartAsync(app, "/account");
+
+        Assert.DoesNotContain("Sign in with", html, StringComparison.Ordinal);
+        Assert.Equal(SsoErrors.PathFor(SsoErrorKind.Unavailable), Location(start));
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.Empty(other.Requests);
+        Assert.DoesNotContain(_oidc.Requests, r => r.StartsWith("POST", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task LoginPage_Ready_ShowsTheButtonWithTheLabel()
     {
         var html = await WebSession.Client(_app).GetStringAsync("/account/login");

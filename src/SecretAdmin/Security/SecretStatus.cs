@@ -1,16 +1,17 @@
-using SecretAdmin.Security;
-
-namespace SecretAdmin.Features.Settings;
+namespace SecretAdmin.Security;
 
 /// <summary>
-/// What a settings page may know of a stored secret: not set, set (when, by whom), or
-/// unreadable (why). Never the secret itself.
+/// What a page or a command may know of a stored secret: not set, set (when, by whom), or
+/// unreadable (why) — and the destination it is bound to. Never the secret itself.
 /// </summary>
 public abstract record SecretStatus
 {
     private SecretStatus()
     {
     }
+
+    /// <summary>The <see cref="SecretDestination"/> the stored secret was sealed for; null when none is stored or it is bound to its row alone.</summary>
+    public string? BoundTo { get; init; }
 
     public sealed record NotSet : SecretStatus;
 
