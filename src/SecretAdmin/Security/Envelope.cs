@@ -51,14 +51,28 @@ public static class Envelope
 
         var rest = stored.AsSpan(Prefix.Length);
         var colon = rest.IndexOf(':');
-        if (colon <= 0
-            || !int.TryParse(rest[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out keyId))
+        if (colon < 0 || !TryParseKeyId(rest[..colon], out keyId))
         {
             return false;
         }
 
         payloadText = rest[(colon + 1)..];
         return Base64Url.IsValid(payloadText, out payloadLength) && payloadLength >= NonceSize + TagSize;
+    }
+
+    /// <summary>
+    /// Reads a key id written as <see cref="Format"/> writes it: ASCII digits without a leading zero
+    /// (key ids start at 1), no sign, no white space, nothing else. So no two texts name one key;
+    /// <see cref="int.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider?, out int)"/> alone
+    /// would also take leading zeros and trailing NULs.
+    /// </summary>
+    public static bool TryParseKeyId(ReadOnlySpan<char> text, out int keyId)
+    {
+        keyId = 0;
+        return text.Length > 0
+            && text[0] != '0'
+            && !text.ContainsAnyExceptInRange('0', '9')
+            && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out keyId);
     }
 
     /// <summary>

@@ -98,6 +98,25 @@ public sealed class SecretSealerTests : IDisposable
         Assert.Equal(UnreadableReason.Malformed, unreadable.Reason);
     }
 
+    [Theory]
+    [InlineData("01")]
+    [InlineData("001")]
+    [InlineData("1\0")]
+    [InlineData("1\0\0")]
+    [InlineData("0")]
+    [InlineData("+1")]
+    [InlineData(" 1")]
+    [InlineData("1 ")]
+    [InlineData("\u0661")]
+    public void Open_KeyIdNotCanonical_IsMalformed(string keyId)
+    {
+        var payloadText = _sealer.Seal(Plaintext, Place).Split(':')[2];
+
+        var unreadable = Assert.IsType<SecretRead.UnreadableSecret>(_sealer.Open($"sa1:{keyId}:{payloadText}", Place));
+
+        Assert.Equal(UnreadableReason.Malformed, unreadable.Reason);
+    }
+
     [Fact]
     public void Open_TruncatedEnvelope_IsUnreadableAtEveryLength()
     {
