@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Security;
 
@@ -25,7 +24,7 @@ public sealed class SealedValueCensus
         var entries = new List<Entry>();
         foreach (var column in SealedColumn.AllIn(db.Model))
         {
-            // Key ids are read from the envelope's text; a value whose key id is not a number is
+            // Key ids are read from the envelope's text; a value whose key id is not canonical is
             // malformed, references no key, and is reported by verify rather than here.
             var c = $"\"{column.Column}\"";
             var sql = $"""
@@ -37,7 +36,7 @@ public sealed class SealedValueCensus
             var rows = await db.Database.SqlQueryRaw<KeyIdCount>(sql).ToListAsync(cancellationToken);
             foreach (var row in rows)
             {
-                if (int.TryParse(row.KeyId, NumberStyles.None, CultureInfo.InvariantCulture, out var keyId))
+                if (Envelope.TryParseKeyId(row.KeyId, out var keyId))
                 {
                     entries.Add(new Entry(column, keyId, row.Count));
                 }

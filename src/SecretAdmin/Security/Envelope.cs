@@ -19,6 +19,33 @@ public static class Envelope
 
     public static bool HasPrefix(string stored) => stored.StartsWith(Prefix, StringComparison.Ordinal);
 
+    /// <summary>
+    /// Whether a stored text looks like an envelope, whole or damaged: past any leading white space,
+    /// control or format characters (a byte order mark), <c>sa</c> in any case, one or more digits
+    /// and a colon — <c>sa1:</c>, <c> sa1:</c>, <c>SA1:</c>, <c>sa2:</c>. Such a text is never legacy
+    /// plaintext: unless it is a well-formed envelope, it is malformed.
+    /// </summary>
+    public static bool LooksLikeEnvelope(ReadOnlySpan<char> stored)
+    {
+        var start = 0;
+        while (start < stored.Length && IsIgnorable(stored[start]))
+        {
+            start++;
+        }
+
+        var rest = stored[start..];
+        if (rest.Length < 2 || rest[0] is not ('s' or 'S') || rest[1] is not ('a' or 'A'))
+        {
+            return false;
+        }
+
+        var digits = rest[2..].IndexOfAnyExceptInRange('0', '9');
+        return digits > 0 && rest[2 + digits] == ':';
+
+        static bool IsIgnorable(char c) =>
+            char.IsWhiteSpace(c) || char.IsControl(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format;
+    }
+
     /// <summary>The payload length of a seal of <paramref name="plaintextByteCount"/> bytes.</summary>
     internal static int PayloadLength(int plaintextByteCount) => NonceSize + plaintextByteCount + TagSize;
 
@@ -51,14 +78,28 @@ public static class Envelope
 
         var rest = stored.AsSpan(Prefix.Length);
         var colon = rest.IndexOf(':');
-        if (colon <= 0
-            || !int.TryParse(rest[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out keyId))
+        if (colon < 0 || !TryParseKeyId(rest[..colon], out keyId))
         {
             return false;
         }
 
         payloadText = rest[(colon + 1)..];
         return Base64Url.IsValid(payloadText, out payloadLength) && payloadLength >= NonceSize + TagSize;
+    }
+
+    /// <summary>
+    /// Reads a key id written as <see cref="Format"/> writes it: ASCII digits without a leading zero
+    /// (key ids start at 1), no sign, no white space, nothing else. So no two texts name one key;
+    /// <see cref="int.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider?, out int)"/> alone
+    /// would also take leading zeros and trailing NULs.
+    /// </summary>
+    public static bool TryParseKeyId(ReadOnlySpan<char> text, out int keyId)
+    {
+        keyId = 0;
+        return text.Length > 0
+            && text[0] != '0'
+            && !text.ContainsAnyExceptInRange('0', '9')
+            && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out keyId);
     }
 
     /// <summary>

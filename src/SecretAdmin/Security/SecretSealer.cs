@@ -149,7 +149,7 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
     {
         if (!Envelope.HasPrefix(stored))
         {
-            if (stored.Length == 0)
+            if (stored.Length == 0 || Envelope.LooksLikeEnvelope(stored))
             {
                 return unreadable(new SecretRead.UnreadableSecret(UnreadableReason.Malformed, keyId: null));
             }

@@ -79,4 +79,21 @@ public sealed class SecretAdminDbContextTests : IDisposable
         Assert.Equal(0, census.Total);
         Assert.Empty(census.KeyIds);
     }
+
+    [Theory]
+    [InlineData("01")]
+    [InlineData("001")]
+    [InlineData("1\0")]
+    [InlineData("0")]
+    public async Task Census_KeyIdNotCanonical_IsNotCountedAsAKeyReference(string keyId)
+    {
+        using var db = TestDatabase.Open(_temp.Data);
+        db.OidcSettings.Add(new SecretAdmin.Features.Oidc.OidcSettings { ClientSecret = { Envelope = $"sa1:{keyId}:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" } });
+        await db.SaveChangesAsync();
+
+        var census = await SealedValueCensus.TakeAsync(db, CancellationToken.None);
+
+        Assert.Equal(0, census.Total);
+        Assert.Empty(census.KeyIds);
+    }
 }

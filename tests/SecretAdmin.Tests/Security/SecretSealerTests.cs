@@ -98,6 +98,25 @@ public sealed class SecretSealerTests : IDisposable
         Assert.Equal(UnreadableReason.Malformed, unreadable.Reason);
     }
 
+    [Theory]
+    [InlineData("01")]
+    [InlineData("001")]
+    [InlineData("1\0")]
+    [InlineData("1\0\0")]
+    [InlineData("0")]
+    [InlineData("+1")]
+    [InlineData(" 1")]
+    [InlineData("1 ")]
+    [InlineData("\u0661")]
+    public void Open_KeyIdNotCanonical_IsMalformed(string keyId)
+    {
+        var payloadText = _sealer.Seal(Plaintext, Place).Split(':')[2];
+
+        var unreadable = Assert.IsType<SecretRead.UnreadableSecret>(_sealer.Open($"sa1:{keyId}:{payloadText}", Place));
+
+        Assert.Equal(UnreadableReason.Malformed, unreadable.Reason);
+    }
+
     [Fact]
     public void Open_TruncatedEnvelope_IsUnreadableAtEveryLength()
     {
@@ -180,6 +199,52 @@ public sealed class SecretSealerTests : IDisposable
         Assert.Equal("hunter2", present.Value);
         Assert.True(present.IsLegacyPlaintext);
         Assert.Null(present.KeyId);
+    }
+
+    [Theory]
+    [InlineData(" ", "sa1", false)]
+    [InlineData(" ", "sa1", true)]
+    [InlineData("\n", "sa1", false)]
+    [InlineData("\n", "sa1", true)]
+    [InlineData("\r\n", "sa1", true)]
+    [InlineData("\t", "sa1", false)]
+    [InlineData("\t", "sa1", true)]
+    [InlineData("\uFEFF", "sa1", false)]
+    [InlineData("\uFEFF", "sa1", true)]
+    [InlineData("\0", "sa1", true)]
+    [InlineData("\u200B", "sa1", true)]
+    [InlineData("", "SA1", false)]
+    [InlineData("", "SA1", true)]
+    [InlineData("", "Sa1", true)]
+    [InlineData("", "sa2", false)]
+    [InlineData("", "sa2", true)]
+    [InlineData("", "sa9", false)]
+    [InlineData("", "sa9", true)]
+    [InlineData("", "sa10", true)]
+    public void Open_ValueThatLooksLikeADamagedEnvelope_IsMalformedNeverLegacyPlaintext(string before, string version, bool allowLegacyPlaintext)
+    {
+        using var sealer = TestSealing.Sealer(TestSealing.Ring(1), allowLegacyPlaintext);
+        var damaged = before + version + sealer.Seal(Plaintext, Place)[3..];
+
+        var unreadable = Assert.IsType<SecretRead.UnreadableSecret>(sealer.Open(damaged, Place));
+
+        Assert.Equal(UnreadableReason.Malformed, unreadable.Reason);
+    }
+
+    [Theory]
+    [InlineData("sa:1:AAAA")]
+    [InlineData("sa1")]
+    [InlineData("sa1-1:AAAA")]
+    [InlineData("salt:1:AAAA")]
+    [InlineData("x sa1:1:AAAA")]
+    [InlineData("s a1:1:AAAA")]
+    public void Open_PlaintextThatOnlyResemblesAnEnvelopeWhenAllowed_IsLegacyPlaintext(string stored)
+    {
+        using var sealer = TestSealing.Sealer(TestSealing.Ring(1), allowLegacyPlaintext: true);
+
+        var present = Assert.IsType<SecretRead.PresentSecret>(sealer.Open(stored, Place));
+
+        Assert.True(present.IsLegacyPlaintext);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using SecretAdmin.Hosting;
 
 namespace SecretAdmin.Tests.Support;
@@ -9,13 +10,17 @@ public static class AppProcess
     public sealed record Result(int ExitCode, string Output, string Error);
 
     /// <param name="standardInput">Text written to the program's standard input (a password for <c>--password-stdin</c>), then closed.</param>
-    public static async Task<Result> RunAsync(TempDataDirectory data, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? standardInput = null)
+    public static Task<Result> RunAsync(TempDataDirectory data, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? standardInput = null) =>
+        RunAsync(data, args, standardInput is null ? null : Encoding.UTF8.GetBytes(standardInput), environment);
+
+    /// <param name="standardInput">Bytes written as they are to the program's standard input (which need not be valid UTF-8), then closed.</param>
+    public static async Task<Result> RunAsync(TempDataDirectory data, IEnumerable<string> args, byte[]? standardInput, IDictionary<string, string>? environment = null)
     {
         var start = StartInfo(data, args, environment);
         using var process = Process.Start(start)!;
         if (standardInput is not null)
         {
-            await process.StandardInput.WriteAsync(standardInput);
+            await process.StandardInput.BaseStream.WriteAsync(standardInput);
         }
 
         process.StandardInput.Close();

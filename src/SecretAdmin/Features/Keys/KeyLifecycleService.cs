@@ -100,11 +100,16 @@ public sealed class KeyLifecycleService(
         return result;
     }
 
-    /// <summary>Seals values stored as plaintext (from before sealing), in place.</summary>
+    /// <summary>
+    /// Seals values stored as plaintext (from before sealing), in place. A value that looks like a
+    /// damaged envelope (<see cref="Envelope.LooksLikeEnvelope"/>) is not plaintext: it is left as it
+    /// is and counted unreadable, so verify keeps reporting it.
+    /// </summary>
     public async Task<SealingProgress> ImportPlaintextAsync(AuditActor actor, int batchSize = DefaultBatchSize, IProgress<SealingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var plaintext = $"{{0}} IS NOT NULL AND {{0}} <> '' AND {{0}} NOT LIKE '{Envelope.Prefix}%'";
-        var result = await RewriteAsync(KeyOperation.ImportPlaintext, actor, plaintext, (stored, place) => sealer.Seal(stored, place), batchSize, progress, cancellationToken);
+        // substr(...) <> is case-sensitive where LIKE is not, so SA1:… is selected, and left, too.
+        var plaintext = $"{{0}} IS NOT NULL AND {{0}} <> '' AND substr({{0}}, 1, {Envelope.Prefix.Length}) <> '{Envelope.Prefix}'";
+        var result = await RewriteAsync(KeyOperation.ImportPlaintext, actor, plaintext, (stored, place) => Envelope.LooksLikeEnvelope(stored) ? null : sealer.Seal(stored, place), batchSize, progress, cancellationToken);
 
         // A secret that authenticates somewhere was sealed for its row; bind it to its destination now.
         foreach (var secret in destinationBoundSecrets)
@@ -112,7 +117,8 @@ public sealed class KeyLifecycleService(
             await secret.BindToDestinationAsync(cancellationToken);
         }
 
-        await auditLog.WriteAsync(actor, AuditActions.PlaintextImported, $"{result.Done} value(s) sealed", cancellationToken: cancellationToken);
+        var left = result.Unreadable > 0 ? $", {result.Unreadable} left as they are: they look like damaged envelopes" : "";
+        await auditLog.WriteAsync(actor, AuditActions.PlaintextImported, $"{result.Done} value(s) sealed{left}", cancellationToken: cancellationToken);
         return result;
     }
 

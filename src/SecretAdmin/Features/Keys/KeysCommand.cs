@@ -152,6 +152,12 @@ internal static class KeysCommand
         {
             var result = await services.GetRequiredService<KeyLifecycleService>().ImportPlaintextAsync(AuditActor.Cli, Math.Max(1, parse.GetValue(batch)), new ConsoleProgress("sealed"), ct);
             Console.WriteLine($"Sealed {result.Done} plaintext value(s).");
+            if (result.Unreadable > 0)
+            {
+                await Console.Error.WriteLineAsync($"{result.Unreadable} value(s) look like damaged envelopes and were left as they are; `SecretAdmin keys verify` shows where.");
+                return 1;
+            }
+
             return 0;
         }, cancellationToken));
         return import;

@@ -56,7 +56,7 @@ internal static class SettingsCommand
         {
             enabled, label, authority, clientId, secretStdin, clearSecret, scopes, callback, roleClaim, adminValue, createUsers, linkByEmail, domains,
         };
-        set.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
+        set.SetAction((parse, cancellationToken) => StandardInputSecret.RunWithAsync(parse.GetValue(secretStdin) ? secretStdin.Name : null, secret => CommandHost.RunAsync(async (services, ct) =>
         {
             var service = services.GetRequiredService<OidcSettingsService>();
             var view = await service.GetAsync(ct);
@@ -72,10 +72,10 @@ internal static class SettingsCommand
             form.CreateUnknownUsers = parse.GetValue(createUsers) ?? form.CreateUnknownUsers;
             form.LinkByVerifiedEmail = parse.GetValue(linkByEmail) ?? form.LinkByVerifiedEmail;
             form.AllowedEmailDomains = parse.GetValue(domains) ?? form.AllowedEmailDomains;
-            form.NewClientSecret = parse.GetValue(secretStdin) ? await ReadSecretAsync(ct) : null;
+            form.NewClientSecret = secret;
             form.ClearClientSecret = parse.GetValue(clearSecret);
             return Report(await service.SaveAsync(AuditActor.Cli, form, view.Version, ct), "OIDC settings", set);
-        }, cancellationToken));
+        }, cancellationToken), cancellationToken));
         return new Command("oidc", "OpenID Connect single sign-on.") { set };
     }
 
@@ -92,7 +92,7 @@ internal static class SettingsCommand
         var fromName = new Option<string?>("--from-name") { Description = "The display name mail is sent from." };
         var timeout = new Option<int?>("--timeout") { Description = "Seconds to wait for the server, 1-300." };
         var set = new Command("set", "Change the SMTP settings.") { host, port, security, username, passwordStdin, clearPassword, from, fromName, timeout };
-        set.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
+        set.SetAction((parse, cancellationToken) => StandardInputSecret.RunWithAsync(parse.GetValue(passwordStdin) ? passwordStdin.Name : null, password => CommandHost.RunAsync(async (services, ct) =>
         {
             var service = services.GetRequiredService<SmtpSettingsService>();
             var view = await service.GetAsync(ct);
@@ -110,10 +110,10 @@ internal static class SettingsCommand
             form.FromAddress = parse.GetValue(from) ?? form.FromAddress;
             form.FromName = parse.GetValue(fromName) ?? form.FromName;
             form.TimeoutSeconds = parse.GetValue(timeout) ?? form.TimeoutSeconds;
-            form.NewPassword = parse.GetValue(passwordStdin) ? await ReadSecretAsync(ct) : null;
+            form.NewPassword = password;
             form.ClearPassword = parse.GetValue(clearPassword);
             return Report(await service.SaveAsync(AuditActor.Cli, form, view.Version, ct), "SMTP settings", set);
-        }, cancellationToken));
+        }, cancellationToken), cancellationToken));
         return new Command("smtp", "Outgoing mail.") { set };
     }
 
@@ -156,9 +156,6 @@ internal static class SettingsCommand
         }, cancellationToken));
         return new Command("mfa", "The MFA policy.") { set };
     }
-
-    private static async Task<string> ReadSecretAsync(CancellationToken cancellationToken) =>
-        (await Console.In.ReadToEndAsync(cancellationToken)).TrimEnd('\r', '\n');
 
     /// <summary>Prints the outcome; each message is named by the option that sets its field.</summary>
     private static int Report(SettingsSaveResult result, string what, Command command)

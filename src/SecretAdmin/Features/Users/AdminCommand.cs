@@ -20,14 +20,14 @@ internal static class AdminCommand
                 return Task.FromResult(2);
             }
 
-            return CommandHost.RunAsync((services, ct) => CreateAdminAsync(services, parse.GetValue(email)!, ct), cancellationToken);
+            // The option was given, so the password is never null here.
+            return StandardInputSecret.RunWithAsync(passwordStdin.Name, password => CommandHost.RunAsync((services, ct) => CreateAdminAsync(services, parse.GetValue(email)!, password!, ct), cancellationToken), cancellationToken);
         });
         return new Command("admin", "Manage administrators.") { create };
     }
 
-    private static async Task<int> CreateAdminAsync(IServiceProvider services, string email, CancellationToken cancellationToken)
+    private static async Task<int> CreateAdminAsync(IServiceProvider services, string email, string password, CancellationToken cancellationToken)
     {
-        var password = (await Console.In.ReadToEndAsync(cancellationToken)).TrimEnd('\r', '\n');
         var result = await services.GetRequiredService<UserAdminService>().CreateAdminAsync(AuditActor.Cli, email, password, cancellationToken);
         if (!result.Succeeded)
         {

@@ -38,10 +38,16 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
     private async Task<List<AuditEntry>> AuditAsync(string action) =>
         [.. (await _services.GetRequiredService<AuditLog>().SearchAsync(new(Action: action))).Items];
 
-    private async Task ExecuteAsync(string sql)
+    private async Task ExecuteAsync(string sql, params object[] parameters)
     {
         await using var db = await _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
-        await db.Database.ExecuteSqlRawAsync(sql);
+        await db.Database.ExecuteSqlRawAsync(sql, parameters);
+    }
+
+    private async Task<string?> StoredTotpSecretAsync(int n)
+    {
+        await using var db = await _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
+        return await db.Users.Where(u => u.Id == SealedUserSeeder.IdOf(n)).Select(u => u.TotpSecret.Envelope).SingleAsync();
     }
 
     [Fact]
@@ -270,6 +276,33 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
         Assert.True((await _keys.VerifyAsync(AuditActor.Cli)).AllOpen);
         var opened = await SealedUserSeeder.OpenAllAsync(_services, _sealer);
         Assert.Equal("legacy-seeded-user-000004", Assert.IsType<SecretRead.PresentSecret>(opened[4]).Value);
+    }
+
+    [Theory]
+    [InlineData(" ", "sa1")]
+    [InlineData("\n", "sa1")]
+    [InlineData("\t", "sa1")]
+    [InlineData("\uFEFF", "sa1")]
+    [InlineData("", "SA1")]
+    [InlineData("", "sa2")]
+    [InlineData("", "sa9")]
+    public async Task ImportPlaintext_ValueThatLooksLikeADamagedEnvelope_LeavesItCountsItAndVerifySaysItDoesNotOpen(string before, string version)
+    {
+        await ExecuteAsync("UPDATE \"AspNetUsers\" SET \"TotpSecret\" = {0} || substr(\"TotpSecret\", 4) WHERE \"Id\" = {1}", before + version, SealedUserSeeder.IdOf(1));
+        await ExecuteAsync("UPDATE \"AspNetUsers\" SET \"TotpSecret\" = 'legacy-plaintext' WHERE \"Id\" = {0}", SealedUserSeeder.IdOf(2));
+        var damaged = await StoredTotpSecretAsync(1);
+
+        var result = await _keys.ImportPlaintextAsync(AuditActor.Cli);
+
+        Assert.Equal((1L, 1L), (result.Done, result.Unreadable));
+        Assert.Equal(damaged, await StoredTotpSecretAsync(1));
+        var opened = await SealedUserSeeder.OpenAllAsync(_services, _sealer);
+        Assert.Equal("legacy-plaintext", Assert.IsType<SecretRead.PresentSecret>(opened[2]).Value);
+        var report = await _keys.VerifyAsync(AuditActor.Cli);
+        Assert.False(report.AllOpen);
+        Assert.Contains(new VerifyEntry("AspNetUsers", "TotpSecret", null, SealedValueState.DoesNotOpen, 1), report.Entries);
+        Assert.Equal(0, report.Count(SealedValueState.Plaintext));
+        Assert.Equal("1 value(s) sealed, 1 left as they are: they look like damaged envelopes", Assert.Single(await AuditAsync(AuditActions.PlaintextImported)).Target);
     }
 
     [Fact]

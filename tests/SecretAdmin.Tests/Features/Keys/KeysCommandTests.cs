@@ -148,6 +148,39 @@ public sealed class KeysCommandTests : IAsyncLifetime
         Assert.True(after.ExitCode == 0, after.Output);
     }
 
+    [Fact]
+    public async Task ImportPlaintext_ValuesThatLookLikeDamagedEnvelopes_LeavesThemAndSaysHowMany()
+    {
+        await SeedAsync(4);
+        await using (var connection = new SqliteConnection($"Data Source={_temp.Data.DatabaseFile}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE "AspNetUsers" SET "TotpSecret" = char(65279) || "TotpSecret" WHERE "Id" = 'seeded-user-000001';
+                UPDATE "AspNetUsers" SET "TotpSecret" = 'SA1' || substr("TotpSecret", 4) WHERE "Id" = 'seeded-user-000002';
+                UPDATE "AspNetUsers" SET "TotpSecret" = 'legacy-plaintext' WHERE "Id" = 'seeded-user-000003';
+                """;
+            Assert.Equal(3, await command.ExecuteNonQueryAsync());
+        }
+
+        var import = await RunAsync("secrets", "import-plaintext");
+        var verify = await RunAsync("keys", "verify", "--json");
+
+        Assert.Equal(1, import.ExitCode);
+        Assert.Contains("Sealed 1 plaintext value(s).", import.Output, StringComparison.Ordinal);
+        Assert.Contains("2 value(s) look like damaged envelopes and were left as they are; `SecretAdmin keys verify` shows where.", import.Error, StringComparison.Ordinal);
+        Assert.Equal(1, verify.ExitCode);
+        var broken = Assert.Single(JsonDocument.Parse(verify.Output).RootElement.GetProperty("entries").EnumerateArray(), e => e.GetProperty("state").GetString() == "does-not-open");
+        Assert.Equal(2, broken.GetProperty("count").GetInt32());
+        foreach (var output in new[] { import.Output, import.Error, verify.Output, verify.Error })
+        {
+            Assert.DoesNotContain("sa1:", output, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("totp-secret", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("legacy-plaintext", output, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>
     /// A re-seal of 10,000 values killed with SIGKILL at random points loses nothing: every value
     /// still opens after each kill, and a last run finishes the job.

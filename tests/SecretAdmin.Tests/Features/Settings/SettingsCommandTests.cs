@@ -1,4 +1,6 @@
 using System.Text.Json;
+using SecretAdmin.Features.Oidc;
+using SecretAdmin.Security;
 using SecretAdmin.Tests.Support;
 
 namespace SecretAdmin.Tests.Features.Settings;
@@ -28,6 +30,49 @@ public sealed class SettingsCommandTests : IDisposable
         var text = await AppProcess.RunAsync(_temp, ["settings", "show"]);
         Assert.Contains("client secret", text.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, text.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("oidc", new byte[0], "standard input was empty")]
+    [InlineData("oidc", new byte[] { 0x0A }, "standard input held only a line break")]
+    [InlineData("oidc", new byte[] { 0x0D, 0x0A }, "standard input held only a line break")]
+    [InlineData("oidc", new byte[] { 0x6E, 0x65, 0x77, 0xFF, 0x0A }, "standard input is not valid UTF-8")]
+    [InlineData("oidc", new byte[] { 0x6E, 0x65, 0x77, 0xC3 }, "standard input is not valid UTF-8")]
+    [InlineData("oidc", new byte[] { 0x6E, 0x65, 0x77, 0xC0, 0xAF }, "standard input is not valid UTF-8")]
+    [InlineData("smtp", new byte[0], "standard input was empty")]
+    [InlineData("smtp", new byte[] { 0x0D, 0x0A }, "standard input held only a line break")]
+    [InlineData("smtp", new byte[] { 0x6E, 0x65, 0x77, 0xFF }, "standard input is not valid UTF-8")]
+    public async Task Set_SecretOnStandardInputEmptyOrNotUtf8_ExitsOneNamingTheOptionAndSavesNothing(string area, byte[] standardInput, string problem)
+    {
+        await SetAllAsync();
+        var before = await ShowJsonAsync();
+
+        var set = area == "oidc"
+            ? await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--client-id", "changed", "--client-secret-stdin"], standardInput)
+            : await AppProcess.RunAsync(_temp, ["settings", "smtp", "set", "--host", "changed.example.test", "--password-stdin"], standardInput);
+
+        var option = area == "oidc" ? "--client-secret-stdin" : "--password-stdin";
+        Assert.Equal(1, set.ExitCode);
+        Assert.Equal([$"{option}: {problem}"], set.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.DoesNotContain("Saved", set.Output, StringComparison.Ordinal);
+        var after = await ShowJsonAsync();
+        Assert.Equal(before.GetProperty(area).GetRawText(), after.GetProperty(area).GetRawText());
+        Assert.Equal(1, after.GetProperty(area).GetProperty("version").GetInt64());
+        Assert.Equal(2, await AuditCountAsync());
+    }
+
+    [Fact]
+    public async Task Set_SecretOnStandardInputWithAByteOrderMarkAndCrLf_StoresTheSecretWithoutEither()
+    {
+        const string secret = "bom-client-secret-Zk41";
+        byte[] standardInput = [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(secret), 0x0D, 0x0A];
+
+        var set = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--client-id", "app", "--client-secret-stdin"], standardInput);
+
+        Assert.True(set.ExitCode == 0, set.Error);
+        using var services = TestServices.Build(_temp, ring: new KeyRingFile(_temp.Data.KeyRingFile).Read());
+        var read = await services.GetRequiredService<OidcSettingsService>().OpenStoredClientSecretAsync();
+        Assert.True(read is SecretRead.PresentSecret { Value: secret }, $"the stored client secret is {read}, not the one piped in without its byte order mark and line break");
     }
 
     [Fact]
@@ -122,5 +167,27 @@ public sealed class SettingsCommandTests : IDisposable
         var show = JsonDocument.Parse((await AppProcess.RunAsync(_temp, ["settings", "show", "--json"])).Output).RootElement;
         Assert.Equal((false, true, 2L), (show.GetProperty("oidc").GetProperty("linkByVerifiedEmail").GetBoolean(), show.GetProperty("oidc").GetProperty("createUnknownUsers").GetBoolean(), show.GetProperty("oidc").GetProperty("version").GetInt64()));
         Assert.Equal((false, true, 2L), (show.GetProperty("mfa").GetProperty("requireTotpAfterSso").GetBoolean(), show.GetProperty("mfa").GetProperty("requireForAdmins").GetBoolean(), show.GetProperty("mfa").GetProperty("version").GetInt64()));
+    }
+
+    /// <summary>OIDC and SMTP settings with a secret each: version 1 of both, two audit entries.</summary>
+    private async Task SetAllAsync()
+    {
+        var oidc = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--enabled", "true", "--authority", "https://login.example.test", "--client-id", "app", "--client-secret-stdin"], standardInput: "first-client-secret-Hn27\n");
+        var smtp = await AppProcess.RunAsync(_temp, ["settings", "smtp", "set", "--host", "smtp.example.test", "--security", "tls", "--port", "465", "--username", "mailer", "--password-stdin", "--from", "no-reply@example.test"], standardInput: "first-smtp-password-Pq85\n");
+        Assert.True(oidc.ExitCode == 0, oidc.Error);
+        Assert.True(smtp.ExitCode == 0, smtp.Error);
+    }
+
+    private async Task<JsonElement> ShowJsonAsync()
+    {
+        var show = await AppProcess.RunAsync(_temp, ["settings", "show", "--json"]);
+        Assert.True(show.ExitCode == 0, show.Error);
+        return JsonDocument.Parse(show.Output).RootElement.Clone();
+    }
+
+    private async Task<int> AuditCountAsync()
+    {
+        using var services = TestServices.Build(_temp);
+        return (await services.GetRequiredService<SecretAdmin.Features.Audit.AuditLog>().SearchAsync(new(Actor: "cli"))).TotalCount;
     }
 }

@@ -78,6 +78,20 @@ public sealed class AdminCommandTests : IDisposable
         await AssertNoUserAsync();
     }
 
+    [Theory]
+    [InlineData(new byte[0], "standard input was empty")]
+    [InlineData(new byte[] { 0x0A }, "standard input held only a line break")]
+    [InlineData(new byte[] { 0x53, 0x74, 0x64, 0x69, 0x6E, 0x2D, 0x4F, 0x6E, 0x6C, 0x79, 0x2D, 0xFF, 0x50, 0x61, 0x73, 0x73, 0x77, 0x30, 0x72, 0x64, 0x0A }, "standard input is not valid UTF-8")]
+    public async Task Create_PasswordOnStdinEmptyOrNotUtf8_ExitsOneNamingTheOptionAndCreatesNothing(byte[] standardInput, string problem)
+    {
+        var result = await AppProcess.RunAsync(_temp, ["admin", "create", "--email", Email, "--password-stdin"], standardInput);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal([$"--password-stdin: {problem}"], result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.DoesNotContain("Created administrator", result.Output, StringComparison.Ordinal);
+        await AssertNoUserAsync();
+    }
+
     [Fact]
     public async Task Create_WhileWebAppRunsOnSameData_Succeeds()
     {
