@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using SecretAdmin.Benchmarks.Reseal;
+using SecretAdmin.Data;
 
 namespace SecretAdmin.Benchmarks.Circuits;
 

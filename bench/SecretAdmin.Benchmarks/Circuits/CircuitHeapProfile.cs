@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Diagnostics.Runtime;
+using SecretAdmin.Data;
 
 namespace SecretAdmin.Benchmarks.Circuits;
 

@@ -9,8 +9,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SecretAdmin.Benchmarks.Reseal;
-using SecretAdmin.Features.Account;
 using SecretAdmin.Hosting;
+using SecretAdmin.Access;
+using SecretAdmin.Data;
 
 namespace SecretAdmin.Benchmarks.Circuits;
 

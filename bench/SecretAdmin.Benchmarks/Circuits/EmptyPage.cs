@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
 using Microsoft.AspNetCore.Components.Web;
-using SecretAdmin.Features.Account;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Benchmarks.Circuits;
 

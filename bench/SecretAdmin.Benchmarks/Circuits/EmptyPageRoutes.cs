@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Components.Routing;
 using SecretAdmin.Components.Layout;
 using SecretAdmin.Components.Pages;
 using SecretAdmin.Components.Shared;
-using SecretAdmin.Features.Account;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Benchmarks.Circuits;
 

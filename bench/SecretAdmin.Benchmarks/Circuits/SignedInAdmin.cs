@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SecretAdmin.Data;
 
 namespace SecretAdmin.Benchmarks.Circuits;
 

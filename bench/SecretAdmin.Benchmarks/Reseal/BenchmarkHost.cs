@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SecretAdmin.Hosting;
+using SecretAdmin.Data;
 
 namespace SecretAdmin.Benchmarks.Reseal;
 

@@ -9,7 +9,6 @@ using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Keys;
 using SecretAdmin.Features.Users;
-using SecretAdmin.Hosting;
 using SecretAdmin.Security;
 
 namespace SecretAdmin.Benchmarks.Reseal;

@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Users;
-using SecretAdmin.Hosting;
 using SecretAdmin.Security;
 
 namespace SecretAdmin.Benchmarks.Reseal;

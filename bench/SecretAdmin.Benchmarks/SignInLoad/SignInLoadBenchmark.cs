@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Hosting;
+using SecretAdmin.Data;
 
 namespace SecretAdmin.Benchmarks.SignInLoad;
 

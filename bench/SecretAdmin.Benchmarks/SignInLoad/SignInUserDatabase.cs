@@ -11,6 +11,7 @@ using SecretAdmin.Data;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Hosting;
 using SecretAdmin.Security;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Benchmarks.SignInLoad;
 

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using SecretAdmin.Features.Users;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Data;
 

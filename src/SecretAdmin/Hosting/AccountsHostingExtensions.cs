@@ -10,6 +10,7 @@ using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Users;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Hosting;
 

@@ -3,8 +3,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SecretAdmin.Data;
-using SecretAdmin.Features.Account;
 using SecretAdmin.Hosting;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.ComponentTests.Support;
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Sso;
 using SecretAdmin.Tests.Support;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Tests.Hosting;
 

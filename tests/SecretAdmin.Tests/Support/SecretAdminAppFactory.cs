@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using SecretAdmin.Hosting;
+using SecretAdmin.Data;
 
 namespace SecretAdmin.Tests.Support;
 

@@ -1,4 +1,4 @@
-using SecretAdmin.Hosting;
+using SecretAdmin.Data;
 
 namespace SecretAdmin.Tests.Support;
 

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Smtp;
-using SecretAdmin.Hosting;
 using SecretAdmin.Security;
 
 namespace SecretAdmin.Tests.Support;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Sso;
 using SecretAdmin.Features.Users;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Account;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
-using SecretAdmin.Features.Users;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Account;
 

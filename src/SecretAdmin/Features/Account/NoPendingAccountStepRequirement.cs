@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Account;
 

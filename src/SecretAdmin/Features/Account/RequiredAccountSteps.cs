@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Mfa;
-using SecretAdmin.Features.Users;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Account;
 

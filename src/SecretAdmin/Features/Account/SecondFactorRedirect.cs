@@ -1,3 +1,5 @@
+using SecretAdmin.Access;
+
 namespace SecretAdmin.Features.Account;
 
 internal static class SecondFactorRedirect

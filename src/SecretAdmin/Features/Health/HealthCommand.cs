@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using SecretAdmin.Hosting;
+using SecretAdmin.Commands;
 
 namespace SecretAdmin.Features.Health;
 

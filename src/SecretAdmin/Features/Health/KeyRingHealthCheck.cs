@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using SecretAdmin.Hosting;
 using SecretAdmin.Security;
+using SecretAdmin.Data;
 
 namespace SecretAdmin.Features.Health;
 

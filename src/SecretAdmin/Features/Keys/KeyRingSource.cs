@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using SecretAdmin.Hosting;
 using SecretAdmin.Security;
+using SecretAdmin.Data;
 
 namespace SecretAdmin.Features.Keys;
 

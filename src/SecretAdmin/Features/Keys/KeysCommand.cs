@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using SecretAdmin.Features.Audit;
-using SecretAdmin.Hosting;
+using SecretAdmin.Commands;
 
 namespace SecretAdmin.Features.Keys;
 

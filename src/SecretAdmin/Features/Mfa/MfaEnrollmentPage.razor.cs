@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using SecretAdmin.Features.Account;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Mfa;
 

@@ -3,7 +3,7 @@ using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Smtp;
-using SecretAdmin.Hosting;
+using SecretAdmin.Commands;
 
 namespace SecretAdmin.Features.Settings;
 

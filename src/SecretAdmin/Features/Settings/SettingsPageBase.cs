@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
-using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Settings;
 

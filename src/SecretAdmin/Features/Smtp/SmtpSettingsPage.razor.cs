@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Settings;
 using SecretAdmin.Security;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Smtp;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using SecretAdmin.Features.Account;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Sso;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using SecretAdmin.Features.Audit;
-using SecretAdmin.Hosting;
+using SecretAdmin.Commands;
 
 namespace SecretAdmin.Features.Users;
 

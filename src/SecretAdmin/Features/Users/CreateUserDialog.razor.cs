@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.JSInterop;
 using MudBlazor;
-using SecretAdmin.Features.Account;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Users;
 

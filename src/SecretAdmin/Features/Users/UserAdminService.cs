@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Users;
 

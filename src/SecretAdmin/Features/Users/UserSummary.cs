@@ -1,3 +1,5 @@
+using SecretAdmin.Access;
+
 namespace SecretAdmin.Features.Users;
 
 /// <summary>What the users page shows of a user. No password hash, no security stamp, no secret.</summary>
@@ -13,5 +15,5 @@ public sealed record UserSummary(
     DateTime CreatedAtUtc,
     DateTime? LastSignInAtUtc)
 {
-    public bool IsAdmin => Roles.Contains(Users.Roles.Admin);
+    public bool IsAdmin => Roles.Contains(Access.Roles.Admin);
 }

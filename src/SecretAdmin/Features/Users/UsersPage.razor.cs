@@ -2,8 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using SecretAdmin.Components.Shared;
-using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Users;
 

@@ -7,8 +7,7 @@ using Microsoft.AspNetCore.Components.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using SecretAdmin.Components.Layout;
-using SecretAdmin.Features.Account;
-using SecretAdmin.Features.Users;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.ComponentTests.Components.Layout;
 

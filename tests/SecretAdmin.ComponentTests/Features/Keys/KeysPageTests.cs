@@ -14,6 +14,7 @@ using SecretAdmin.Features.Smtp;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Hosting;
 using SecretAdmin.Security;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.ComponentTests.Features.Keys;
 

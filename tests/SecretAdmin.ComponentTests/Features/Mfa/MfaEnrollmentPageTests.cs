@@ -8,6 +8,7 @@ using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Hosting;
 using SecretAdmin.Security;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.ComponentTests.Features.Mfa;
 

@@ -8,6 +8,7 @@ using SecretAdmin.ComponentTests.Support;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Users;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.ComponentTests.Features.Users;
 

@@ -1,4 +1,4 @@
-using SecretAdmin.Features.Account;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Tests.Features.Account;
 

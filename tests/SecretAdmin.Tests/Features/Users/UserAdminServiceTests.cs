@@ -4,6 +4,7 @@ using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Tests.Support;
+using SecretAdmin.Access;
 
 namespace SecretAdmin.Tests.Features.Users;
 

@@ -1,6 +1,6 @@
 using SecretAdmin.Security;
 
-namespace SecretAdmin.Hosting;
+namespace SecretAdmin.Data;
 
 /// <summary>
 /// The folder that holds the database, the key ring and the Data Protection keys: setting

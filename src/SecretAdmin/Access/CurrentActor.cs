@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using SecretAdmin.Features.Audit;
 
-namespace SecretAdmin.Features.Account;
+namespace SecretAdmin.Access;
 
 /// <summary>
 /// The signed-in user and their address, as the audit log names them. In a circuit the address

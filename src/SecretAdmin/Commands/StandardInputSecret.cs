@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
-namespace SecretAdmin.Hosting;
+namespace SecretAdmin.Commands;
 
 /// <summary>
 /// A secret piped to a command (<c>--password-stdin</c>, <c>--client-secret-stdin</c>): standard

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Console;
+using SecretAdmin.Hosting;
 
-namespace SecretAdmin.Hosting;
+namespace SecretAdmin.Commands;
 
 /// <summary>
 /// Runs one command inside the same services and start-up checks as the web app, so a command

@@ -1,4 +1,4 @@
-namespace SecretAdmin.Features.Account;
+namespace SecretAdmin.Access;
 
 /// <summary>Return addresses after sign-in: only paths of this app, never another site.</summary>
 public static class LocalRedirect

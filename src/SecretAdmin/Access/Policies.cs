@@ -1,4 +1,4 @@
-namespace SecretAdmin.Features.Account;
+namespace SecretAdmin.Access;
 
 /// <summary>Authorization policies. Every page and endpoint names one, or is explicitly anonymous.</summary>
 public static class Policies

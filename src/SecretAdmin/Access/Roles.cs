@@ -1,4 +1,4 @@
-namespace SecretAdmin.Features.Users;
+namespace SecretAdmin.Access;
 
 public static class Roles
 {
