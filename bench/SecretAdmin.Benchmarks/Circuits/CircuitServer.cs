@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using SecretAdmin.Benchmarks.Reseal;
-using SecretAdmin.Hosting;
 using SecretAdmin.Access;
+using SecretAdmin.Benchmarks.Reseal;
 using SecretAdmin.Data;
+using SecretAdmin.Hosting;
 
 namespace SecretAdmin.Benchmarks.Circuits;
 

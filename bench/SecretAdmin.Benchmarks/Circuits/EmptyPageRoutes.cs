@@ -2,10 +2,10 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Rendering;
 using Microsoft.AspNetCore.Components.Routing;
+using SecretAdmin.Access;
 using SecretAdmin.Components.Layout;
 using SecretAdmin.Components.Pages;
 using SecretAdmin.Components.Shared;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.Benchmarks.Circuits;
 

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using SecretAdmin.Hosting;
 using SecretAdmin.Data;
+using SecretAdmin.Hosting;
 
 namespace SecretAdmin.Benchmarks.Reseal;
 

@@ -7,9 +7,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using SecretAdmin.Data;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Hosting;
-using SecretAdmin.Data;
 
 namespace SecretAdmin.Benchmarks.SignInLoad;
 
@@ -23,7 +23,7 @@ internal static class SignInLoadBenchmark
 {
     public const string ReportFile = "P3-SignIn-report.md";
 
-    /// <summary>The app's liveness endpoint (<c>HealthHostingExtensions.LivePath</c>): 200, no checks.</summary>
+    /// <summary>The app's liveness endpoint (<c>HealthExtensions.LivePath</c>): 200, no checks.</summary>
     private const string LivenessPath = "/healthz/live";
 
     private const int CalibrationUsers = 2_000;

@@ -7,11 +7,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SecretAdmin.Access;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Hosting;
 using SecretAdmin.Security;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.Benchmarks.SignInLoad;
 

@@ -1,7 +1,10 @@
 using System.CommandLine;
 using SecretAdmin.Features.Health;
 using SecretAdmin.Features.Keys;
+using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Settings;
+using SecretAdmin.Features.Smtp;
 using SecretAdmin.Features.Users;
 
 namespace SecretAdmin.Hosting;
@@ -25,7 +28,7 @@ internal static class CommandLine
         {
             HealthCommand.Create(),
             AdminCommand.Create(),
-            SettingsCommand.Create(),
+            SettingsCommand.Create(OidcSettingsCommand.Create(), SmtpSettingsCommand.Create(), MfaPolicyCommand.Create()),
             KeysCommand.Create(),
             KeysCommand.CreateSecrets(),
         };

@@ -1,40 +1,67 @@
+using SecretAdmin.Features.Account;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Health;
+using SecretAdmin.Features.Keys;
+using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Oidc;
+using SecretAdmin.Features.Settings;
+using SecretAdmin.Features.Setup;
+using SecretAdmin.Features.Smtp;
+using SecretAdmin.Features.Sso;
+using SecretAdmin.Features.Users;
+
 namespace SecretAdmin.Hosting;
 
-/// <summary>The two calls Program.cs makes: every concern's Add… and Map…, in order.</summary>
+/// <summary>The two calls Program.cs makes: every concern's Add… and Map…, in order. Each feature owns its own.</summary>
 public static class SecretAdminHostingExtensions
 {
     public static IHostApplicationBuilder AddSecretAdmin(this IHostApplicationBuilder builder)
     {
         builder.AddSecretAdminCore();
         builder.AddSecretAdminStartupBeforeServing();
-        builder.AddSecretAdminSignIn();
-        builder.AddSecretAdminSso();
-        builder.AddSecretAdminKeys();
-        builder.AddSecretAdminSetup();
+        builder.AddAccounts();
+        builder.AddSso();
+        builder.AddKeyJobs();
+        builder.AddSetup();
         builder.AddSecretAdminUi();
         return builder;
     }
 
-    /// <summary>What the web app and the command line share: data folder, database, sealing, start-up and health checks.</summary>
+    /// <summary>What the web app and the command line share: data folder, database, sealing, the features' services, start-up and health checks.</summary>
     public static IHostApplicationBuilder AddSecretAdminCore(this IHostApplicationBuilder builder)
     {
         builder.AddSecretAdminDefaults();
         builder.AddSecretAdminData();
         builder.AddSecretAdminSealing();
-        builder.AddSecretAdminUsers();
-        builder.AddSecretAdminSettings();
+        builder.Services.AddSecretAdminUserServices();
+        builder.Services.AddSecretAdminSettingsServices();
         builder.AddSecretAdminStartup();
-        builder.AddSecretAdminHealth();
+        builder.AddHealth();
         return builder;
     }
+
+    /// <summary>Users, roles, their accounts and the audit log, with the Data Protection keys they sign with.</summary>
+    public static IServiceCollection AddSecretAdminUserServices(this IServiceCollection services) => services
+        .AddSecretAdminDataProtection()
+        .AddAudit()
+        .AddUsers()
+        .AddAccountProfiles();
+
+    /// <summary>The settings areas and what rests on them: OIDC, SMTP, MFA and the keys that seal their secrets.</summary>
+    public static IServiceCollection AddSecretAdminSettingsServices(this IServiceCollection services) => services
+        .AddSettings()
+        .AddOidcSettings()
+        .AddSmtpSettings()
+        .AddMfa()
+        .AddKeys();
 
     public static WebApplication MapSecretAdmin(this WebApplication app)
     {
         app.UseSecretAdminUiBasics();
-        app.UseSecretAdminSignIn();
-        app.MapSecretAdminHealth();
-        app.MapSecretAdminSignIn();
-        app.MapSecretAdminSso();
+        app.UseAccounts();
+        app.MapHealth();
+        app.MapAccounts();
+        app.MapSso();
         app.MapSecretAdminUi();
         return app;
     }

@@ -2,9 +2,9 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using SecretAdmin.Access;
 using SecretAdmin.Data;
 using SecretAdmin.Hosting;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.ComponentTests.Support;
 

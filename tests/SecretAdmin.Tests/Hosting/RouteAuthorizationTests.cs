@@ -2,10 +2,10 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
+using SecretAdmin.Access;
 using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Sso;
 using SecretAdmin.Tests.Support;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.Tests.Hosting;
 

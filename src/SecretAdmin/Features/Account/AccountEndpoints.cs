@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using SecretAdmin.Access;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Sso;
 using SecretAdmin.Features.Users;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Account;
 

@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Access;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Mfa;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Account;
 

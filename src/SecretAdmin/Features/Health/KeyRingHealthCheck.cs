@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using SecretAdmin.Security;
 using SecretAdmin.Data;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Health;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using SecretAdmin.Security;
 using SecretAdmin.Data;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Keys;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using SecretAdmin.Features.Audit;
 using SecretAdmin.Commands;
+using SecretAdmin.Features.Audit;
 
 namespace SecretAdmin.Features.Keys;
 

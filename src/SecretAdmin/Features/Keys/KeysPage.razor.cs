@@ -1,9 +1,9 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using SecretAdmin.Access;
 using SecretAdmin.Components.Shared;
 using SecretAdmin.Security;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Keys;
 

@@ -2,8 +2,8 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
-using SecretAdmin.Features.Account;
 using SecretAdmin.Access;
+using SecretAdmin.Features.Account;
 
 namespace SecretAdmin.Features.Mfa;
 

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
-using SecretAdmin.Features.Audit;
 using SecretAdmin.Access;
+using SecretAdmin.Features.Audit;
 
 namespace SecretAdmin.Features.Settings;
 

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Components;
+using SecretAdmin.Access;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Settings;
 using SecretAdmin.Security;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Smtp;
 

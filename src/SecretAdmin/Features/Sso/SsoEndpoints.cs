@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using SecretAdmin.Features.Account;
 using SecretAdmin.Access;
+using SecretAdmin.Features.Account;
 
 namespace SecretAdmin.Features.Sso;
 

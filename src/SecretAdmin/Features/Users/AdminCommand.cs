@@ -1,6 +1,6 @@
 using System.CommandLine;
-using SecretAdmin.Features.Audit;
 using SecretAdmin.Commands;
+using SecretAdmin.Features.Audit;
 
 namespace SecretAdmin.Features.Users;
 

@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Access;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.Features.Users;
 

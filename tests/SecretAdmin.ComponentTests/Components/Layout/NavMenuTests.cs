@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.AspNetCore.Components.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
-using SecretAdmin.Components.Layout;
 using SecretAdmin.Access;
+using SecretAdmin.Components.Layout;
 
 namespace SecretAdmin.ComponentTests.Components.Layout;
 

@@ -3,12 +3,12 @@ using Bunit.TestDoubles;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using SecretAdmin.Access;
 using SecretAdmin.ComponentTests.Support;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Users;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.ComponentTests.Features.Account;
 

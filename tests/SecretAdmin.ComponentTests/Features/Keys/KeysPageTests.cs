@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MudBlazor;
+using SecretAdmin.Access;
 using SecretAdmin.ComponentTests.Support;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
@@ -14,7 +15,6 @@ using SecretAdmin.Features.Smtp;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Hosting;
 using SecretAdmin.Security;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.ComponentTests.Features.Keys;
 

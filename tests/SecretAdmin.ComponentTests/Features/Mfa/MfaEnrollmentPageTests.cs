@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using SecretAdmin.Access;
 using SecretAdmin.ComponentTests.Support;
 using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Audit;
@@ -8,7 +9,6 @@ using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Hosting;
 using SecretAdmin.Security;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.ComponentTests.Features.Mfa;
 

@@ -4,11 +4,11 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
+using SecretAdmin.Access;
 using SecretAdmin.ComponentTests.Support;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Users;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.ComponentTests.Features.Users;
 

@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Access;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Tests.Support;
-using SecretAdmin.Access;
 
 namespace SecretAdmin.Tests.Features.Users;
 

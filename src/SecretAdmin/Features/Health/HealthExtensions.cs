@@ -1,15 +1,14 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using SecretAdmin.Features.Health;
 
-namespace SecretAdmin.Hosting;
+namespace SecretAdmin.Features.Health;
 
-internal static class HealthHostingExtensions
+public static class HealthExtensions
 {
     public const string Path = "/healthz";
 
     public const string LivePath = "/healthz/live";
 
-    public static IHostApplicationBuilder AddSecretAdminHealth(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddHealth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
@@ -22,7 +21,7 @@ internal static class HealthHostingExtensions
     /// serves requests, running no check (an orchestrator's liveness probe, which should not restart
     /// the app for a database or key-ring problem). Both open to anonymous callers.
     /// </summary>
-    public static WebApplication MapSecretAdminHealth(this WebApplication app)
+    public static WebApplication MapHealth(this WebApplication app)
     {
         app.MapHealthChecks(Path, new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync })
             .AllowAnonymous()

@@ -1,64 +1,21 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
-using SecretAdmin.Data;
-using SecretAdmin.Features.Account;
-using SecretAdmin.Features.Audit;
-using SecretAdmin.Features.Mfa;
-using SecretAdmin.Features.Users;
 using SecretAdmin.Access;
 
-namespace SecretAdmin.Hosting;
+namespace SecretAdmin.Features.Account;
 
-internal static class AccountsHostingExtensions
+public static class AccountExtensions
 {
-    /// <summary>Users, roles and the audit log: what the web app and the command line share.</summary>
-    public static IHostApplicationBuilder AddSecretAdminUsers(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddSecretAdminUserServices();
-        return builder;
-    }
-
-    public static IServiceCollection AddSecretAdminUserServices(this IServiceCollection services)
-    {
-        // Cookies, antiforgery and Identity's tokens use Data Protection; its keys live in the data folder.
-        services.AddDataProtection().SetApplicationName("SecretAdmin");
-        services.AddOptions<KeyManagementOptions>()
-            .Configure<DataDirectory, ILoggerFactory>((options, data, loggers) =>
-                options.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(data.DataProtectionKeysFolder), loggers));
-
-        services.AddIdentityCore<SecretAdminUser>(options =>
-            {
-                options.User.RequireUniqueEmail = true;
-                options.Password.RequiredLength = 12;
-                options.Password.RequireNonAlphanumeric = false;
-                options.Lockout.AllowedForNewUsers = true;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
-            })
-            .AddRoles<IdentityRole>()
-            .AddEntityFrameworkStores<SecretAdminDbContext>()
-            .AddSignInManager<SecretAdminSignInManager>()
-            .AddClaimsPrincipalFactory<SecretAdminUserClaimsPrincipalFactory>()
-            .AddDefaultTokenProviders()
-            .AddTokenProvider<SealedTotpTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
-        services.AddHttpContextAccessor();
-
-        // The sign-in manager needs the authentication schemes, also in the command line (which
-        // signs nobody in) so the container validates there as in the web app.
-        services.AddAuthenticationCore();
-        services.AddSingleton<AuditLog>();
-        services.AddSingleton<UserAdminService>();
+    /// <summary>What a user changes of their own account, for the web app and the command line alike.</summary>
+    public static IServiceCollection AddAccountProfiles(this IServiceCollection services) =>
         services.AddSingleton<AccountProfileService>();
-        return services;
-    }
 
-    /// <summary>Cookies, policies, and the Blazor authentication state.</summary>
-    public static IHostApplicationBuilder AddSecretAdminSignIn(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// Sign-in for the web app: the session cookie, the authorization policies (a pending account
+    /// step keeps a user out of everything else), the sign-in steps and the account page.
+    /// </summary>
+    public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
     {
         builder.Services.AddAuthentication(options =>
             {
@@ -103,5 +60,21 @@ internal static class AccountsHostingExtensions
         builder.Services.AddScoped<PasswordChange>();
         builder.Services.AddScoped<SecondFactorSignIn>();
         return builder;
+    }
+
+    /// <summary>Authentication, the pending-account-step redirect, authorization and antiforgery, in that order.</summary>
+    public static WebApplication UseAccounts(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseMiddleware<RequiredAccountStepMiddleware>();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapAccounts(this WebApplication app)
+    {
+        app.MapAccountEndpoints();
+        return app;
     }
 }

@@ -1,13 +1,12 @@
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
-using SecretAdmin.Features.Sso;
 
-namespace SecretAdmin.Hosting;
+namespace SecretAdmin.Features.Sso;
 
-internal static class SsoHostingExtensions
+public static class SsoExtensions
 {
     /// <summary>The OpenID Connect handler, with options built from the stored settings, and the single sign-on services.</summary>
-    public static IHostApplicationBuilder AddSecretAdminSso(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddSso(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<OidcSettingsSnapshot>();
         builder.Services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, ConfigureOidcOptions>();
@@ -19,7 +18,7 @@ internal static class SsoHostingExtensions
         return builder;
     }
 
-    public static WebApplication MapSecretAdminSso(this WebApplication app)
+    public static WebApplication MapSso(this WebApplication app)
     {
         app.MapSsoEndpoints();
         return app;

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Identity;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Account;
+using SecretAdmin.Features.Mfa;
+
+namespace SecretAdmin.Features.Users;
+
+public static class UsersExtensions
+{
+    /// <summary>Identity's users, roles, passwords, lockout and token providers (the TOTP one sealed), and the users' administration.</summary>
+    public static IServiceCollection AddUsers(this IServiceCollection services)
+    {
+        services.AddIdentityCore<SecretAdminUser>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 12;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<SecretAdminDbContext>()
+            .AddSignInManager<SecretAdminSignInManager>()
+            .AddClaimsPrincipalFactory<SecretAdminUserClaimsPrincipalFactory>()
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<SealedTotpTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
+        services.AddHttpContextAccessor();
+
+        // The sign-in manager needs the authentication schemes, also in the command line (which
+        // signs nobody in) so the container validates there as in the web app.
+        services.AddAuthenticationCore();
+        services.AddSingleton<UserAdminService>();
+        return services;
+    }
+}
