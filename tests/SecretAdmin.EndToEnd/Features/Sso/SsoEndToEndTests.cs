@@ -164,9 +164,16 @@ public sealed class SsoEndToEndTests(ChromiumFixture chromium, SecretAdminServer
             await FillAsync("#oidc-authority", providerB.Issuer);
             await FillAsync("#oidc-button-label", "Provider B");
             await Page.Locator(".settings-save").ClickAsync();
-            await Expect(Page.Locator(".mud-snackbar")).ToContainTextAsync("OIDC settings saved.");
 
-            // The stored secret was kept: provider B knows the same one.
+            // The stored secret was saved for provider A: it is not kept for provider B.
+            await Expect(Page.Locator(".secret-field")).ToContainTextAsync("The provider or client id changed: type the client secret again, or clear it.");
+            await Expect(Page.Locator(".mud-snackbar")).ToHaveCountAsync(0);
+
+            // Provider B knows the same secret: typed again, it is sealed for provider B.
+            await secretBox.FillAsync(_clientSecret);
+            await secretBox.PressAsync("Tab");
+            await Page.Locator(".settings-save").ClickAsync();
+            await Expect(Page.Locator(".mud-snackbar")).ToContainTextAsync("OIDC settings saved.");
             await Expect(secretBox).ToHaveAttributeAsync("placeholder", new Regex("set on .* by "));
             await AssertNoSecretInPageAsync();
         });

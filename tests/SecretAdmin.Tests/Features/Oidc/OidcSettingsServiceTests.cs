@@ -367,6 +367,31 @@ public sealed class OidcSettingsServiceTests : IDisposable
         Assert.False(SecretAdmin.Features.Sso.SsoAvailability.Of(view).Ready);
     }
 
+    [Fact]
+    public async Task Get_KeyRingReplacedAfterAStatusWasKept_GivesTheNewRingsAnswer()
+    {
+        await _oidc.SaveAsync(Admin, ValidForm(), 0);
+        Assert.IsType<SecretStatus.Set>((await _oidc.GetAsync()).ClientSecret);
+
+        _services.GetRequiredService<SecretSealer>().Use(TestSealing.Ring(7));
+
+        Assert.Equal(UnreadableReason.UnknownKeyId, Assert.IsType<SecretStatus.Unreadable>((await _oidc.GetAsync()).ClientSecret).Reason);
+    }
+
+    [Fact]
+    public async Task Get_EnvelopeEditedInTheDatabaseAfterAStatusWasKept_GivesTheEditedEnvelopesAnswer()
+    {
+        await _oidc.SaveAsync(Admin, ValidForm(), 0);
+        Assert.IsType<SecretStatus.Set>((await _oidc.GetAsync()).ClientSecret);
+        await using (var db = await _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        {
+            // The version stays as it was: only what is stored changed.
+            await db.Database.ExecuteSqlAsync($"UPDATE \"OidcSettings\" SET \"ClientSecret\" = 'sa1:1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'");
+        }
+
+        Assert.Equal(UnreadableReason.AuthenticationFailed, Assert.IsType<SecretStatus.Unreadable>((await _oidc.GetAsync()).ClientSecret).Reason);
+    }
+
     private async Task<string?> StoredClientSecretAsync()
     {
         await using var db = await _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
