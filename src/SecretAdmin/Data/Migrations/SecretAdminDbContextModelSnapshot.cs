@@ -189,6 +189,10 @@ namespace SecretAdmin.Data.Migrations
                     b.Property<DateTime>("OccurredAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Reason")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Target")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");

@@ -22,5 +22,8 @@ public sealed class AuditEntry
     /// <summary>Comma-separated names of changed fields, each from <see cref="AuditFields"/>.</summary>
     public string? ChangedFields { get; set; }
 
+    /// <summary>Why, for an outcome that has a reason (a refused sign-in): a code from a fixed list, never a value from the request.</summary>
+    public string? Reason { get; set; }
+
     public string? ClientIp { get; set; }
 }

@@ -9,14 +9,14 @@ public sealed class AuditLog(IDbContextFactory<SecretAdminDbContext> dbContextFa
     public const int MaxPageSize = 200;
 
     /// <summary>Adds an entry to <paramref name="db"/>, to be saved with the change it records.</summary>
-    public void Add(SecretAdminDbContext db, AuditActor actor, string action, string? target = null, IEnumerable<string>? changedFields = null) =>
-        db.AuditEntries.Add(Create(actor, action, target, changedFields));
+    public void Add(SecretAdminDbContext db, AuditActor actor, string action, string? target = null, IEnumerable<string>? changedFields = null, string? reason = null) =>
+        db.AuditEntries.Add(Create(actor, action, target, changedFields, reason));
 
     /// <summary>Writes an entry on its own, for events that change nothing else (a sign-in, a failure).</summary>
-    public async Task WriteAsync(AuditActor actor, string action, string? target = null, IEnumerable<string>? changedFields = null, CancellationToken cancellationToken = default)
+    public async Task WriteAsync(AuditActor actor, string action, string? target = null, IEnumerable<string>? changedFields = null, string? reason = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-        Add(db, actor, action, target, changedFields);
+        Add(db, actor, action, target, changedFields, reason);
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -55,7 +55,7 @@ public sealed class AuditLog(IDbContextFactory<SecretAdminDbContext> dbContextFa
         return new AuditPage(items, total);
     }
 
-    private AuditEntry Create(AuditActor actor, string action, string? target, IEnumerable<string>? changedFields)
+    private AuditEntry Create(AuditActor actor, string action, string? target, IEnumerable<string>? changedFields, string? reason)
     {
         if (!AuditActions.All.Contains(action, StringComparer.Ordinal))
         {
@@ -69,6 +69,7 @@ public sealed class AuditLog(IDbContextFactory<SecretAdminDbContext> dbContextFa
             Action = action,
             Target = target,
             ChangedFields = AuditFields.Join(changedFields),
+            Reason = reason,
             ClientIp = actor.ClientIp,
         };
     }
