@@ -19,8 +19,8 @@ public sealed record SsoSignInResult(bool SignedIn, bool RequiresTwoFactor, SsoE
 
 /// <summary>
 /// After the provider: finds the local user by the provider account (issuer and subject), or by a
-/// verified email when the settings allow linking, or creates one when they allow that and the
-/// email domain is accepted. Then applies the role mapping (never demoting the last
+/// verified email when the settings allow linking, or creates one when they allow that — each only
+/// when the email domain is accepted, users already linked included. Then applies the role mapping (never demoting the last
 /// administrator) and signs in with Identity — through the local code step when the MFA policy
 /// asks for it after single sign-on. Every outcome is audited.
 /// </summary>
@@ -40,66 +40,76 @@ public sealed class SsoSignIn(
         if (subject is null || string.IsNullOrEmpty(subject.Issuer))
         {
             logger.LogWarning("Single sign-on answer without a subject");
-            return await RefuseAsync(SsoErrorKind.ProviderError, clientIp, target: null);
+            return await RefuseAsync(SsoErrorKind.ProviderError, AuditActor.Anonymous(clientIp), target: null);
         }
 
         var login = new UserLoginInfo(subject.Issuer, subject.Value, settings.ButtonLabel);
         var email = external.FindFirstValue("email")?.Trim();
         var emailVerified = string.Equals(external.FindFirstValue("email_verified"), "true", StringComparison.OrdinalIgnoreCase);
-        var actor = new AuditActor(email ?? $"sso:{subject.Value}", clientIp);
+
+        // Who the provider says this is, for the audit log: <issuer>|<subject>.
+        var provider = new AuditActor($"sso:{subject.Issuer}|{subject.Value}", clientIp);
+        var actor = new AuditActor(email ?? provider.Name, clientIp);
 
         var user = await userManager.FindByLoginAsync(login.LoginProvider, login.ProviderKey);
-        if (user is null && email is not null)
+        if (user is not null)
         {
-            var byEmail = await userManager.FindByEmailAsync(email);
-            if (byEmail is not null)
+            // Allowed domains apply to users already linked too: the provider's email, else the local one.
+            if (!DomainAllowed(email ?? user.Email ?? "", settings.AllowedEmailDomains))
             {
-                if (!(settings.LinkByVerifiedEmail && emailVerified))
-                {
-                    return await RefuseAsync(SsoErrorKind.NotLinked, clientIp, email);
-                }
-
-                var linked = await users.LinkSsoAsync(actor, byEmail.Id, login, cancellationToken);
-                if (!linked.Succeeded)
-                {
-                    logger.LogWarning("Linking a single sign-on account failed: {Message}", linked.Message);
-                    return await RefuseAsync(SsoErrorKind.ProviderError, clientIp, email);
-                }
-
-                user = byEmail;
+                return await RefuseAsync(SsoErrorKind.DomainNotAllowed, provider, email ?? user.Email);
             }
         }
-
-        if (user is null)
+        else if (email is not null && await userManager.FindByEmailAsync(email) is { } byEmail)
         {
-            if (!settings.CreateUnknownUsers)
+            if (!(settings.LinkByVerifiedEmail && emailVerified))
             {
-                return await RefuseAsync(SsoErrorKind.NotLinked, clientIp, email);
-            }
-
-            if (email is null)
-            {
-                return await RefuseAsync(SsoErrorKind.NoEmail, clientIp, target: null);
+                return await RefuseAsync(SsoErrorKind.NotLinked, provider, email);
             }
 
             if (!DomainAllowed(email, settings.AllowedEmailDomains))
             {
-                return await RefuseAsync(SsoErrorKind.DomainNotAllowed, clientIp, email);
+                return await RefuseAsync(SsoErrorKind.DomainNotAllowed, provider, email);
+            }
+
+            var linked = await users.LinkSsoAsync(actor, byEmail.Id, login, cancellationToken);
+            if (!linked.Succeeded)
+            {
+                logger.LogWarning("Linking a single sign-on account failed: {Message}", linked.Message);
+                return await RefuseAsync(SsoErrorKind.ProviderError, provider, email);
+            }
+
+            user = byEmail;
+        }
+        else
+        {
+            if (!settings.CreateUnknownUsers)
+            {
+                return await RefuseAsync(SsoErrorKind.NotLinked, provider, email);
+            }
+
+            if (email is null)
+            {
+                return await RefuseAsync(SsoErrorKind.NoEmail, provider, target: null);
+            }
+
+            if (!DomainAllowed(email, settings.AllowedEmailDomains))
+            {
+                return await RefuseAsync(SsoErrorKind.DomainNotAllowed, provider, email);
             }
 
             var created = await users.CreateFromSsoAsync(actor, email, login, cancellationToken);
             if (!created.Succeeded)
             {
                 logger.LogWarning("Creating a user at single sign-on failed: {Message}", created.Message);
-                return await RefuseAsync(SsoErrorKind.ProviderError, clientIp, email);
+                return await RefuseAsync(SsoErrorKind.ProviderError, provider, email);
             }
 
             user = await userManager.FindByLoginAsync(login.LoginProvider, login.ProviderKey);
-        }
-
-        if (user is null)
-        {
-            return await RefuseAsync(SsoErrorKind.ProviderError, clientIp, email);
+            if (user is null)
+            {
+                return await RefuseAsync(SsoErrorKind.ProviderError, provider, email);
+            }
         }
 
         await ApplyRoleMappingAsync(user, external, settings, clientIp, cancellationToken);
@@ -120,7 +130,7 @@ public sealed class SsoSignIn(
             return SsoSignInResult.TwoFactor;
         }
 
-        return await RefuseAsync(result.IsLockedOut ? SsoErrorKind.LockedOut : SsoErrorKind.Disabled, clientIp, user.Email);
+        return await RefuseAsync(result.IsLockedOut ? SsoErrorKind.LockedOut : SsoErrorKind.Disabled, provider, user.Email);
     }
 
     /// <summary>Empty list: every domain. Otherwise the email's domain must be one of them (commas, spaces or new lines between them).</summary>
@@ -158,9 +168,11 @@ public sealed class SsoSignIn(
         }
     }
 
-    private async Task<SsoSignInResult> RefuseAsync(SsoErrorKind kind, string? clientIp, string? target)
+    /// <summary>Audits the refusal with its reason and the provider account it was for (never a token), and says why to the caller.</summary>
+    private async Task<SsoSignInResult> RefuseAsync(SsoErrorKind kind, AuditActor provider, string? target)
     {
-        await auditLog.WriteAsync(AuditActor.Anonymous(clientIp), AuditActions.SsoRefused, target, cancellationToken: CancellationToken.None);
+        logger.LogWarning("Single sign-on refused: {Reason}", SsoErrors.Code(kind));
+        await auditLog.WriteAsync(provider, AuditActions.SsoRefused, target, reason: SsoErrors.Code(kind), cancellationToken: CancellationToken.None);
         return SsoSignInResult.Refused(kind);
     }
 }

@@ -213,6 +213,38 @@ public sealed class SsoSignInFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignIn_LinkingByEmailOutsideTheAllowedDomains_IsRefusedAndLinksNothing()
+    {
+        // The local administrator root@example.test; the provider's verified root@example.test is not in corp.test.
+        await SaveOidcAsync(form => { form.LinkByVerifiedEmail = true; form.AllowedEmailDomains = "corp.test"; }, secret: null);
+
+        var (app, last) = await SignInThroughProviderAsync("root", "/admin/users");
+
+        Assert.Equal(SsoErrors.PathFor(SsoErrorKind.DomainNotAllowed), Location(last));
+        Assert.NotEqual(HttpStatusCode.OK, (await app.GetAsync("/admin/users")).StatusCode);
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
+        Assert.Empty(await db.UserLogins.ToListAsync());
+        Assert.Empty(await AuditAsync(AuditActions.SsoLinked));
+        var refused = Assert.Single(await AuditAsync(AuditActions.SsoRefused));
+        Assert.Equal(("root@example.test", SsoErrors.Code(SsoErrorKind.DomainNotAllowed)), (refused.Target, refused.Reason));
+        Assert.Equal($"sso:{_oidc.Issuer}|root", refused.Actor);
+    }
+
+    [Fact]
+    public async Task SignIn_AlreadyLinkedUserOutsideTheAllowedDomains_IsRefused()
+    {
+        await SignInThroughProviderAsync("carol");
+        await SaveOidcAsync(form => form.AllowedEmailDomains = "corp.test", secret: null);
+
+        var (app, last) = await SignInThroughProviderAsync("carol");
+
+        Assert.Equal(SsoErrors.PathFor(SsoErrorKind.DomainNotAllowed), Location(last));
+        Assert.NotEqual(HttpStatusCode.OK, (await app.GetAsync("/account")).StatusCode);
+        Assert.Single(await AuditAsync(AuditActions.SsoSignedIn));
+        Assert.Equal(SsoErrors.Code(SsoErrorKind.DomainNotAllowed), Assert.Single(await AuditAsync(AuditActions.SsoRefused)).Reason);
+    }
+
+    [Fact]
     public async Task SignIn_UnknownUserNotAllowed_ShowsTheNotAllowedPage()
     {
         await SaveOidcAsync(form => form.CreateUnknownUsers = false, secret: null);
