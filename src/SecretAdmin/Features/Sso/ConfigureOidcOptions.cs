@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
 
 namespace SecretAdmin.Features.Sso;
 
@@ -56,6 +57,11 @@ internal sealed class ConfigureOidcOptions(OidcSettingsSnapshot snapshot) : ICon
         options.MapInboundClaims = false;
         options.GetClaimsFromUserInfoEndpoint = true;
         var roleClaimType = string.IsNullOrWhiteSpace(settings.RoleClaimType) ? "roles" : settings.RoleClaimType;
+        // Issuer binding (mix-up defence): every ID token must come from the configured authority,
+        // not merely from whatever issuer the discovery document names (the handler trusts that one).
+        options.TokenValidationParameters.IssuerValidator = (issuer, _, _) => SsoIssuer.Matches(issuer, authority)
+            ? issuer
+            : throw new SecurityTokenInvalidIssuerException("The ID token's issuer is not the configured authority.") { InvalidIssuer = issuer };
         options.TokenValidationParameters.NameClaimType = "name";
         options.TokenValidationParameters.RoleClaimType = roleClaimType;
 

@@ -18,7 +18,7 @@ internal sealed class OidcHandlerEvents(
     AuditLog auditLog,
     ILogger<OidcHandlerEvents> logger) : OpenIdConnectEvents
 {
-    public override Task RedirectToIdentityProvider(RedirectContext context)
+    public override async Task RedirectToIdentityProvider(RedirectContext context)
     {
         var availability = snapshot.Availability;
         if (!availability.Ready)
@@ -26,9 +26,19 @@ internal sealed class OidcHandlerEvents(
             logger.LogWarning("Single sign-on refused to start: {Reason}", availability.Reason);
             context.Response.Redirect(SsoErrors.PathFor(SsoErrorKind.Unavailable));
             context.HandleResponse();
+            return;
         }
 
-        return Task.CompletedTask;
+        // A provider whose discovery document names another issuer than the configured authority
+        // is not sent the user (mix-up defence); its ID tokens would be refused anyway.
+        var configuration = await context.Options.ConfigurationManager!.GetConfigurationAsync(context.HttpContext.RequestAborted);
+        if (!SsoIssuer.Matches(configuration.Issuer, context.Options.Authority))
+        {
+            logger.LogWarning("Single sign-on refused to start: the discovery document's issuer is not the configured authority");
+            await auditLog.WriteAsync(AuditActor.Anonymous(context.HttpContext.Connection.RemoteIpAddress?.ToString()), AuditActions.SsoFailed, context.Options.Authority, reason: SsoErrors.Code(SsoErrorKind.IssuerMismatch));
+            context.Response.Redirect(SsoErrors.PathFor(SsoErrorKind.IssuerMismatch));
+            context.HandleResponse();
+        }
     }
 
     /// <summary>A provider that offers pushed authorization requests gets the parameters from the server, with the client's credentials in the body.</summary>
@@ -70,7 +80,7 @@ internal sealed class OidcHandlerEvents(
     {
         var kind = SsoErrors.Classify(context.Failure);
         logger.LogWarning("Single sign-on failed at the provider step: {Kind} ({Exception})", kind, context.Failure?.GetType().Name);
-        await auditLog.WriteAsync(AuditActor.Anonymous(context.HttpContext.Connection.RemoteIpAddress?.ToString()), AuditActions.SsoFailed, kind.ToString());
+        await auditLog.WriteAsync(AuditActor.Anonymous(context.HttpContext.Connection.RemoteIpAddress?.ToString()), AuditActions.SsoFailed, (context.Options as OpenIdConnectOptions)?.Authority, reason: SsoErrors.Code(kind));
         context.Response.Redirect(SsoErrors.PathFor(kind));
         context.HandleResponse();
     }

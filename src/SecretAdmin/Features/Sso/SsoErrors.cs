@@ -1,4 +1,5 @@
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
 
 namespace SecretAdmin.Features.Sso;
 
@@ -15,6 +16,11 @@ public enum SsoErrorKind
     DomainNotAllowed,
     Disabled,
     LockedOut,
+    IssuerMismatch,
+    TokenExpired,
+    TokenAudience,
+    TokenSignature,
+    TokenNonce,
 }
 
 /// <summary>What went wrong with single sign-on, in words a person can act on; never a value from the exchange.</summary>
@@ -35,6 +41,11 @@ public static class SsoErrors
         SsoErrorKind.DomainNotAllowed => "domain-not-allowed",
         SsoErrorKind.Disabled => "disabled",
         SsoErrorKind.LockedOut => "locked-out",
+        SsoErrorKind.IssuerMismatch => "issuer-mismatch",
+        SsoErrorKind.TokenExpired => "token-expired",
+        SsoErrorKind.TokenAudience => "token-audience",
+        SsoErrorKind.TokenSignature => "token-signature",
+        SsoErrorKind.TokenNonce => "token-nonce",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -62,6 +73,16 @@ public static class SsoErrors
             "Your email address is not in a domain that SecretAdmin accepts for new users. Ask an administrator for access."),
         SsoErrorKind.Disabled => ("This user is disabled", "An administrator has disabled your SecretAdmin user. Ask one to enable it."),
         SsoErrorKind.LockedOut => ("This user is locked", "Too many failed attempts locked your SecretAdmin user for a while. Try again later or ask an administrator to unlock it."),
+        SsoErrorKind.IssuerMismatch => ("The identity provider is not the one configured",
+            "The provider names another issuer than the authority in SecretAdmin's single sign-on settings, so its answer is not trusted. An administrator needs to check the authority URL; nobody was signed in."),
+        SsoErrorKind.TokenExpired => ("The identity provider's answer has expired",
+            "The ID token was outside its validity period. Try again; if it keeps happening, the clocks of SecretAdmin's server and the provider differ, and an administrator should set them right."),
+        SsoErrorKind.TokenAudience => ("The identity provider's answer was for another application",
+            "The ID token was not issued to SecretAdmin's client id. An administrator should check the client id in the single sign-on settings."),
+        SsoErrorKind.TokenSignature => ("The identity provider's answer could not be verified",
+            "The ID token's signature did not match the provider's published keys. Try again; if it keeps happening, an administrator should check the authority URL and the provider's signing keys."),
+        SsoErrorKind.TokenNonce => ("The sign-in could not be matched to this browser",
+            "The provider's answer did not carry the one-time value of a sign-in started here. Start again from the sign-in page."),
         _ => ("Single sign-on did not work", "Start again from the sign-in page."),
     };
 
@@ -83,6 +104,20 @@ public static class SsoErrors
             if (e is HttpRequestException or TaskCanceledException or IOException)
             {
                 return SsoErrorKind.ProviderUnreachable;
+            }
+
+            switch (e)
+            {
+                case SecurityTokenInvalidIssuerException:
+                    return SsoErrorKind.IssuerMismatch;
+                case SecurityTokenExpiredException or SecurityTokenNotYetValidException or SecurityTokenNoExpirationException:
+                    return SsoErrorKind.TokenExpired;
+                case SecurityTokenInvalidAudienceException:
+                    return SsoErrorKind.TokenAudience;
+                case SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException or SecurityTokenInvalidAlgorithmException:
+                    return SsoErrorKind.TokenSignature;
+                case OpenIdConnectProtocolInvalidNonceException:
+                    return SsoErrorKind.TokenNonce;
             }
         }
 

@@ -75,4 +75,33 @@ public sealed class SsoRulesTests
         Assert.Equal(kinds.Length, kinds.Select(kind => SsoErrors.Describe(kind).Message).Distinct().Count());
         Assert.Null(SsoErrors.FromCode("no-such-reason"));
     }
+
+    public static TheoryData<Exception, SsoErrorKind> TokenFailures => new()
+    {
+        { new Microsoft.IdentityModel.Tokens.SecurityTokenInvalidIssuerException("x"), SsoErrorKind.IssuerMismatch },
+        { new Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException("x"), SsoErrorKind.TokenExpired },
+        { new Microsoft.IdentityModel.Tokens.SecurityTokenNotYetValidException("x"), SsoErrorKind.TokenExpired },
+        { new Microsoft.IdentityModel.Tokens.SecurityTokenInvalidAudienceException("x"), SsoErrorKind.TokenAudience },
+        { new Microsoft.IdentityModel.Tokens.SecurityTokenSignatureKeyNotFoundException("x"), SsoErrorKind.TokenSignature },
+        { new Microsoft.IdentityModel.Tokens.SecurityTokenInvalidSignatureException("x"), SsoErrorKind.TokenSignature },
+        { new OpenIdConnectProtocolInvalidNonceException("x"), SsoErrorKind.TokenNonce },
+    };
+
+    [Theory]
+    [MemberData(nameof(TokenFailures))]
+    public void Classify_TokenValidationFailure_ByWhatFailed(Exception failure, SsoErrorKind expected)
+    {
+        Assert.Equal(expected, SsoErrors.Classify(new AuthenticationFailureException("wrapped", failure)));
+        Assert.NotEqual(SsoErrors.Describe(SsoErrorKind.ProviderError), SsoErrors.Describe(expected));
+    }
+
+    [Theory]
+    [InlineData("https://login.example.test/realms/corp", "https://login.example.test/realms/corp", true)]
+    [InlineData("https://login.example.test/realms/corp/", "https://login.example.test/realms/corp", true)]
+    [InlineData("https://login.example.test/realms/corp", "https://login.example.test/realms/corp/", true)]
+    [InlineData("https://login.example.test/realms/other", "https://login.example.test/realms/corp", false)]
+    [InlineData("https://LOGIN.example.test/realms/corp", "https://login.example.test/realms/corp", false)]
+    [InlineData(null, "https://login.example.test", false)]
+    public void Issuer_ComparedWithTheAuthority_OnlyATrailingSlashAside(string? issuer, string authority, bool matches) =>
+        Assert.Equal(matches, SsoIssuer.Matches(issuer, authority));
 }
