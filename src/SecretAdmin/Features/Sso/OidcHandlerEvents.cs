@@ -41,7 +41,10 @@ internal sealed class OidcHandlerEvents(
         }
     }
 
-    /// <summary>A provider that offers pushed authorization requests gets the parameters from the server, with the client's credentials in the body.</summary>
+    /// <summary>
+    /// A provider that offers pushed authorization requests gets the parameters from the server,
+    /// with the client's credentials the way its discovery document asks for.
+    /// </summary>
     public override async Task PushAuthorization(PushedAuthorizationContext context)
     {
         if (await OpenSecretAsync(context.HttpContext, context.Options) is not { } secret)
@@ -51,11 +54,19 @@ internal sealed class OidcHandlerEvents(
             return;
         }
 
-        context.ProtocolMessage.ClientId = context.Options.ClientId;
-        context.ProtocolMessage.ClientSecret = secret;
-        context.HandleClientAuthentication();
+        var configuration = await context.Options.ConfigurationManager!.GetConfigurationAsync(context.HttpContext.RequestAborted);
+        var pushed = await ClientAuthentication.PostAsync(
+            context.Options.Backchannel,
+            configuration.PushedAuthorizationRequestEndpoint,
+            context.ProtocolMessage.Parameters,
+            context.Options.ClientId!,
+            secret,
+            ClientAuthentication.Choose(configuration.TokenEndpointAuthMethodsSupported),
+            context.HttpContext.RequestAborted);
+        context.HandlePush(pushed.RequestUri);
     }
 
+    /// <summary>The code is redeemed here, with the client's credentials the way the provider's discovery document asks for; the handler validates the answer.</summary>
     public override async Task AuthorizationCodeReceived(AuthorizationCodeReceivedContext context)
     {
         if (await OpenSecretAsync(context.HttpContext, context.Options) is not { } secret)
@@ -66,7 +77,16 @@ internal sealed class OidcHandlerEvents(
             return;
         }
 
-        context.TokenEndpointRequest!.ClientSecret = secret;
+        var configuration = await context.Options.ConfigurationManager!.GetConfigurationAsync(context.HttpContext.RequestAborted);
+        var tokens = await ClientAuthentication.PostAsync(
+            context.Backchannel,
+            configuration.TokenEndpoint,
+            context.TokenEndpointRequest!.Parameters,
+            context.Options.ClientId!,
+            secret,
+            ClientAuthentication.Choose(configuration.TokenEndpointAuthMethodsSupported),
+            context.HttpContext.RequestAborted);
+        context.HandleCodeRedemption(tokens);
     }
 
     public override Task RedirectToIdentityProviderForSignOut(RedirectContext context)

@@ -104,4 +104,14 @@ public sealed class SsoRulesTests
     [InlineData(null, "https://login.example.test", false)]
     public void Issuer_ComparedWithTheAuthority_OnlyATrailingSlashAside(string? issuer, string authority, bool matches) =>
         Assert.Equal(matches, SsoIssuer.Matches(issuer, authority));
+
+    [Theory]
+    [InlineData(new[] { "client_secret_basic", "client_secret_post" }, ClientAuthenticationMethod.Basic)]
+    [InlineData(new[] { "client_secret_basic" }, ClientAuthenticationMethod.Basic)]
+    [InlineData(new[] { "client_secret_post" }, ClientAuthenticationMethod.Post)]
+    [InlineData(new[] { "client_secret_post", "private_key_jwt" }, ClientAuthenticationMethod.Post)]
+    [InlineData(new string[0], ClientAuthenticationMethod.Basic)]
+    [InlineData(null, ClientAuthenticationMethod.Basic)]
+    public void ClientAuthentication_FromDiscovery_PostOnlyWhenBasicIsNotListed(string[]? supported, ClientAuthenticationMethod expected) =>
+        Assert.Equal(expected, ClientAuthentication.Choose(supported));
 }
