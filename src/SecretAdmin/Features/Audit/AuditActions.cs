@@ -31,6 +31,7 @@ public static class AuditActions
     public const string SsoLinked = "sso.linked";
     public const string SsoRefused = "sso.refused";
     public const string SsoFailed = "sso.failed";
+    public const string SsoRoleClaimUnreadable = "sso.role-claim-unreadable";
     public const string KeysRotated = "keys.rotated";
     public const string KeysResealed = "keys.resealed";
     public const string KeyRetired = "keys.retired";
@@ -44,7 +45,7 @@ public static class AuditActions
         UserCreated, UserDisabled, UserEnabled, AdminGranted, AdminRevoked, UserUnlocked,
         OidcSettingsChanged, SmtpSettingsChanged, MfaPolicyChanged, SmtpTestMailSent, SmtpTestMailFailed,
         MfaEnrolled, RecoveryCodesRegenerated, MfaCodeReplayed, RecoveryCodeUsed, MfaReset, MfaDisabled,
-        SsoSignedIn, SsoLinked, SsoRefused, SsoFailed,
+        SsoSignedIn, SsoLinked, SsoRefused, SsoFailed, SsoRoleClaimUnreadable,
         KeysRotated, KeysResealed, KeyRetired, KeysVerified, PlaintextImported, SecretBound,
     ];
 }

@@ -46,6 +46,8 @@ public partial class AuditLogPage
         [AuditActions.SsoLinked] = "Single sign-on account linked",
         [AuditActions.SsoRefused] = "Single sign-on refused",
         [AuditActions.SsoFailed] = "Single sign-on failed",
+        [AuditActions.SsoRoleClaimUnreadable] = "Single sign-on role claim not readable",
+        [AuditActions.SecretBound] = "Secret bound to its destination",
         [AuditActions.KeysRotated] = "Key rotated",
         [AuditActions.KeysResealed] = "Values re-sealed",
         [AuditActions.KeyRetired] = "Key retired",

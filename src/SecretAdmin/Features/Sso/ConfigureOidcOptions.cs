@@ -67,7 +67,14 @@ internal sealed class ConfigureOidcOptions(OidcSettingsSnapshot snapshot) : ICon
 
         // What the user info endpoint adds beyond the handler's defaults (sub, name, email, …).
         options.ClaimActions.MapUniqueJsonKey("email_verified", "email_verified");
+        // The role claim as user info sends it: by its whole name, and by its first part when it is a
+        // path into a JSON claim (realm_access.roles); RoleClaims reads the values from either.
         options.ClaimActions.MapJsonKey(roleClaimType, roleClaimType);
+        var roleClaimRoot = roleClaimType.Split('.')[0];
+        if (roleClaimRoot != roleClaimType)
+        {
+            options.ClaimActions.MapJsonKey(roleClaimRoot, roleClaimRoot);
+        }
         options.SaveTokens = false;
         options.BackchannelTimeout = TimeSpan.FromSeconds(15);
         options.EventsType = typeof(OidcHandlerEvents);

@@ -159,7 +159,15 @@ public sealed class SsoSignIn(
             return;
         }
 
-        var admin = external.FindAll(settings.RoleClaimType).Any(c => string.Equals(c.Value, settings.AdminRoleValue, StringComparison.Ordinal));
+        var roles = RoleClaims.Read(external, settings.RoleClaimType);
+        if (roles.Problem is not null)
+        {
+            // The claim's name and shape, never its content: the administrator sees why no role was found.
+            logger.LogWarning("Single sign-on role claim could not be read: {Problem}", roles.Problem);
+            await auditLog.WriteAsync(new AuditActor($"sso:{settings.RoleClaimType}", clientIp), AuditActions.SsoRoleClaimUnreadable, user.Email, reason: roles.Problem, cancellationToken: cancellationToken);
+        }
+
+        var admin = roles.Values.Contains(settings.AdminRoleValue, StringComparer.Ordinal);
         var change = await users.SetAdminAsync(new AuditActor($"sso:{settings.RoleClaimType}", clientIp), user.Id, admin, cancellationToken);
         if (!change.Succeeded)
         {
