@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Components;
-using SecretAdmin.Access;
-using SecretAdmin.Features.Audit;
+using Microsoft.AspNetCore.Components.Forms;
+using MudBlazor;
 using SecretAdmin.Features.Settings;
-using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Smtp;
 
@@ -11,10 +10,19 @@ public sealed partial class SmtpSettingsPage : IDisposable
     /// <summary>The key <see cref="SmtpSettingsService.SendTestMailAsync"/> uses for the recipient's message.</summary>
     private const string Recipient = "Recipient";
 
+    private static readonly IReadOnlyDictionary<string, string[]> NoErrors = new Dictionary<string, string[]>();
+
     private readonly CancellationTokenSource _disposed = new();
-    private readonly Dictionary<string, string[]> _testMailErrors = new(StringComparer.Ordinal);
+    private SmtpSettingsView? _view;
     private SmtpSettingsForm _form = new();
+    private EditContext? _editContext;
+    private SettingsFormValidator? _validator;
+    private bool _loading = true;
+    private bool _loadFailed;
+    private bool _saving;
+    private bool _conflict;
     private string? _recipient;
+    private string? _recipientMessage;
     private TestMailResult? _testMail;
     private bool _sending;
     private string? _sendingTo;
@@ -23,23 +31,18 @@ public sealed partial class SmtpSettingsPage : IDisposable
     [Inject]
     private SmtpSettingsService Settings { get; set; } = default!;
 
-    protected override string What => "SMTP settings";
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    [Inject]
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private ILogger<SmtpSettingsPage> Logger { get; set; } = default!;
 
     /// <summary>The form points at another server than the saved one, which has a password that would not be sent there.</summary>
     private bool UsesOtherServer =>
-        View is { } view && view.PasswordIsForAnotherServerThan(_form) && string.IsNullOrEmpty(_form.NewPassword) && !_form.ClearPassword;
-
-    protected override Task<SmtpSettingsView> LoadAsync() => Settings.GetAsync();
-
-    protected override long VersionOf(SmtpSettingsView view) => view.Version;
-
-    protected override void ResetForm(SmtpSettingsView view) => _form = SmtpSettingsForm.From(view);
-
-    protected override IReadOnlyDictionary<string, string[]> Validate(SmtpSettingsView view) =>
-        SmtpSettingsValidator.Validate(_form, view.Password);
-
-    protected override Task<SettingsSaveResult> SaveAsync(AuditActor actor, long version) =>
-        Settings.SaveAsync(actor, _form, version);
+        _view is { } view && view.PasswordIsForAnotherServerThan(_form) && string.IsNullOrEmpty(_form.NewPassword) && !_form.ClearPassword;
 
     public void Dispose()
     {
@@ -47,30 +50,102 @@ public sealed partial class SmtpSettingsPage : IDisposable
         _disposed.Dispose();
     }
 
-    /// <summary>The field's message: from validation or the last save, else from the last test mail.</summary>
-    private string? FieldError(string field) => ErrorFor(field) ?? TestMailError(field);
+    protected override Task OnInitializedAsync() => LoadAsync();
 
-    private bool HasFieldError(string field) => FieldError(field) is not null;
-
-    /// <summary>
-    /// MudNumericField validates itself on blur and then overwrites the Error and ErrorText it was
-    /// given (it always has a validation of its own), so the page's message would vanish; as its
-    /// validation it answers with the same message the page shows.
-    /// </summary>
-    private Func<int, string?> NumberRule(string field) => _ => FieldError(field);
-
-    private string? TestMailError(string field) =>
-        _testMailErrors.TryGetValue(field, out var messages) ? string.Join(" ", messages) : null;
-
-    /// <summary>A field was edited: its validation follows the new value, and the last test mail's message for it no longer applies.</summary>
-    private void Changed(string field)
+    /// <summary>Fills a new form from the stored settings; the password box and its Clear flag start empty.</summary>
+    private async Task LoadAsync()
     {
-        _testMailErrors.Remove(field);
-        if (field != Recipient)
+        _loading = true;
+        try
         {
-            Touched(field);
+            _view = await Settings.GetAsync();
+            _form = SmtpSettingsForm.From(_view);
+            _editContext = new EditContext(_form);
+            _conflict = false;
+            _loadFailed = false;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Logger.LogError(e, "The SMTP settings could not be loaded.");
+            _loadFailed = true;
+        }
+        finally
+        {
+            _loading = false;
         }
     }
+
+    private async Task SaveAsync()
+    {
+        if (_saving || !_editContext!.Validate())
+        {
+            return;
+        }
+
+        _saving = true;
+        try
+        {
+            var result = await Settings.SaveAsync(await CurrentActor.GetAsync(), _form, _view!.Version);
+            switch (result.Outcome)
+            {
+                case SettingsSaveOutcome.Saved:
+                    Snackbar.Add("SMTP settings saved.", Severity.Success);
+                    await LoadAsync();
+                    break;
+                case SettingsSaveOutcome.Conflict:
+                    _conflict = true;
+                    break;
+                case SettingsSaveOutcome.Invalid:
+                    _validator!.ShowSaveErrors(result.Errors);
+                    break;
+            }
+        }
+        finally
+        {
+            _saving = false;
+        }
+    }
+
+    private async Task ReloadAsync()
+    {
+        if (await Dialogs.ConfirmReloadAsync(_editContext!))
+        {
+            await LoadAsync();
+        }
+    }
+
+    /// <summary>Sends a test mail with the form's values, saved or not; its messages on the settings' fields last until each field is edited.</summary>
+    private async Task SendTestMailAsync()
+    {
+        if (_sending)
+        {
+            return;
+        }
+
+        _sending = true;
+        _sendingTo = $"{_form.Host?.Trim()}:{_form.Port}";
+        _sendingTimeout = _form.TimeoutSeconds;
+        _testMail = null;
+        _recipientMessage = null;
+        _validator?.ShowTestMailErrors(NoErrors);
+        try
+        {
+            _testMail = await Settings.SendTestMailAsync(await CurrentActor.GetAsync(), _form, _recipient, _disposed.Token);
+            _recipientMessage = _testMail.Errors.TryGetValue(Recipient, out var messages) ? string.Join(" ", messages) : null;
+            _validator?.ShowTestMailErrors(_testMail.Errors.Where(e => e.Key != Recipient).ToDictionary());
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // The page was left while the server was still answering; nobody is waiting for the result.
+        }
+        finally
+        {
+            _sending = false;
+        }
+    }
+
+    /// <summary>The last test mail's message for the recipient no longer applies once it is edited.</summary>
+    private void ForgetRecipientMessage() => _recipientMessage = null;
 
     private static string LabelOf(string field) => field switch
     {
@@ -84,34 +159,4 @@ public sealed partial class SmtpSettingsPage : IDisposable
         nameof(SmtpSettingsForm.TimeoutSeconds) => "Timeout: ",
         _ => "",
     };
-
-    private async Task SendTestMailAsync()
-    {
-        if (_sending)
-        {
-            return;
-        }
-
-        _sending = true;
-        _sendingTo = $"{_form.Host?.Trim()}:{_form.Port}";
-        _sendingTimeout = _form.TimeoutSeconds;
-        _testMail = null;
-        _testMailErrors.Clear();
-        try
-        {
-            _testMail = await Settings.SendTestMailAsync(await CurrentActor.GetAsync(), _form, _recipient, _disposed.Token);
-            foreach (var (field, messages) in _testMail.Errors)
-            {
-                _testMailErrors[field] = messages;
-            }
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The page was left while the server was still answering; nobody is waiting for the result.
-        }
-        finally
-        {
-            _sending = false;
-        }
-    }
 }

@@ -77,6 +77,41 @@ public sealed class MfaPolicyPageTests : SettingsPageContext
     }
 
     [Fact]
+    public async Task DigitsLabel_MessageShownAndGone_TurnsRedAndBack()
+    {
+        await using (var db = await Service<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        {
+            db.MfaPolicy.Add(new MfaPolicy { Digits = 7, Version = 3 });
+            await db.SaveChangesAsync();
+        }
+
+        var page = RenderPage<MfaPolicyPage>();
+        Assert.Contains("mud-secondary-text", page.Find("#mfa-digits-label").ClassName, StringComparison.Ordinal);
+
+        await SaveAsync(page);
+        page.WaitForAssertion(() => Assert.Contains("mud-error-text", page.Find("#mfa-digits-label").ClassName, StringComparison.Ordinal), Wait);
+
+        Radio(page, "6 digits").Click();
+        page.WaitForAssertion(() => Assert.Contains("mud-secondary-text", page.Find("#mfa-digits-label").ClassName, StringComparison.Ordinal), Wait);
+        Assert.Empty(page.FindAll(".settings-invalid"));
+    }
+
+    [Fact]
+    public async Task IssuerCleared_ShowsOnlyTheIssuersMessageAndGoesWhenTyped()
+    {
+        var page = RenderPage<MfaPolicyPage>();
+
+        page.Find("#mfa-issuer").Input("");
+
+        page.WaitForAssertion(() => Assert.Contains("Enter the issuer name authenticator apps show", TextAround(page, "#mfa-issuer"), StringComparison.Ordinal), Wait);
+        Assert.Contains("mud-input-error", page.Find("#mfa-issuer").ParentElement!.ParentElement!.OuterHtml, StringComparison.Ordinal);
+        Assert.Single(page.FindAll(".mud-input-control"), c => c.ClassList.Contains("mud-input-error") || c.QuerySelector(".mud-input-error") is not null);
+        page.Find("#mfa-issuer").Input("Contoso");
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-input-error")), Wait);
+        Assert.Empty(page.FindAll(".settings-invalid"));
+    }
+
+    [Fact]
     public async Task Save_ValidChanges_StoresThemAndAuditsTheChangedFieldNames()
     {
         var page = RenderPage<MfaPolicyPage>();
@@ -175,5 +210,20 @@ public sealed class MfaPolicyPageTests : SettingsPageContext
         page.WaitForAssertion(() => Assert.True(Radio(page, "8 digits").IsChecked()), Wait);
         Assert.Equal("30", page.Find("#mfa-period").GetAttribute("value"));
         Assert.Empty(page.FindAll(".settings-conflict"));
+    }
+
+    [Fact]
+    public async Task Reload_AfterAConflictWithNothingEdited_ShowsTheirsWithoutAsking()
+    {
+        var page = RenderPage<MfaPolicyPage>();
+        await Policy.SaveAsync(new AuditActor("other@example.test", null), new MfaPolicyForm { Digits = 8 }, 0);
+        await SaveAsync(page);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".settings-conflict")), Wait);
+
+        page.Find(".settings-reload").Click();
+
+        page.WaitForAssertion(() => Assert.True(Radio(page, "8 digits").IsChecked()), Wait);
+        Assert.Empty(page.FindAll(".settings-conflict"));
+        Assert.Empty(Dialogs.FindAll("button"));
     }
 }

@@ -183,6 +183,28 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
     }
 
     [Fact]
+    public async Task Save_StoredSecretStopsOpeningAfterThePageLoaded_ShowsTheServicesMessageOnTheSecretUntilOneIsTyped()
+    {
+        await SaveThroughServiceAsync();
+        var page = RenderPage<OidcSettingsPage>();
+        Assert.Equal("set", SecretState(page));
+        // The page checked against a secret that opened; the service checks against the stored one, which no longer does.
+        Sealer.Use(KeyRing.CreateNew(DateTimeOffset.UtcNow));
+
+        page.Find("#oidc-button-label").Input("Company sign-in");
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Contains("The stored client secret cannot be opened; enter it again to turn single sign-on on.", SecretInput(page).Closest(".secret-field")!.TextContent, StringComparison.Ordinal), Wait);
+        Assert.NotEmpty(page.FindAll(".settings-invalid"));
+        Assert.Equal(("Single sign-on", 1L), ((await Oidc.GetAsync()).ButtonLabel, (await Oidc.GetAsync()).Version));
+
+        SecretInput(page).Input("the-secret-entered-again");
+
+        page.WaitForAssertion(() => Assert.DoesNotContain("The stored client secret cannot be opened", page.Markup, StringComparison.Ordinal), Wait);
+        Assert.Empty(page.FindAll(".settings-invalid"));
+    }
+
+    [Fact]
     public async Task Reload_AfterAConflictConfirmed_ShowsTheOtherSaveAndDropsTheEdits()
     {
         var page = RenderPage<OidcSettingsPage>();

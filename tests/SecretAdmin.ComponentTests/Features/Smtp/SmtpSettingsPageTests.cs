@@ -205,6 +205,56 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
     }
 
     [Fact]
+    public async Task FieldEdited_ShowsItsOwnMessageAtOnceAndTheOthersOnlyAfterSave()
+    {
+        var page = RenderPage<SmtpSettingsPage>();
+
+        page.Find("#smtp-from").Input("nobody");
+
+        page.WaitForAssertion(() => Assert.Contains("Enter the address mail is sent from", TextAround(page, "#smtp-from"), StringComparison.Ordinal), Wait);
+        Assert.DoesNotContain("Enter the SMTP server's host name", TextAround(page, "#smtp-host"), StringComparison.Ordinal);
+        Assert.NotEmpty(page.FindAll(".settings-invalid"));
+
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Contains("Enter the SMTP server's host name", TextAround(page, "#smtp-host"), StringComparison.Ordinal), Wait);
+        Assert.Contains("Enter the address mail is sent from", TextAround(page, "#smtp-from"), StringComparison.Ordinal);
+        Assert.Equal(0, (await Smtp.GetAsync()).Version);
+    }
+
+    [Fact]
+    public async Task Save_PortChangedKeepingThePassword_ClearingThePasswordTakesTheMessageAway()
+    {
+        await SeedAsync(port: 1);
+        var page = RenderPage<SmtpSettingsPage>();
+        page.Find("#smtp-port").Input("2525");
+        await SaveAsync(page);
+        page.WaitForAssertion(() => Assert.Contains(SmtpSettingsService.ServerChangedMessage, TextAroundPassword(page), StringComparison.Ordinal), Wait);
+        Assert.Contains("mud-input-error", page.Find(".secret-field").InnerHtml, StringComparison.Ordinal);
+
+        page.FindAll(".secret-field button").Single(b => b.TextContent.Trim() == "Clear").Click();
+        Confirm("Clear");
+
+        page.WaitForAssertion(() => Assert.DoesNotContain(SmtpSettingsService.ServerChangedMessage, TextAroundPassword(page), StringComparison.Ordinal), Wait);
+        Assert.Contains("Will be removed when you save.", TextAroundPassword(page), StringComparison.Ordinal);
+        Assert.DoesNotContain("mud-input-error", page.Find(".secret-field").InnerHtml, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll(".settings-invalid"));
+    }
+
+    [Fact]
+    public void PasswordTyped_ThePlaceholderMask_SaysSoAtOnceUnderThePasswordAndNotOnceErased()
+    {
+        var page = RenderPage<SmtpSettingsPage>();
+
+        SecretInput(page).Input(SettingsValidation.Mask);
+
+        page.WaitForAssertion(() => Assert.Contains("That is the placeholder, not a secret.", TextAroundPassword(page), StringComparison.Ordinal), Wait);
+        Assert.DoesNotContain("Enter the SMTP server's host name", page.Markup, StringComparison.Ordinal);
+        SecretInput(page).Input("");
+        page.WaitForAssertion(() => Assert.DoesNotContain("That is the placeholder", TextAroundPassword(page), StringComparison.Ordinal), Wait);
+    }
+
+    [Fact]
     public async Task Save_AfterSomeoneElseSaved_SaysSoOverwritesNothingAndReloadsTheirs()
     {
         var page = RenderPage<SmtpSettingsPage>();
@@ -295,5 +345,42 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
         Assert.Contains("Enter the SMTP server's host name", TextAround(page, "#smtp-host"), StringComparison.Ordinal);
         Assert.Contains("Host: Enter the SMTP server's host name", page.Find(".smtp-test-errors").TextContent, StringComparison.Ordinal);
         Assert.Equal(0, (await Smtp.GetAsync()).Version);
+    }
+
+    [Fact]
+    public async Task TestMail_FieldEditedAfterwards_DropsThatFieldsMessageOnly()
+    {
+        var page = RenderPage<SmtpSettingsPage>();
+        await SendTestMailAsync(page);
+        page.WaitForAssertion(() => Assert.Contains("Enter the SMTP server's host name", TextAround(page, "#smtp-host"), StringComparison.Ordinal), Wait);
+        Assert.Contains("Enter the address mail is sent from", TextAround(page, "#smtp-from"), StringComparison.Ordinal);
+        Assert.Empty(page.FindAll(".settings-invalid"));
+
+        page.Find("#smtp-host").Input("smtp.example.test");
+
+        page.WaitForAssertion(() => Assert.DoesNotContain("Enter the SMTP server's host name", TextAround(page, "#smtp-host"), StringComparison.Ordinal), Wait);
+        Assert.Contains("Enter the address mail is sent from", TextAround(page, "#smtp-from"), StringComparison.Ordinal);
+        Assert.Contains("Enter the address to send the test mail to.", TextAround(page, "#smtp-recipient"), StringComparison.Ordinal);
+        page.Find("#smtp-recipient").Input("ops@example.test");
+        page.WaitForAssertion(() => Assert.DoesNotContain("Enter the address to send the test mail to.", TextAround(page, "#smtp-recipient"), StringComparison.Ordinal), Wait);
+        Assert.Contains("Enter the address mail is sent from", TextAround(page, "#smtp-from"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TestMail_StoredPasswordUnreadable_SaysSoUnderThePasswordWithoutStoppingASave()
+    {
+        await SeedAsync();
+        Sealer.Use(KeyRing.CreateNew(DateTimeOffset.UtcNow));
+        var page = RenderPage<SmtpSettingsPage>();
+        page.Find("#smtp-recipient").Input("ops@example.test");
+
+        await SendTestMailAsync(page);
+
+        page.WaitForAssertion(() => Assert.Contains("Type it to send the test.", TextAroundPassword(page), StringComparison.Ordinal), Wait);
+        Assert.Empty(page.FindAll(".settings-invalid"));
+        page.Find("#smtp-from-name").Input("Ops");
+        await SaveAsync(page);
+        page.WaitForAssertion(() => Assert.Equal(("Ops", 2L), (Smtp.GetAsync().Result.FromName, Smtp.GetAsync().Result.Version)), Wait);
+        Assert.DoesNotContain(Password, page.Markup, StringComparison.Ordinal);
     }
 }
