@@ -2,22 +2,57 @@
 //
 //   node tests/peers/oidc-provider.mjs --port 0 --client-secret S --redirect-uri URI [--redirect-uri URI2]
 //        [--client-id secretadmin] [--post-logout-redirect-uri URI]... [--claims-file FILE.json]
+//        [--issuer-path /realms/corp] [--signing-alg RS256|PS256|ES256] [--token-auth post|basic|both]
+//        [--no-par] [--no-end-session] [--extra-audience AUD] [--lie-issuer URL] [--kid-rotate-after N]
 //
-// The issuer is exactly http://127.0.0.1:<port> (no trailing slash). stdout carries one JSON object
-// per line and nothing else:
-//   {"ready":true,"port":40123,"issuer":"http://127.0.0.1:40123"}   once, when it listens
+// Without the shape options below it is exactly what the tests have always had: issuer
+// http://127.0.0.1:<port> (no trailing slash), RS256, client_secret_post registered with
+// client_secret_basic accepted too, pushed authorization requests offered, RP-initiated logout.
+// stdout carries one JSON object per line and nothing else:
+//   {"ready":true,"port":40123,"issuer":"http://127.0.0.1:40123","address":"http://127.0.0.1:40123"}   once, when it listens
+//   {"event":"request","method":"GET","path":"/auth"}   per request received (the path as sent, never a query or a body)
 //   {"event":"authorization.success"|"grant.success"|"end_session.success"|..., ...}   as they happen
+// "address" is where it really serves (discovery at <address>/.well-known/openid-configuration); it
+// differs from "issuer" only with --lie-issuer.
 // Diagnostics (including oidc-provider's own notices) go to stderr. It exits on SIGTERM/SIGINT, and
 // when its stdin is a pipe that closes (so a test that dies does not leave it running).
 //
-// Sign-in uses oidc-provider's development login form (GET /interaction/:uid): any login name and
-// any password are accepted, and the login name becomes the subject. Consent is not asked: the one
+// Sign-in uses oidc-provider's development login form (GET <address>/interaction/:uid): any login name
+// and any password are accepted, and the login name becomes the subject. Consent is not asked: the one
 // registered client is first-party, so every scope it asks for is granted.
 // Accounts: sub = login, email = <login>@example.test, email_verified = true, name = login,
 // groups = ["secretadmin-admins"] when the login starts with "admin", else ["staff"].
 // --claims-file: a JSON object keyed by login whose values are claims laid over those defaults,
-// e.g. {"carol": {"groups": ["secretadmin-admins"], "email": "carol@corp.test"}}.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+// e.g. {"carol": {"groups": ["secretadmin-admins"], "email": "carol@corp.test"}}. A claim set to null
+// is removed ({"dave": {"email": null, "email_verified": null}} signs dave in without an email). Values
+// reach the ID token and userinfo as given: nested objects (realm_access.roles), object-valued claims
+// ("urn:zitadel:iam:org:project:roles": {"admin": {...}}), strings with spaces. A claim named in the
+// file that no scope below releases (hd, realm_access, ...) is released with the openid scope.
+//
+// Shapes of real providers (each option optional):
+//   --issuer-path P       issuer http://127.0.0.1:<port>P, every endpoint under P and nothing outside it
+//                         (Keycloak /realms/<realm>, Entra /<tenant-id>/v2.0). Requests outside P get 404.
+//   --signing-alg A       the ID token signing key and alg: RS256 (default), PS256 or ES256 (P-256); the
+//                         only value in id_token_signing_alg_values_supported.
+//   --token-auth M        post: only client_secret_post; basic: only client_secret_basic; both: either.
+//                         The client is registered with that method, discovery lists only what is
+//                         accepted, and the token endpoint answers 401 invalid_client to the other one.
+//                         (oidc-provider 9 refuses a body client_secret when client_secret_post is not
+//                         in clientAuthMethods, but reads any Authorization: Basic header; with post,
+//                         this script refuses that header before oidc-provider sees it.)
+//   --no-par              no pushed authorization requests (no pushed_authorization_request_endpoint).
+//   --no-end-session      no RP-initiated logout (no end_session_endpoint), as Google.
+//   --extra-audience X    ID tokens carry aud [client_id, X] and azp client_id, as ZITADEL. oidc-provider 9
+//                         always signs aud = client_id and never azp (IdToken#issue), so this script
+//                         re-signs each ID token the token endpoint returns with the same key and kid
+//                         (and, as oidc-provider's end-session endpoint takes an id_token_hint's aud for
+//                         one client id, gives it back the token it issued when such a hint arrives).
+//   --lie-issuer URL      discovery's issuer, the authorization response's iss and the ID tokens' iss
+//                         are URL, while every endpoint stays at this peer's own address (the mix-up
+//                         attacker). Combine with --issuer-path to serve under a path.
+//   --kid-rotate-after N  after every N ID tokens issued, sign with a new key under a new kid; the JWKS
+//                         then lists the new key first and the previous one after it.
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign as cryptoSign, constants as cryptoConstants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -39,6 +74,14 @@ const { values: args } = parseArgs({
     'redirect-uri': { type: 'string', multiple: true, default: [] },
     'post-logout-redirect-uri': { type: 'string', multiple: true, default: [] },
     'claims-file': { type: 'string' },
+    'issuer-path': { type: 'string' },
+    'signing-alg': { type: 'string' },
+    'token-auth': { type: 'string' },
+    'no-par': { type: 'boolean', default: false },
+    'no-end-session': { type: 'boolean', default: false },
+    'extra-audience': { type: 'string' },
+    'lie-issuer': { type: 'string' },
+    'kid-rotate-after': { type: 'string' },
   },
   strict: true,
 });
@@ -46,6 +89,48 @@ const { values: args } = parseArgs({
 const port = parsePort(args.port);
 if (!args['client-secret']) fail('--client-secret is required');
 if (args['redirect-uri'].length === 0) fail('at least one --redirect-uri is required');
+
+const mountPath = args['issuer-path'] ?? '';
+if (mountPath !== '' && !/^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$/.test(mountPath)) {
+  fail(`--issuer-path must be a path such as /realms/corp: it starts with / and has no trailing /, query or fragment, not "${mountPath}"`);
+}
+
+const signingAlg = args['signing-alg'] ?? 'RS256';
+if (!['RS256', 'PS256', 'ES256'].includes(signingAlg)) fail(`--signing-alg must be RS256, PS256 or ES256, not "${signingAlg}"`);
+
+const tokenAuth = args['token-auth'];
+const clientAuthMethodsFor = {
+  post: ['client_secret_post'],
+  basic: ['client_secret_basic'],
+  both: ['client_secret_basic', 'client_secret_post'],
+};
+if (tokenAuth !== undefined && !Object.hasOwn(clientAuthMethodsFor, tokenAuth)) {
+  fail(`--token-auth must be post, basic or both, not "${tokenAuth}"`);
+}
+
+const extraAudience = args['extra-audience'];
+if (extraAudience !== undefined && (extraAudience === '' || extraAudience === args['client-id'])) {
+  fail('--extra-audience must name an audience other than the client');
+}
+
+const lieIssuer = args['lie-issuer'];
+if (lieIssuer !== undefined) {
+  let url;
+  try {
+    url = new URL(lieIssuer);
+  } catch {
+    fail(`--lie-issuer must be an absolute URL, not "${lieIssuer}"`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || lieIssuer.endsWith('/')) {
+    fail(`--lie-issuer must be an http(s) URL without a query, fragment or trailing /, not "${lieIssuer}"`);
+  }
+}
+
+let rotateAfter;
+if (args['kid-rotate-after'] !== undefined) {
+  rotateAfter = Number(args['kid-rotate-after']);
+  if (!Number.isInteger(rotateAfter) || rotateAfter < 1) fail(`--kid-rotate-after must be a positive whole number, not "${args['kid-rotate-after']}"`);
+}
 
 let claimOverrides = {};
 if (args['claims-file']) {
@@ -57,6 +142,11 @@ if (args['claims-file']) {
   if (claimOverrides === null || typeof claimOverrides !== 'object' || Array.isArray(claimOverrides)) {
     fail('--claims-file must hold a JSON object keyed by login name');
   }
+  for (const [login, claims] of Object.entries(claimOverrides)) {
+    if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) {
+      fail(`--claims-file: the claims of "${login}" must be a JSON object`);
+    }
+  }
 }
 
 function claimsFor(id) {
@@ -67,8 +157,30 @@ function claimsFor(id) {
     groups: id.startsWith('admin') ? ['secretadmin-admins'] : ['staff'],
     ...(Object.hasOwn(claimOverrides, id) ? claimOverrides[id] : {}),
   };
+  for (const [name, value] of Object.entries(claims)) {
+    if (value === null) delete claims[name]; // null in the claims file: this account has no such claim
+  }
   claims.sub = id; // the subject is always the login name
   return claims;
+}
+
+// Scopes come from these keys too: openid, email, profile, groups (and offline_access, built in).
+const scopeClaims = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  profile: ['name'],
+  groups: ['groups'],
+};
+// Any other claim the claims file gives (hd, realm_access, resource_access, urn:...:roles, ...) is
+// released with the openid scope, so every sign-in carries it as the file says.
+const scopedClaims = new Set(Object.values(scopeClaims).flat());
+for (const claims of Object.values(claimOverrides)) {
+  for (const [name, value] of Object.entries(claims)) {
+    if (value !== null && !scopedClaims.has(name)) {
+      scopedClaims.add(name);
+      scopeClaims.openid.push(name);
+    }
+  }
 }
 
 // Bind first: with --port 0 the issuer (which names the port) is known only once it listens.
@@ -79,126 +191,252 @@ await new Promise((resolve, reject) => {
 }).catch((error) => fail(`cannot listen on 127.0.0.1:${port}: ${error.message}`));
 
 const actualPort = server.address().port;
-const issuer = `http://127.0.0.1:${actualPort}`;
+const address = `http://127.0.0.1:${actualPort}${mountPath}`;
+const issuer = lieIssuer ?? address;
 
-// A fresh signing key per run instead of oidc-provider's published development key.
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const signingKey = { ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256' };
-
-const clientId = args['client-id'];
-const provider = new Provider(issuer, {
-  clients: [{
-    client_id: clientId,
-    client_secret: args['client-secret'],
-    client_name: 'SecretAdmin',
-    application_type: 'web',
-    redirect_uris: args['redirect-uri'],
-    post_logout_redirect_uris: args['post-logout-redirect-uri'],
-    grant_types: ['authorization_code'],
-    response_types: ['code'],
-    // ASP.NET Core's OpenIdConnect handler sends the secret in the form body. oidc-provider 9
-    // accepts client_secret_basic as well for a client registered with either of the two.
-    token_endpoint_auth_method: 'client_secret_post',
-    id_token_signed_response_alg: 'RS256',
-  }],
-  jwks: { keys: [signingKey] },
-  // Cookie signing keys; the cookies are not marked Secure because the requests are plain http.
-  cookies: { keys: [randomBytes(32).toString('base64url')] },
-  // Scopes come from these keys too: openid, email, profile, groups (and offline_access, built in).
-  claims: {
-    openid: ['sub'],
-    email: ['email', 'email_verified'],
-    profile: ['name'],
-    groups: ['groups'],
-  },
-  // Put the scope's claims in the ID token as well as in userinfo, as most real identity
-  // providers do, so a relying party that does not call userinfo still sees email and groups.
-  conformIdTokenClaims: false,
-  features: {
-    devInteractions: { enabled: true },
-    rpInitiatedLogout: {
-      enabled: true,
-      // The confirmation page is one form that signs out when submitted as is (xsrf + logout=yes).
-      async logoutSource(ctx, form) {
-        const confirm = form.replace(
-          '</form>',
-          '<input type="hidden" name="logout" value="yes"/><button type="submit" autofocus>Yes, sign me out</button></form>',
-        );
-        ctx.body = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sign out</title></head>
-<body><h1>Sign out of the test identity provider?</h1>${confirm}</body></html>`;
-      },
-    },
-  },
-  // PKCE: only S256 is supported (discovery says so). oidc-provider requires it from public
-  // clients only; this confidential client may omit it, and ASP.NET Core's handler sends it.
-  async findAccount(_ctx, id) {
-    return {
-      accountId: id,
-      async claims() {
-        return claimsFor(id);
-      },
-    };
-  },
-  // First-party client: grant whatever it asks for, so no consent page is shown.
-  async loadExistingGrant(ctx) {
-    const { oidc } = ctx;
-    const grantId = oidc.result?.consent?.grantId || oidc.session.grantIdFor(oidc.client.clientId);
-    let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
-    if (!grant) {
-      grant = new oidc.provider.Grant({ clientId: oidc.client.clientId, accountId: oidc.session.accountId });
-    }
-    grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '));
-    if (oidc.claims && Object.keys(oidc.claims).length) {
-      const requested = new Set();
-      for (const part of ['id_token', 'userinfo']) {
-        Object.keys(oidc.claims[part] || {}).forEach((claim) => requested.add(claim));
-      }
-      grant.addOIDCClaims([...requested]);
-    }
-    await grant.save();
-    return grant;
-  },
-  clientBasedCORS: () => true,
-  ttl: {
-    AccessToken: 60 * 60,
-    AuthorizationCode: 60,
-    IdToken: 60 * 60,
-    Interaction: 60 * 60,
-    Session: 24 * 60 * 60,
-    Grant: 24 * 60 * 60,
-  },
-  async renderError(ctx, out) {
-    ctx.type = 'html';
-    const rows = Object.entries(out)
-      .map(([key, value]) => `<p><strong>${escapeHtml(key)}</strong>: ${escapeHtml(String(value))}</p>`)
-      .join('');
-    ctx.body = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>oidc-peer error</title></head><body><h1>oops! something went wrong</h1>${rows}</body></html>`;
-  },
-});
-provider.proxy = false;
-
-// Every request that reaches the provider is reported by path (never a body, a code or a secret), so
-// a test can tell that a client sent nothing here: no authorization request, no token request.
-provider.use(async (ctx, next) => {
-  emit({ event: 'request', method: ctx.method, path: ctx.path });
-  await next();
-});
-
-provider.on('authorization.success', (ctx) => emit({ event: 'authorization.success', clientId: ctx.oidc.client?.clientId ?? null }));
-provider.on('grant.success', (ctx) => emit({ event: 'grant.success', clientId: ctx.oidc.client?.clientId ?? null }));
-provider.on('end_session.success', () => emit({ event: 'end_session.success' }));
-provider.on('interaction.ended', (ctx) => emit({ event: 'interaction.ended', accountId: ctx.oidc.session?.accountId ?? null }));
-for (const name of ['authorization.error', 'grant.error', 'end_session.error', 'userinfo.error', 'server_error']) {
-  provider.on(name, (_ctx, error) => {
-    const description = error.error_description ?? '';
-    console.error(`oidc-peer ${name}: ${error.message} ${description}`);
-    emit({ event: name, error: error.error ?? error.message, description });
-  });
+// A fresh signing key per run instead of oidc-provider's published development key. The kid is the
+// key's RFC 7638 thumbprint, as oidc-provider would compute it.
+function newSigningKey() {
+  const { privateKey } = signingAlg === 'ES256'
+    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = privateKey.export({ format: 'jwk' });
+  const members = jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { e: jwk.e, kty: jwk.kty, n: jwk.n };
+  const kid = createHash('sha256').update(JSON.stringify(members)).digest('base64url');
+  return { ...jwk, use: 'sig', alg: signingAlg, kid };
 }
 
-server.on('request', provider.callback());
+let signingKeys = [newSigningKey()];
+let idTokensIssued = 0;
+
+const clientId = args['client-id'];
+const registeredAuthMethod = tokenAuth === 'basic' ? 'client_secret_basic' : 'client_secret_post';
+const cookieKeys = [randomBytes(32).toString('base64url')];
+
+function createProvider(jwks) {
+  const provider = new Provider(issuer, {
+    clients: [{
+      client_id: clientId,
+      client_secret: args['client-secret'],
+      client_name: 'SecretAdmin',
+      application_type: 'web',
+      redirect_uris: args['redirect-uri'],
+      post_logout_redirect_uris: args['post-logout-redirect-uri'],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      // ASP.NET Core's OpenIdConnect handler sends the secret in the form body. oidc-provider 9
+      // accepts client_secret_basic as well for a client registered with either of the two, unless
+      // --token-auth narrows clientAuthMethods (and refusedBasicClientAuth below).
+      token_endpoint_auth_method: registeredAuthMethod,
+      id_token_signed_response_alg: signingAlg,
+    }],
+    jwks: { keys: jwks },
+    ...(args['signing-alg'] ? { enabledJWA: { idTokenSigningAlgValues: [signingAlg] } } : {}),
+    ...(tokenAuth ? { clientAuthMethods: clientAuthMethodsFor[tokenAuth] } : {}),
+    // Cookie signing keys; the cookies are not marked Secure because the requests are plain http.
+    cookies: { keys: cookieKeys },
+    claims: scopeClaims,
+    // Put the scope's claims in the ID token as well as in userinfo, as most real identity
+    // providers do, so a relying party that does not call userinfo still sees email and groups.
+    conformIdTokenClaims: false,
+    features: {
+      devInteractions: { enabled: true },
+      pushedAuthorizationRequests: { enabled: !args['no-par'] },
+      rpInitiatedLogout: {
+        enabled: !args['no-end-session'],
+        // The confirmation page is one form that signs out when submitted as is (xsrf + logout=yes).
+        async logoutSource(ctx, form) {
+          const confirm = form.replace(
+            '</form>',
+            '<input type="hidden" name="logout" value="yes"/><button type="submit" autofocus>Yes, sign me out</button></form>',
+          );
+          ctx.body = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sign out</title></head>
+<body><h1>Sign out of the test identity provider?</h1>${confirm}</body></html>`;
+        },
+      },
+    },
+    // PKCE: only S256 is supported (discovery says so). oidc-provider requires it from public
+    // clients only; this confidential client may omit it, and ASP.NET Core's handler sends it.
+    async findAccount(_ctx, id) {
+      return {
+        accountId: id,
+        async claims() {
+          return claimsFor(id);
+        },
+      };
+    },
+    // First-party client: grant whatever it asks for, so no consent page is shown.
+    async loadExistingGrant(ctx) {
+      const { oidc } = ctx;
+      const grantId = oidc.result?.consent?.grantId || oidc.session.grantIdFor(oidc.client.clientId);
+      let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      if (!grant) {
+        grant = new oidc.provider.Grant({ clientId: oidc.client.clientId, accountId: oidc.session.accountId });
+      }
+      grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '));
+      if (oidc.claims && Object.keys(oidc.claims).length) {
+        const requested = new Set();
+        for (const part of ['id_token', 'userinfo']) {
+          Object.keys(oidc.claims[part] || {}).forEach((claim) => requested.add(claim));
+        }
+        grant.addOIDCClaims([...requested]);
+      }
+      await grant.save();
+      return grant;
+    },
+    clientBasedCORS: () => true,
+    ttl: {
+      AccessToken: 60 * 60,
+      AuthorizationCode: 60,
+      IdToken: 60 * 60,
+      Interaction: 60 * 60,
+      Session: 24 * 60 * 60,
+      Grant: 24 * 60 * 60,
+    },
+    async renderError(ctx, out) {
+      ctx.type = 'html';
+      const rows = Object.entries(out)
+        .map(([key, value]) => `<p><strong>${escapeHtml(key)}</strong>: ${escapeHtml(String(value))}</p>`)
+        .join('');
+      ctx.body = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>oidc-peer error</title></head><body><h1>oops! something went wrong</h1>${rows}</body></html>`;
+    },
+  });
+  provider.proxy = false;
+
+  // Every ID token the token endpoint hands out is counted (for --kid-rotate-after) and, with
+  // --extra-audience, given its second audience.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.method === 'POST' && ctx.oidc?.route === 'token' && ctx.status === 200 && typeof ctx.body?.id_token === 'string') {
+      if (extraAudience !== undefined) {
+        ctx.body.id_token = withExtraAudience(ctx.body.id_token);
+      }
+      idTokensIssued += 1;
+      if (rotateAfter !== undefined && idTokensIssued % rotateAfter === 0) {
+        rotateSigningKey();
+      }
+    }
+  });
+
+  provider.on('authorization.success', (ctx) => emit({ event: 'authorization.success', clientId: ctx.oidc.client?.clientId ?? null }));
+  provider.on('grant.success', (ctx) => emit({ event: 'grant.success', clientId: ctx.oidc.client?.clientId ?? null }));
+  provider.on('end_session.success', () => emit({ event: 'end_session.success' }));
+  provider.on('interaction.ended', (ctx) => emit({ event: 'interaction.ended', accountId: ctx.oidc.session?.accountId ?? null }));
+  for (const name of ['authorization.error', 'grant.error', 'end_session.error', 'userinfo.error', 'server_error']) {
+    provider.on(name, (_ctx, error) => {
+      const description = error.error_description ?? '';
+      console.error(`oidc-peer ${name}: ${error.message} ${description}`);
+      emit({ event: name, error: error.error ?? error.message, description });
+    });
+  }
+
+  return { provider, handle: provider.callback() };
+}
+
+let current = createProvider(signingKeys);
+
+// A new provider with the new key first; sessions, interactions and grants live in oidc-provider's
+// in-memory adapter, which every instance in this process shares, so sign-ins under way go on.
+function rotateSigningKey() {
+  signingKeys = [newSigningKey(), signingKeys[0]];
+  current = createProvider(signingKeys);
+  emit({ event: 'signing_key.rotated', kid: signingKeys[0].kid, previousKid: signingKeys[1].kid });
+}
+
+// --extra-audience: the same claims and header, aud [client_id, X] and azp client_id, signed again
+// with the key its kid names. issuedAs maps each such token to the one oidc-provider issued.
+const issuedAs = new Map();
+function withExtraAudience(jwt) {
+  const [encodedHeader, encodedPayload] = jwt.split('.');
+  const header = JSON.parse(Buffer.from(encodedHeader, 'base64url').toString('utf8'));
+  const payload = JSON.parse(Buffer.from(encodedPayload, 'base64url').toString('utf8'));
+  const jwk = signingKeys.find((key) => key.kid === header.kid);
+  if (!jwk) throw new Error(`no signing key with kid ${header.kid}`);
+  payload.aud = [payload.aud, extraAudience];
+  payload.azp = clientId;
+  const input = `${encodedHeader}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const key = createPrivateKey({ key: jwk, format: 'jwk' });
+  const options = {
+    RS256: { key },
+    PS256: { key, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+    ES256: { key, dsaEncoding: 'ieee-p1363' },
+  }[header.alg];
+  const token = `${input}.${cryptoSign('sha256', Buffer.from(input), options).toString('base64url')}`;
+  issuedAs.set(token, jwt);
+  return token;
+}
+
+// Routes below the mount path, for the checks this script makes before oidc-provider sees a request.
+function routeOf(name) {
+  try {
+    return current.provider.pathFor(name, { mountPath: '' });
+  } catch {
+    return undefined; // a feature that is off has no route
+  }
+}
+const tokenRoute = routeOf('token');
+const clientAuthRoutes = new Set(['token', 'pushed_authorization_request', 'introspection', 'revocation'].map(routeOf).filter(Boolean));
+const endSessionRoute = routeOf('end_session');
+
+// --token-auth post: the endpoints where the client authenticates refuse client_secret_basic, which
+// oidc-provider 9 parses from any Authorization header whatever clientAuthMethods says. (--token-auth
+// basic needs nothing here: without client_secret_post in clientAuthMethods, oidc-provider does not
+// read client_secret from the body, and answers invalid_client.) Returns whether it refused.
+function refusedBasicClientAuth(req, res, path) {
+  if (tokenAuth !== 'post' || req.method !== 'POST' || !clientAuthRoutes.has(path)) return false;
+  if (!/^basic /i.test(req.headers.authorization ?? '')) return false;
+  const description = 'client authentication failed';
+  console.error(`oidc-peer: ${path} refused client_secret_basic; the client is registered with client_secret_post only`);
+  if (path === tokenRoute) {
+    emit({ event: 'grant.error', error: 'invalid_client', description });
+  }
+  res.writeHead(401, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'www-authenticate': `Basic realm="${issuer}", error="invalid_client", error_description="${description}"`,
+  });
+  res.end(JSON.stringify({ error: 'invalid_client', error_description: description }));
+  return true;
+}
+
+// --extra-audience: oidc-provider's end-session endpoint reads an id_token_hint's aud as one client id,
+// so the hint a relying party sends back (a token with two audiences) is swapped for the token
+// oidc-provider issued before it was given its second audience.
+function restoreIdTokenHint(req, path) {
+  if (extraAudience === undefined || path !== endSessionRoute || req.method !== 'GET') return; // POST is off, as oidc-provider's default
+  const query = new URLSearchParams(req.url.split('?')[1] ?? '');
+  const original = issuedAs.get(query.get('id_token_hint'));
+  if (original === undefined) return;
+  query.set('id_token_hint', original);
+  req.url = `${req.url.split('?')[0]}?${query}`;
+  if (req.originalUrl !== undefined) req.originalUrl = `${req.originalUrl.split('?')[0]}?${query}`;
+}
+
+// Every request is reported by path (never a query, a body, a code or a secret), so a test can tell
+// that a client sent nothing here: no authorization request, no token request. With --issuer-path the
+// provider is mounted there: it sees the path below it, and builds its URLs with the prefix from
+// req.originalUrl, as under Express's app.use(prefix, provider.callback()).
+server.on('request', (req, res) => {
+  const path = req.url.split('?')[0];
+  emit({ event: 'request', method: req.method, path });
+  let inner = path;
+  if (mountPath !== '') {
+    if (path !== mountPath && !path.startsWith(`${mountPath}/`)) {
+      res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ error: 'not_found', error_description: `this provider serves only ${mountPath}/...` }));
+      return;
+    }
+    req.originalUrl = req.url;
+    req.url = req.url.slice(mountPath.length);
+    if (!req.url.startsWith('/')) req.url = `/${req.url}`;
+    inner = path.slice(mountPath.length) || '/';
+  }
+  if (refusedBasicClientAuth(req, res, inner)) return;
+  restoreIdTokenHint(req, inner);
+  current.handle(req, res);
+});
 server.on('error', (error) => console.error(`oidc-peer: ${error.message}`));
-emit({ ready: true, port: actualPort, issuer });
+emit({ ready: true, port: actualPort, issuer, address });
 
 exitWhenParentGoes(() => new Promise((resolve) => {
   server.close(resolve);

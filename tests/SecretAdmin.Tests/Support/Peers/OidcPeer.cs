@@ -11,7 +11,9 @@ namespace SecretAdmin.Tests.Support.Peers;
 /// RP-initiated logout. Any login name signs in with any password on its development login page;
 /// there is no consent page. Claims: sub = login, email = login@example.test, email_verified,
 /// name = login, groups = ["secretadmin-admins"] for logins starting with "admin", else ["staff"];
-/// they are in the ID token and at userinfo.
+/// they are in the ID token and at userinfo. An <see cref="OidcPeerShape"/> makes it look like a
+/// given real provider instead (issuer path, signing alg, client authentication, PAR, end session,
+/// extra audience, a lying issuer, key rotation).
 /// </summary>
 public sealed partial class OidcPeer : IAsyncDisposable
 {
@@ -28,16 +30,30 @@ public sealed partial class OidcPeer : IAsyncDisposable
         ClientSecret = clientSecret;
         _claimsFile = claimsFile;
         Issuer = node.Ready.GetProperty("issuer").GetString()!;
+        Address = node.Ready.GetProperty("address").GetString()!;
+        Origin = $"http://127.0.0.1:{node.Port}";
     }
 
-    /// <summary>Exactly http://127.0.0.1:{Port}, without a trailing slash.</summary>
+    /// <summary>
+    /// The issuer it claims: exactly http://127.0.0.1:{Port} without a trailing slash, followed by
+    /// <see cref="OidcPeerShape.IssuerPath"/> if the shape has one; <see cref="OidcPeerShape.LieIssuer"/> if the shape lies.
+    /// </summary>
     public string Issuer { get; }
+
+    /// <summary>
+    /// Where it really serves (the authority a relying party is given): http://127.0.0.1:{Port}
+    /// followed by <see cref="OidcPeerShape.IssuerPath"/>, if any. The same as <see cref="Issuer"/> unless the shape lies.
+    /// </summary>
+    public string Address { get; }
+
+    /// <summary>http://127.0.0.1:{Port}: scheme, host and port of <see cref="Address"/>.</summary>
+    public string Origin { get; }
 
     public int Port => _node.Port;
 
     public string ClientSecret { get; }
 
-    public string DiscoveryDocument => $"{Issuer}/.well-known/openid-configuration";
+    public string DiscoveryDocument => $"{Address}/.well-known/openid-configuration";
 
     /// <summary>The peer's diagnostics so far (oidc-provider's warnings and errors), for assertion messages.</summary>
     public string Log => _node.StandardError;
@@ -45,14 +61,21 @@ public sealed partial class OidcPeer : IAsyncDisposable
     /// <param name="clientSecret">The client's secret.</param>
     /// <param name="redirectUris">Its registered redirect URIs, compared exactly.</param>
     /// <param name="postLogoutRedirectUris">Its registered post-logout redirect URIs.</param>
-    /// <param name="accountClaims">Claims laid over the defaults, per login name, e.g. { "carol": { "groups": ["secretadmin-admins"] } }.</param>
+    /// <param name="accountClaims">
+    /// Claims laid over the defaults, per login name, e.g. { "carol": { "groups": ["secretadmin-admins"] } }.
+    /// Values reach the ID token and userinfo as given (nested objects too); a null value removes that
+    /// claim, e.g. { "dave": { "email": null } }. Claims no scope releases (hd, realm_access, …) come with openid.
+    /// </param>
+    /// <param name="shape">How the provider is configured; <see cref="OidcPeerShape.Default"/> when null.</param>
     public static async Task<OidcPeer> StartAsync(
         string clientSecret,
         IEnumerable<string> redirectUris,
         IEnumerable<string>? postLogoutRedirectUris = null,
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>? accountClaims = null)
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>? accountClaims = null,
+        OidcPeerShape? shape = null)
     {
         List<string> arguments = ["--port", "0", "--client-id", ClientId, "--client-secret", clientSecret];
+        arguments.AddRange((shape ?? OidcPeerShape.Default).Arguments());
         foreach (var uri in redirectUris)
         {
             arguments.AddRange(["--redirect-uri", uri]);
@@ -115,7 +138,7 @@ public sealed partial class OidcPeer : IAsyncDisposable
                 {
                     response.Dispose();
                     response = await browser.PostAsync(
-                        new Uri(new Uri(Issuer), WebUtility.HtmlDecode(action.Groups["action"].Value)),
+                        new Uri(new Uri(Origin), WebUtility.HtmlDecode(action.Groups["action"].Value)),
                         new FormUrlEncodedContent(new Dictionary<string, string>
                         {
                             ["prompt"] = "login",
@@ -173,13 +196,13 @@ public sealed partial class OidcPeer : IAsyncDisposable
         return (new Uri(WebUtility.HtmlDecode(action.Groups["action"].Value)), fields);
     }
 
-    /// <summary>The next event line (e.g. "grant.success", "end_session.success") that no earlier call returned.</summary>
-    /// <summary>The paths of every request the provider has received so far ("POST /token", "GET /auth", …).</summary>
+    /// <summary>The paths of every request the provider has received so far ("POST /token", "GET /auth", …; under the issuer path if there is one).</summary>
     public IReadOnlyList<string> Requests =>
         [.. _node.Lines
             .Where(l => l.TryGetProperty("event", out var e) && e.GetString() == "request")
             .Select(l => $"{l.GetProperty("method").GetString()} {l.GetProperty("path").GetString()}")];
 
+    /// <summary>The next event line (e.g. "grant.success", "end_session.success", "signing_key.rotated") that no earlier call returned.</summary>
     public Task<JsonElement> WaitForEventAsync(string name, TimeSpan timeout) =>
         _node.WaitForLineAsync(
             line => line.TryGetProperty("event", out var value) && value.GetString() == name,
@@ -204,10 +227,10 @@ public sealed partial class OidcPeer : IAsyncDisposable
         (int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is not null;
 
     private Uri Location(HttpResponseMessage response) =>
-        response.Headers.Location!.IsAbsoluteUri ? response.Headers.Location : new Uri(new Uri(Issuer), response.Headers.Location);
+        response.Headers.Location!.IsAbsoluteUri ? response.Headers.Location : new Uri(new Uri(Origin), response.Headers.Location);
 
     private bool IsOurs(Uri uri) =>
-        uri.GetLeftPart(UriPartial.Authority).Equals(Issuer, StringComparison.OrdinalIgnoreCase);
+        uri.GetLeftPart(UriPartial.Authority).Equals(Origin, StringComparison.OrdinalIgnoreCase);
 
     [GeneratedRegex("<form[^>]*\\saction=\"(?<action>[^\"]+)\"")]
     private static partial Regex FormAction();
