@@ -46,7 +46,8 @@ public sealed class RequiredAccountSteps(
             return AccountStep.None;
         }
 
-        if (user.HasClaim(c => c.Type == SecretAdminClaims.MustChangePassword))
+        // A temporary password is changed by whoever signs in with it; a single sign-on session did not.
+        if (user.HasClaim(c => c.Type == SecretAdminClaims.MustChangePassword) && !SecretAdminClaims.IsSingleSignOnSession(user))
         {
             return AccountStep.ChangePassword;
         }
