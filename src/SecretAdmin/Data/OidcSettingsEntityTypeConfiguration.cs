@@ -19,6 +19,10 @@ internal sealed class OidcSettingsEntityTypeConfiguration : IEntityTypeConfigura
         builder.Property(s => s.RoleClaimType).HasMaxLength(200);
         builder.Property(s => s.AdminRoleValue).HasMaxLength(200);
         builder.Property(s => s.AllowedEmailDomains).HasMaxLength(2000);
+        builder.Property(s => s.EmailClaimFallback).HasMaxLength(200);
+        builder.Property(s => s.ClientAuthentication).HasConversion<string>().HasMaxLength(20);
+        builder.Property(s => s.HostedDomainClaim).HasMaxLength(200);
+        builder.Property(s => s.HostedDomains).HasMaxLength(2000);
         builder.Property(s => s.UpdatedBy).HasMaxLength(256);
         builder.Property(s => s.Version).IsConcurrencyToken();
     }

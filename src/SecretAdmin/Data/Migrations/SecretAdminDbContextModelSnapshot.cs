@@ -364,6 +364,11 @@ namespace SecretAdmin.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ClientAuthentication")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ClientId")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
@@ -371,8 +376,20 @@ namespace SecretAdmin.Data.Migrations
                     b.Property<bool>("CreateUnknownUsers")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("EmailClaimFallback")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("HostedDomainClaim")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HostedDomains")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("LinkByVerifiedEmail")
                         .HasColumnType("INTEGER");

@@ -13,6 +13,7 @@ public static class AuditFields
         // OIDC, SMTP and MFA settings: names of fields, never their values.
         "Enabled", "ButtonLabel", "Authority", "ClientId", "ClientSecret", "Scopes", "CallbackPath", "RoleClaimType",
         "AdminRoleValue", "CreateUnknownUsers", "LinkByVerifiedEmail", "AllowedEmailDomains",
+        "EmailClaimFallback", "ClientAuthentication", "HostedDomainClaim", "HostedDomains",
         "Host", "Port", "Security", "Username", "FromAddress", "FromName", "TimeoutSeconds",
         "Issuer", "Digits", "PeriodSeconds", "Algorithm", "WindowSteps", "RequireForAdmins", "RequireForAllUsers", "RequireTotpAfterSso",
         "MaxFailedAttempts", "LockoutMinutes",

@@ -39,6 +39,17 @@ public sealed class OidcSettings : ISingleRowSettings
 
     public string? AllowedEmailDomains { get; set; }
 
+    /// <summary>A claim to read the email from when the provider sends no <c>email</c> (such as <c>upn</c> or <c>preferred_username</c>): it creates a user, never links one.</summary>
+    public string? EmailClaimFallback { get; set; }
+
+    /// <summary>How the client secret is sent: chosen from the discovery document, or fixed.</summary>
+    public SsoClientAuthentication ClientAuthentication { get; set; } = SsoClientAuthentication.Automatic;
+
+    /// <summary>A claim every sign-in must carry with one of <see cref="HostedDomains"/> (Google Workspace's <c>hd</c>); none when empty.</summary>
+    public string? HostedDomainClaim { get; set; }
+
+    public string? HostedDomains { get; set; }
+
     public DateTime? UpdatedAtUtc { get; set; }
 
     public string? UpdatedBy { get; set; }

@@ -26,9 +26,15 @@ internal static class OidcSettingsCommand
         var createUsers = new Option<bool?>("--create-unknown-users") { Description = "Create users on their first sign-in (true or false)." };
         var linkByEmail = new Option<bool?>("--link-by-verified-email") { Description = "Link a first sign-in to the user with the same email, if the provider verified it (true or false)." };
         var domains = new Option<string?>("--allowed-email-domains") { Description = "Comma-separated email domains allowed to sign in (empty: any)." };
+        var emailClaim = new Option<string?>("--email-claim-fallback") { Description = "A claim to read the email from when email is absent, such as upn (creates users, never links them)." };
+        var clientAuth = new Option<string?>("--client-authentication") { Description = "automatic, client_secret_basic or client_secret_post." };
+        clientAuth.AcceptOnlyFromAmong("automatic", "client_secret_basic", "client_secret_post");
+        var hostedClaim = new Option<string?>("--hosted-domain-claim") { Description = "A claim every sign-in must carry with an allowed value, such as hd (empty: none)." };
+        var hostedDomains = new Option<string?>("--hosted-domains") { Description = "Comma-separated values allowed in the hosted-domain claim." };
         var set = new Command("set", "Change the OIDC settings.")
         {
             enabled, label, authority, clientId, secretStdin, clearSecret, scopes, callback, roleClaim, adminValue, createUsers, linkByEmail, domains,
+            emailClaim, clientAuth, hostedClaim, hostedDomains,
         };
         set.SetAction((parse, cancellationToken) => StandardInputSecret.RunWithAsync(parse.GetValue(secretStdin) ? secretStdin.Name : null, secret => CommandHost.RunAsync(async (services, ct) =>
         {
@@ -46,6 +52,16 @@ internal static class OidcSettingsCommand
             form.CreateUnknownUsers = parse.GetValue(createUsers) ?? form.CreateUnknownUsers;
             form.LinkByVerifiedEmail = parse.GetValue(linkByEmail) ?? form.LinkByVerifiedEmail;
             form.AllowedEmailDomains = parse.GetValue(domains) ?? form.AllowedEmailDomains;
+            form.EmailClaimFallback = parse.GetValue(emailClaim) ?? form.EmailClaimFallback;
+            form.ClientAuthentication = parse.GetValue(clientAuth) switch
+            {
+                "automatic" => SsoClientAuthentication.Automatic,
+                "client_secret_basic" => SsoClientAuthentication.Basic,
+                "client_secret_post" => SsoClientAuthentication.Post,
+                _ => form.ClientAuthentication,
+            };
+            form.HostedDomainClaim = parse.GetValue(hostedClaim) ?? form.HostedDomainClaim;
+            form.HostedDomains = parse.GetValue(hostedDomains) ?? form.HostedDomains;
             form.NewClientSecret = secret;
             form.ClearClientSecret = parse.GetValue(clearSecret);
             return SettingsCommand.Report(await service.SaveAsync(AuditActor.Cli, form, view.Version, ct), "OIDC settings", set);

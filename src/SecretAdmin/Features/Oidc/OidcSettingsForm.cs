@@ -34,6 +34,14 @@ public sealed class OidcSettingsForm
 
     public string? AllowedEmailDomains { get; set; }
 
+    public string? EmailClaimFallback { get; set; }
+
+    public SsoClientAuthentication ClientAuthentication { get; set; }
+
+    public string? HostedDomainClaim { get; set; }
+
+    public string? HostedDomains { get; set; }
+
     public SecretChange ClientSecretChange => SecretChange.From(NewClientSecret, ClearClientSecret);
 
     public static OidcSettingsForm From(OidcSettingsView view) => new()
@@ -49,5 +57,9 @@ public sealed class OidcSettingsForm
         CreateUnknownUsers = view.CreateUnknownUsers,
         LinkByVerifiedEmail = view.LinkByVerifiedEmail,
         AllowedEmailDomains = view.AllowedEmailDomains,
+        EmailClaimFallback = view.EmailClaimFallback,
+        ClientAuthentication = view.ClientAuthentication,
+        HostedDomainClaim = view.HostedDomainClaim,
+        HostedDomains = view.HostedDomains,
     };
 }

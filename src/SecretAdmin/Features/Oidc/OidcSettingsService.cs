@@ -28,6 +28,10 @@ public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer
             row.CreateUnknownUsers,
             row.LinkByVerifiedEmail,
             row.AllowedEmailDomains,
+            row.EmailClaimFallback,
+            row.ClientAuthentication,
+            row.HostedDomainClaim,
+            row.HostedDomains,
             row.UpdatedAtUtc,
             row.UpdatedBy,
             row.Version), cancellationToken);
@@ -69,6 +73,11 @@ public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer
         changes.Set(nameof(row.LinkByVerifiedEmail), row.LinkByVerifiedEmail, form.LinkByVerifiedEmail, v => row.LinkByVerifiedEmail = v);
         var domains = OidcSettingsValidator.DomainList(form.AllowedEmailDomains).Select(d => d.ToLowerInvariant()).Distinct().ToArray();
         changes.Set(nameof(row.AllowedEmailDomains), row.AllowedEmailDomains, domains.Length == 0 ? null : string.Join(", ", domains), v => row.AllowedEmailDomains = v);
+        changes.Set(nameof(row.EmailClaimFallback), row.EmailClaimFallback, FieldChanges.Clean(form.EmailClaimFallback), v => row.EmailClaimFallback = v);
+        changes.Set(nameof(row.ClientAuthentication), row.ClientAuthentication, form.ClientAuthentication, v => row.ClientAuthentication = v);
+        changes.Set(nameof(row.HostedDomainClaim), row.HostedDomainClaim, FieldChanges.Clean(form.HostedDomainClaim), v => row.HostedDomainClaim = v);
+        var hostedDomains = OidcSettingsValidator.DomainList(form.HostedDomains).Select(d => d.ToLowerInvariant()).Distinct().ToArray();
+        changes.Set(nameof(row.HostedDomains), row.HostedDomains, hostedDomains.Length == 0 ? null : string.Join(", ", hostedDomains), v => row.HostedDomains = v);
         changes.ApplySecret(nameof(row.ClientSecret), row.ClientSecret, form.ClientSecretChange, sealer, ClientSecretPlace(edit.Db, row), edit.NowUtc, actor.Name);
         return await edit.SaveAsync(actor, changes, SettingsArea.Oidc, AuditActions.OidcSettingsChanged, "OIDC settings", cancellationToken);
     }

@@ -53,6 +53,24 @@ public static class OidcSettingsValidator
             errors.Add(nameof(form.AllowedEmailDomains), $"These are not domain names: {string.Join(", ", badDomains)}. Separate domains with commas or spaces.");
         }
 
+        ClaimName(errors, nameof(form.EmailClaimFallback), form.EmailClaimFallback);
+        ClaimName(errors, nameof(form.HostedDomainClaim), form.HostedDomainClaim);
+        if (!Enum.IsDefined(form.ClientAuthentication))
+        {
+            errors.Add(nameof(form.ClientAuthentication), "Choose automatic, client_secret_basic or client_secret_post.");
+        }
+
+        var badHostedDomains = DomainList(form.HostedDomains).Where(d => !SettingsValidation.IsDomain(d)).ToArray();
+        if (badHostedDomains.Length > 0)
+        {
+            errors.Add(nameof(form.HostedDomains), $"These are not domain names: {string.Join(", ", badHostedDomains)}. Separate domains with commas or spaces.");
+        }
+
+        if (string.IsNullOrWhiteSpace(form.HostedDomainClaim) != (DomainList(form.HostedDomains).Length == 0))
+        {
+            errors.Add(nameof(form.HostedDomains), "Enter both the hosted-domain claim and its allowed domains, or neither.");
+        }
+
         if (form.Enabled)
         {
             SettingsValidation.Required(errors, nameof(form.Authority), form.Authority, "Enter the authority URL to turn single sign-on on.");
@@ -99,6 +117,15 @@ public static class OidcSettingsValidator
         }
 
         return null;
+    }
+
+    /// <summary>A claim's name: printable, no spaces, at most 200 characters.</summary>
+    private static void ClaimName(ValidationErrors errors, string field, string? name)
+    {
+        if (name is { Length: > 0 } && (name.Trim().Length > 200 || name.Trim().Any(c => c < 0x21 || c > 0x7e)))
+        {
+            errors.Add(field, "Enter a claim name without spaces, at most 200 characters, such as upn or hd.");
+        }
     }
 
     public static string[] ScopeList(string? scopes) =>

@@ -17,6 +17,10 @@ public sealed record OidcSettingsView(
     bool CreateUnknownUsers,
     bool LinkByVerifiedEmail,
     string? AllowedEmailDomains,
+    string? EmailClaimFallback,
+    SsoClientAuthentication ClientAuthentication,
+    string? HostedDomainClaim,
+    string? HostedDomains,
     DateTime? UpdatedAtUtc,
     string? UpdatedBy,
     long Version);

@@ -20,6 +20,7 @@ internal static class SettingsReport
             {
                 oidc.Enabled, oidc.ButtonLabel, oidc.Authority, oidc.ClientId, ClientSecret = Secret(oidc.ClientSecret), oidc.Scopes, oidc.CallbackPath,
                 oidc.RoleClaimType, oidc.AdminRoleValue, oidc.CreateUnknownUsers, oidc.LinkByVerifiedEmail, oidc.AllowedEmailDomains,
+                oidc.EmailClaimFallback, ClientAuthentication = oidc.ClientAuthentication.ToString(), oidc.HostedDomainClaim, oidc.HostedDomains,
                 oidc.UpdatedAtUtc, oidc.UpdatedBy, oidc.Version,
             },
             smtp = new
@@ -51,6 +52,10 @@ internal static class SettingsReport
         Line(text, "create unknown users", oidc.CreateUnknownUsers);
         Line(text, "link by verified email", oidc.LinkByVerifiedEmail);
         Line(text, "allowed email domains", oidc.AllowedEmailDomains);
+        Line(text, "email claim fallback", oidc.EmailClaimFallback);
+        Line(text, "client authentication", oidc.ClientAuthentication);
+        Line(text, "hosted-domain claim", oidc.HostedDomainClaim);
+        Line(text, "hosted domains", oidc.HostedDomains);
         text.AppendLine("SMTP");
         Line(text, "host", smtp.Host);
         Line(text, "port", smtp.Port);

@@ -67,6 +67,13 @@ internal sealed class ConfigureOidcOptions(OidcSettingsSnapshot snapshot) : ICon
 
         // What the user info endpoint adds beyond the handler's defaults (sub, name, email, …).
         options.ClaimActions.MapUniqueJsonKey("email_verified", "email_verified");
+        foreach (var claim in new[] { settings.EmailClaimFallback, settings.HostedDomainClaim })
+        {
+            if (!string.IsNullOrWhiteSpace(claim))
+            {
+                options.ClaimActions.MapUniqueJsonKey(claim, claim);
+            }
+        }
         // The role claim as user info sends it: by its whole name, and by its first part when it is a
         // path into a JSON claim (realm_access.roles); RoleClaims reads the values from either.
         options.ClaimActions.MapJsonKey(roleClaimType, roleClaimType);

@@ -61,7 +61,7 @@ internal sealed class OidcHandlerEvents(
             context.ProtocolMessage.Parameters,
             context.Options.ClientId!,
             secret,
-            ClientAuthentication.Choose(configuration.TokenEndpointAuthMethodsSupported),
+            ClientAuthenticationFor(configuration),
             context.HttpContext.RequestAborted);
         context.HandlePush(pushed.RequestUri);
     }
@@ -84,10 +84,18 @@ internal sealed class OidcHandlerEvents(
             context.TokenEndpointRequest!.Parameters,
             context.Options.ClientId!,
             secret,
-            ClientAuthentication.Choose(configuration.TokenEndpointAuthMethodsSupported),
+            ClientAuthenticationFor(configuration),
             context.HttpContext.RequestAborted);
         context.HandleCodeRedemption(tokens);
     }
+
+    /// <summary>The method the administrator fixed in the settings, or the one the discovery document asks for.</summary>
+    private ClientAuthenticationMethod ClientAuthenticationFor(OpenIdConnectConfiguration configuration) => snapshot.Current.ClientAuthentication switch
+    {
+        SsoClientAuthentication.Basic => ClientAuthenticationMethod.Basic,
+        SsoClientAuthentication.Post => ClientAuthenticationMethod.Post,
+        _ => ClientAuthentication.Choose(configuration.TokenEndpointAuthMethodsSupported),
+    };
 
     public override Task RedirectToIdentityProviderForSignOut(RedirectContext context)
     {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Oidc;
+using SecretAdmin.Features.Settings;
 using SecretAdmin.Features.Users;
 
 namespace SecretAdmin.Features.Sso;
@@ -44,11 +45,27 @@ public sealed class SsoSignIn(
         }
 
         var login = new UserLoginInfo(subject.Issuer, subject.Value, settings.ButtonLabel);
-        var email = external.FindFirstValue("email")?.Trim();
-        var emailVerified = string.Equals(external.FindFirstValue("email_verified"), "true", StringComparison.OrdinalIgnoreCase);
 
         // Who the provider says this is, for the audit log: <issuer>|<subject>.
         var provider = new AuditActor($"sso:{subject.Issuer}|{subject.Value}", clientIp);
+        if (!string.IsNullOrWhiteSpace(settings.HostedDomainClaim)
+            && !OidcSettingsValidator.DomainList(settings.HostedDomains).Contains(external.FindFirstValue(settings.HostedDomainClaim), StringComparer.OrdinalIgnoreCase))
+        {
+            return await RefuseAsync(SsoErrorKind.HostedDomainNotAllowed, provider, target: null);
+        }
+
+        // The email claim, or the configured fallback claim when it is absent; an address from the
+        // fallback is not verified by the provider's word, so it creates a user but never links one.
+        var email = external.FindFirstValue("email")?.Trim();
+        var emailFromFallback = false;
+        if (email is null && !string.IsNullOrWhiteSpace(settings.EmailClaimFallback)
+            && external.FindFirstValue(settings.EmailClaimFallback)?.Trim() is { } fallback && SettingsValidation.IsEmail(fallback))
+        {
+            email = fallback;
+            emailFromFallback = true;
+        }
+
+        var emailVerified = !emailFromFallback && string.Equals(external.FindFirstValue("email_verified"), "true", StringComparison.OrdinalIgnoreCase);
         var actor = new AuditActor(email ?? provider.Name, clientIp);
 
         var user = await userManager.FindByLoginAsync(login.LoginProvider, login.ProviderKey);
@@ -64,7 +81,7 @@ public sealed class SsoSignIn(
         {
             if (!(settings.LinkByVerifiedEmail && emailVerified))
             {
-                return await RefuseAsync(SsoErrorKind.NotLinked, provider, email);
+                return await RefuseAsync(SsoErrorKind.EmailInUse, provider, email);
             }
 
             if (!DomainAllowed(email, settings.AllowedEmailDomains))

@@ -10,7 +10,7 @@ namespace SecretAdmin.Tests.Features.Sso;
 public sealed class SsoRulesTests
 {
     private static OidcSettingsView Settings(bool enabled = true, string? authority = "https://login.example.test", string? clientId = "secretadmin", SecretStatus? secret = null) =>
-        new(enabled, "SSO", authority, clientId, secret ?? new SecretStatus.Set(null, null), "openid", "/signin-oidc", null, null, false, false, null, null, null, 1);
+        new(enabled, "SSO", authority, clientId, secret ?? new SecretStatus.Set(null, null), "openid", "/signin-oidc", null, null, false, false, null, null, SsoClientAuthentication.Automatic, null, null, null, null, 1);
 
     [Fact]
     public void Availability_EnabledCompleteAndSecretOpens_IsReady() =>

@@ -192,9 +192,13 @@ public sealed class SsoSignInFlowTests : IAsyncLifetime
     {
         await WebSession.CreateUserAsync(_app, "frank@example.test", admin: false);
 
-        var (_, last) = await SignInThroughProviderAsync("frank");
+        var (app, last) = await SignInThroughProviderAsync("frank");
+        var page = await app.GetStringAsync(Location(last));
 
-        Assert.Equal(SsoErrors.PathFor(SsoErrorKind.NotLinked), Location(last));
+        // New users are created here (the settings say so): the page must not claim otherwise.
+        Assert.Equal(SsoErrors.PathFor(SsoErrorKind.EmailInUse), Location(last));
+        Assert.DoesNotContain("not created automatically", page, StringComparison.Ordinal);
+        Assert.Contains("not linked to this identity provider account", page, StringComparison.Ordinal);
         Assert.Empty(await AuditAsync(AuditActions.SsoSignedIn));
         Assert.Single(await AuditAsync(AuditActions.SsoRefused));
     }
@@ -242,6 +246,37 @@ public sealed class SsoSignInFlowTests : IAsyncLifetime
         Assert.NotEqual(HttpStatusCode.OK, (await app.GetAsync("/account")).StatusCode);
         Assert.Single(await AuditAsync(AuditActions.SsoSignedIn));
         Assert.Equal(SsoErrors.Code(SsoErrorKind.DomainNotAllowed), Assert.Single(await AuditAsync(AuditActions.SsoRefused)).Reason);
+    }
+
+    [Fact]
+    public async Task SignIn_LinkedUserWithATemporaryPassword_IsNotStuckOnTheChangePasswordPage()
+    {
+        await WebSession.CreateUserAsync(_app, "frank@example.test", admin: false);
+        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        {
+            await db.Users.Where(u => u.Email == "frank@example.test").ExecuteUpdateAsync(set => set.SetProperty(u => u.MustChangePassword, true));
+        }
+
+        await SaveOidcAsync(form => form.LinkByVerifiedEmail = true, secret: null);
+
+        var (app, last) = await SignInThroughProviderAsync("frank");
+        var account = await app.GetAsync("/account");
+
+        Assert.Equal("/account", Location(last));
+        Assert.Equal(HttpStatusCode.OK, account.StatusCode);
+        Assert.True((await FindAsync("frank@example.test"))!.MustChangePassword);
+    }
+
+    [Fact]
+    public async Task SignIn_HostedDomainClaimRequiredButNotSent_IsRefusedAndCreatesNobody()
+    {
+        await SaveOidcAsync(form => { form.HostedDomainClaim = "hd"; form.HostedDomains = "corp.test"; }, secret: null);
+
+        var (_, last) = await SignInThroughProviderAsync("carol");
+
+        Assert.Equal(SsoErrors.PathFor(SsoErrorKind.HostedDomainNotAllowed), Location(last));
+        Assert.Null(await FindAsync("carol@example.test"));
+        Assert.Equal(SsoErrors.Code(SsoErrorKind.HostedDomainNotAllowed), Assert.Single(await AuditAsync(AuditActions.SsoRefused)).Reason);
     }
 
     [Fact]
