@@ -109,6 +109,12 @@ public static class SsoErrors
                 };
             }
 
+            // An answer with an error status was not a failure to reach the provider.
+            if (e is HttpRequestException { StatusCode: not null })
+            {
+                return SsoErrorKind.ProviderError;
+            }
+
             if (e is HttpRequestException or TaskCanceledException or IOException)
             {
                 return SsoErrorKind.ProviderUnreachable;

@@ -114,4 +114,14 @@ public sealed class SsoRulesTests
     [InlineData(null, ClientAuthenticationMethod.Basic)]
     public void ClientAuthentication_FromDiscovery_PostOnlyWhenBasicIsNotListed(string[]? supported, ClientAuthenticationMethod expected) =>
         Assert.Equal(expected, ClientAuthentication.Choose(supported));
+
+    [Fact]
+    public void Classify_ErrorStatusFromTheProvider_IsAProviderErrorNotUnreachable()
+    {
+        var answered = new HttpRequestException("401", null, System.Net.HttpStatusCode.Unauthorized);
+        var unreachable = new HttpRequestException("connection refused");
+
+        Assert.Equal(SsoErrorKind.ProviderError, SsoErrors.Classify(new AuthenticationFailureException("wrapped", answered)));
+        Assert.Equal(SsoErrorKind.ProviderUnreachable, SsoErrors.Classify(new AuthenticationFailureException("wrapped", unreachable)));
+    }
 }

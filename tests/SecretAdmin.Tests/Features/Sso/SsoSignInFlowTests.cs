@@ -19,7 +19,7 @@ namespace SecretAdmin.Tests.Features.Sso;
 public sealed class SsoSignInFlowTests : IAsyncLifetime
 {
     private const string ClientSecret = "peer-client-secret-7f3a9c";
-    private const string AppOrigin = "http://localhost";
+    private const string AppOrigin = SsoBrowserFlow.AppOrigin;
     private readonly TempDataDirectory _temp = new();
     private SecretAdminAppFactory _app = default!;
     private OidcPeer _oidc = default!;
@@ -58,35 +58,12 @@ public sealed class SsoSignInFlowTests : IAsyncLifetime
         Assert.True(saved.Succeeded, string.Join(" ", saved.Errors.SelectMany(e => e.Value)));
     }
 
-    /// <summary>Starts single sign-on from the sign-in page's form, signs in at the provider as <paramref name="login"/>, and hands its answer back to the app.</summary>
-    private async Task<(HttpClient App, HttpResponseMessage Last)> SignInThroughProviderAsync(string login, string returnUrl = "/account")
-    {
-        var app = WebSession.Client(_app);
-        var start = await StartAsync(app, returnUrl);
-        Assert.True(start.StatusCode == HttpStatusCode.Redirect, $"start gave {(int)start.StatusCode} {start.Headers.Location}");
-        Assert.StartsWith(_oidc.Issuer, start.Headers.Location!.ToString(), StringComparison.Ordinal);
+    private Task<(HttpClient App, HttpResponseMessage Last)> SignInThroughProviderAsync(string login, string returnUrl = "/account") =>
+        SsoBrowserFlow.SignInAsync(_app, _oidc, login, returnUrl);
 
-        using var browser = OidcPeer.CreateBrowser();
-        using var answer = await _oidc.SignInAsync(browser, start.Headers.Location, login);
-        var callback = answer.Headers.Location!;
-        Assert.StartsWith($"{AppOrigin}/signin-oidc?", callback.ToString(), StringComparison.Ordinal);
+    private static Task<HttpResponseMessage> StartAsync(HttpClient app, string returnUrl) => SsoBrowserFlow.StartAsync(app, returnUrl);
 
-        var response = await app.GetAsync(callback.PathAndQuery);
-        for (var hop = 0; hop < 3 && response.StatusCode == HttpStatusCode.Redirect && Location(response).StartsWith(SsoDefaults.Complete, StringComparison.Ordinal); hop++)
-        {
-            var next = Location(response);
-            response.Dispose();
-            response = await app.GetAsync(next);
-        }
-
-        return (app, response);
-    }
-
-    private static Task<HttpResponseMessage> StartAsync(HttpClient app, string returnUrl) =>
-        FormPost.SubmitAsync(app, $"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}", null, new Dictionary<string, string> { ["returnUrl"] = returnUrl }, action: SsoDefaults.Start);
-
-    private static string Location(HttpResponseMessage response) =>
-        response.Headers.Location is { } location ? (location.IsAbsoluteUri && location.Host == "localhost" ? location.PathAndQuery : location.OriginalString) : "";
+    private static string Location(HttpResponseMessage response) => SsoBrowserFlow.Location(response);
 
     private async Task<SecretAdminUser?> FindAsync(string email)
     {

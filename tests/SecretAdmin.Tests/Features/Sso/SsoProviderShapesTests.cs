@@ -1,0 +1,183 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Oidc;
+using SecretAdmin.Features.Sso;
+using SecretAdmin.Features.Users;
+using SecretAdmin.Tests.Support;
+using SecretAdmin.Tests.Support.Peers;
+
+namespace SecretAdmin.Tests.Features.Sso;
+
+/// <summary>
+/// Single sign-on against the real OpenID Connect peer configured the way real providers are:
+/// Keycloak, Entra ID, ZITADEL and Google shapes, and a provider that lies about its issuer.
+/// </summary>
+public sealed class SsoProviderShapesTests : IAsyncLifetime
+{
+    private const string ClientSecret = "shape-client-secret-5e1d";
+    private const string AdminRole = "secretadmin-admins";
+    private readonly TempDataDirectory _temp = new();
+    private readonly List<OidcPeer> _peers = [];
+    private SecretAdminAppFactory _app = default!;
+
+    public async Task InitializeAsync()
+    {
+        _app = new SecretAdminAppFactory(_temp);
+        await WebSession.CreateUserAsync(_app, "root@example.test", admin: true);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _app.Dispose();
+        foreach (var peer in _peers)
+        {
+            await peer.DisposeAsync();
+        }
+
+        _temp.Dispose();
+    }
+
+    private async Task<OidcPeer> StartProviderAsync(OidcPeerShape shape, Dictionary<string, IReadOnlyDictionary<string, object?>>? claims = null)
+    {
+        var peer = await OidcPeer.StartAsync(ClientSecret, [$"{SsoBrowserFlow.AppOrigin}/signin-oidc"], [$"{SsoBrowserFlow.AppOrigin}{SsoDefaults.SignedOutCallbackPath}"], claims, shape);
+        _peers.Add(peer);
+        return peer;
+    }
+
+    private async Task SaveSettingsAsync(OidcPeer provider, Action<OidcSettingsForm> change)
+    {
+        var service = _app.Services.GetRequiredService<OidcSettingsService>();
+        var view = await service.GetAsync();
+        var form = OidcSettingsForm.From(view);
+        form.Enabled = true;
+        form.ButtonLabel = "Company sign-in";
+        form.Authority = provider.Address;
+        form.ClientId = OidcPeer.ClientId;
+        form.NewClientSecret = ClientSecret;
+        form.CreateUnknownUsers = true;
+        change(form);
+        var saved = await service.SaveAsync(AuditActor.Cli, form, view.Version);
+        Assert.True(saved.Succeeded, saved.Message);
+    }
+
+    private async Task<bool> IsAdminAsync(string email) =>
+        (await _app.Services.GetRequiredService<UserAdminService>().SearchAsync(new(email))).Items.Single().IsAdmin;
+
+    private async Task<List<AuditEntry>> AuditAsync(string action) =>
+        [.. (await _app.Services.GetRequiredService<AuditLog>().SearchAsync(new(Action: action))).Items];
+
+    private static Dictionary<string, IReadOnlyDictionary<string, object?>> Claims(string login, Dictionary<string, object?> claims) =>
+        new() { [login] = claims };
+
+    [Fact]
+    public async Task Keycloak_Es256PostOnlyRealmPathAndNestedRealmRoles_SignsInAsAdministrator()
+    {
+        var provider = await StartProviderAsync(
+            OidcPeerShape.Keycloak("corp"),
+            Claims("kate", new() { ["realm_access"] = new Dictionary<string, object?> { ["roles"] = new[] { "offline_access", AdminRole } } }));
+        await SaveSettingsAsync(provider, form => { form.RoleClaimType = "realm_access.roles"; form.AdminRoleValue = AdminRole; });
+
+        var (app, last) = await SsoBrowserFlow.SignInAsync(_app, provider, "kate", "/admin/users");
+
+        Assert.Equal("/admin/users", SsoBrowserFlow.Location(last));
+        Assert.True(await IsAdminAsync("kate@example.test"));
+        Assert.Equal(HttpStatusCode.OK, (await app.GetAsync("/admin/users")).StatusCode);
+        Assert.Contains("POST /realms/corp/token", provider.Requests);
+    }
+
+    [Fact]
+    public async Task Keycloak_ClientRolesUnderResourceAccess_SignsInAsAdministrator()
+    {
+        var provider = await StartProviderAsync(
+            OidcPeerShape.Keycloak("corp"),
+            Claims("kim", new() { ["resource_access"] = new Dictionary<string, object?> { [OidcPeer.ClientId] = new Dictionary<string, object?> { ["roles"] = new[] { AdminRole } } } }));
+        await SaveSettingsAsync(provider, form => { form.RoleClaimType = $"resource_access.{OidcPeer.ClientId}.roles"; form.AdminRoleValue = AdminRole; });
+
+        await SsoBrowserFlow.SignInAsync(_app, provider, "kim");
+
+        Assert.True(await IsAdminAsync("kim@example.test"));
+    }
+
+    [Fact]
+    public async Task Entra_BasicOnlyRolesArrayAndNoEmail_CreatesTheUserFromTheFallbackClaim()
+    {
+        var provider = await StartProviderAsync(
+            OidcPeerShape.Entra(Guid.Parse("8f2a1c3e-5b7d-4e9f-a1b2-c3d4e5f60718")),
+            Claims("erin", new() { ["email"] = null, ["email_verified"] = null, ["preferred_username"] = "erin@corp.example", ["roles"] = new[] { AdminRole } }));
+        await SaveSettingsAsync(provider, form => { form.RoleClaimType = "roles"; form.AdminRoleValue = AdminRole; form.EmailClaimFallback = "preferred_username"; });
+
+        var (_, last) = await SsoBrowserFlow.SignInAsync(_app, provider, "erin");
+
+        Assert.Equal("/account", SsoBrowserFlow.Location(last));
+        Assert.True(await IsAdminAsync("erin@corp.example"));
+    }
+
+    [Fact]
+    public async Task Entra_FallbackEmailOfAnExistingUser_IsNeverLinked()
+    {
+        await WebSession.CreateUserAsync(_app, "erin@corp.example", admin: false);
+        var provider = await StartProviderAsync(
+            OidcPeerShape.Entra(Guid.Parse("8f2a1c3e-5b7d-4e9f-a1b2-c3d4e5f60718")),
+            Claims("erin", new() { ["email"] = null, ["email_verified"] = null, ["preferred_username"] = "erin@corp.example" }));
+        await SaveSettingsAsync(provider, form => { form.LinkByVerifiedEmail = true; form.EmailClaimFallback = "preferred_username"; });
+
+        var (_, last) = await SsoBrowserFlow.SignInAsync(_app, provider, "erin");
+
+        Assert.Equal(SsoErrors.PathFor(SsoErrorKind.EmailInUse), SsoBrowserFlow.Location(last));
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
+        Assert.Empty(await db.UserLogins.ToListAsync());
+    }
+
+    [Fact]
+    public async Task Zitadel_ObjectRolesAndTwoAudiences_SignsInAsAdministrator()
+    {
+        var provider = await StartProviderAsync(
+            OidcPeerShape.Zitadel(),
+            Claims("zoe", new() { ["urn:zitadel:iam:org:project:roles"] = new Dictionary<string, object?> { [AdminRole] = new Dictionary<string, object?> { ["2193"] = "corp.example" } } }));
+        await SaveSettingsAsync(provider, form => { form.RoleClaimType = "urn:zitadel:iam:org:project:roles"; form.AdminRoleValue = AdminRole; });
+
+        await SsoBrowserFlow.SignInAsync(_app, provider, "zoe");
+
+        Assert.True(await IsAdminAsync("zoe@example.test"));
+    }
+
+    [Fact]
+    public async Task Google_HostedDomainCheck_LetsInOnlyThatDomain()
+    {
+        var provider = await StartProviderAsync(
+            OidcPeerShape.Google(),
+            new()
+            {
+                ["gina"] = new Dictionary<string, object?> { ["hd"] = "corp.example", ["email"] = "gina@corp.example" },
+                ["gus"] = new Dictionary<string, object?> { ["hd"] = "other.example", ["email"] = "gus@other.example" },
+            });
+        await SaveSettingsAsync(provider, form => { form.HostedDomainClaim = "hd"; form.HostedDomains = "corp.example"; });
+
+        var (_, gina) = await SsoBrowserFlow.SignInAsync(_app, provider, "gina");
+        var (_, gus) = await SsoBrowserFlow.SignInAsync(_app, provider, "gus");
+
+        Assert.Equal("/account", SsoBrowserFlow.Location(gina));
+        Assert.Equal(SsoErrors.PathFor(SsoErrorKind.HostedDomainNotAllowed), SsoBrowserFlow.Location(gus));
+    }
+
+    [Fact]
+    public async Task LyingIssuer_ProviderClaimingAnotherProvidersIssuer_SignsNobodyIn()
+    {
+        // carol is linked through the genuine provider; another provider claims to be it.
+        var genuine = await StartProviderAsync(OidcPeerShape.Default);
+        await SaveSettingsAsync(genuine, _ => { });
+        await SsoBrowserFlow.SignInAsync(_app, genuine, "carol");
+        var liar = await StartProviderAsync(OidcPeerShape.Default with { LieIssuer = genuine.Issuer });
+        await SaveSettingsAsync(liar, _ => { });
+
+        var app = WebSession.Client(_app);
+        var start = await SsoBrowserFlow.StartAsync(app, "/account");
+
+        Assert.Equal(SsoErrors.PathFor(SsoErrorKind.IssuerMismatch), SsoBrowserFlow.Location(start));
+        Assert.DoesNotContain(liar.Requests, r => r.Contains("/auth", StringComparison.Ordinal) || r.StartsWith("POST", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Redirect, (await app.GetAsync("/account")).StatusCode);
+        Assert.Contains(await AuditAsync(AuditActions.SsoFailed), e => e.Reason == SsoErrors.Code(SsoErrorKind.IssuerMismatch));
+    }
+}
