@@ -125,10 +125,10 @@ internal sealed class OidcHandlerEvents(
         return null;
     }
 
-    public override Task AccessDenied(AccessDeniedContext context)
+    public override async Task AccessDenied(AccessDeniedContext context)
     {
+        await auditLog.WriteAsync(AuditActor.Anonymous(context.HttpContext.Connection.RemoteIpAddress?.ToString()), AuditActions.SsoFailed, (context.Options as OpenIdConnectOptions)?.Authority, reason: SsoErrors.Code(SsoErrorKind.Cancelled));
         context.Response.Redirect(SsoErrors.PathFor(SsoErrorKind.Cancelled));
         context.HandleResponse();
-        return Task.CompletedTask;
     }
 }

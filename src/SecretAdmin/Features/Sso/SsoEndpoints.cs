@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using SecretAdmin.Access;
 using SecretAdmin.Features.Account;
+using SecretAdmin.Features.Audit;
 
 namespace SecretAdmin.Features.Sso;
 
@@ -15,12 +16,15 @@ internal static class SsoEndpoints
         endpoints.MapPost(SsoDefaults.Start, async (
                 HttpContext context,
                 [FromServices] OidcSettingsSnapshot snapshot,
+                [FromServices] AuditLog auditLog,
                 [FromServices] ILogger<OidcSettingsSnapshot> logger,
                 [FromForm] string? returnUrl) =>
             {
                 await snapshot.RefreshAsync(context.RequestAborted);
+                var actor = AuditActor.Anonymous(context.Connection.RemoteIpAddress?.ToString());
                 if (!snapshot.Availability.Ready)
                 {
+                    await auditLog.WriteAsync(actor, AuditActions.SsoFailed, snapshot.Current.Authority, reason: SsoErrors.Code(SsoErrorKind.Unavailable));
                     return Results.LocalRedirect(SsoErrors.PathFor(SsoErrorKind.Unavailable));
                 }
 
@@ -35,6 +39,7 @@ internal static class SsoEndpoints
                 {
                     var kind = SsoErrors.Classify(e);
                     logger.LogWarning("Single sign-on could not start: {Kind} ({Exception})", kind, e.GetType().Name);
+                    await auditLog.WriteAsync(actor, AuditActions.SsoFailed, snapshot.Current.Authority, reason: SsoErrors.Code(kind));
                     return Results.LocalRedirect(SsoErrors.PathFor(kind));
                 }
             })

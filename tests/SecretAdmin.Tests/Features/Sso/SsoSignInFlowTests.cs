@@ -257,6 +257,34 @@ public sealed class SsoSignInFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Callback_CancelledAtTheProvider_ShowsTheCancelledPageAndIsAudited()
+    {
+        // Without pushed authorization requests the state is in the front-channel request.
+        await using var provider = await OidcPeer.StartAsync(ClientSecret, [$"{AppOrigin}/signin-oidc"], shape: OidcPeerShape.Default with { Par = false });
+        await SaveOidcAsync(form => form.Authority = provider.Address);
+        var app = WebSession.Client(_app);
+        var start = await StartAsync(app, "/account");
+        var state = System.Web.HttpUtility.ParseQueryString(start.Headers.Location!.Query)["state"];
+
+        // What the provider sends back when the person cancels there.
+        var callback = await app.GetAsync($"/signin-oidc?error=access_denied&state={Uri.EscapeDataString(state!)}");
+
+        Assert.Equal(SsoErrors.PathFor(SsoErrorKind.Cancelled), Location(callback));
+        Assert.Contains(await AuditAsync(AuditActions.SsoFailed), e => e.Reason == SsoErrors.Code(SsoErrorKind.Cancelled));
+    }
+
+    [Fact]
+    public async Task Start_ProviderDown_ShowsTheUnreachablePageAndIsAudited()
+    {
+        await _oidc.DisposeAsync();
+
+        var start = await StartAsync(WebSession.Client(_app), "/account");
+
+        Assert.Equal(SsoErrors.PathFor(SsoErrorKind.ProviderUnreachable), Location(start));
+        Assert.Contains(await AuditAsync(AuditActions.SsoFailed), e => e.Reason == SsoErrors.Code(SsoErrorKind.ProviderUnreachable) && e.Target == _oidc.Address);
+    }
+
+    [Fact]
     public async Task SignIn_UnknownUserNotAllowed_ShowsTheNotAllowedPage()
     {
         await SaveOidcAsync(form => form.CreateUnknownUsers = false, secret: null);
