@@ -112,6 +112,12 @@ public sealed class OidcDiscoveryChecker(IHttpClientFactory httpClientFactory)
             details.Add($"Sign-out endpoint: {endSession}");
         }
 
+        var authMethods = document.TryGetProperty("token_endpoint_auth_methods_supported", out var listed) && listed.ValueKind == JsonValueKind.Array
+            ? listed.EnumerateArray().Where(m => m.ValueKind == JsonValueKind.String).Select(m => m.GetString()!).ToArray()
+            : [];
+        details.Add($"Client authentication (automatic): {Sso.ClientAuthentication.NameOf(Sso.ClientAuthentication.Choose(authMethods))}"
+            + (authMethods.Length == 0 ? " (the provider lists none; basic is the default)" : $" (the provider lists {string.Join(", ", authMethods)})"));
+
         if (document.TryGetProperty("code_challenge_methods_supported", out var methods) && methods.ValueKind == JsonValueKind.Array
             && !methods.EnumerateArray().Any(m => m.GetString() == "S256"))
         {

@@ -39,6 +39,22 @@ public sealed class OidcDiscoveryCheckerTests : IAsyncLifetime
         Assert.DoesNotContain(result.Details, d => d.StartsWith("Warning", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("keycloak", "client_secret_post")]
+    [InlineData("entra", "client_secret_basic")]
+    public async Task Check_ProviderShape_ShowsTheClientAuthenticationItWillUse(string shape, string expected)
+    {
+        await using var provider = await OidcPeer.StartAsync(
+            "client-secret",
+            ["http://127.0.0.1:1/signin-oidc"],
+            shape: shape == "keycloak" ? OidcPeerShape.Keycloak("corp") : OidcPeerShape.Entra(Guid.Parse("8f2a1c3e-5b7d-4e9f-a1b2-c3d4e5f60718")));
+
+        var result = await _checker.CheckAsync(provider.Address);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Contains(result.Details, d => d.StartsWith($"Client authentication (automatic): {expected} (the provider lists ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Check_AuthorityThatIsNotTheIssuer_NamesTheIssuerToUse()
     {
