@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Forms;
 using MudBlazor;
 using SecretAdmin.Features.Settings;
 
@@ -7,14 +6,8 @@ namespace SecretAdmin.Features.Oidc;
 
 public partial class OidcSettingsPage
 {
-    private OidcSettingsView? _view;
-    private OidcSettingsForm _form = new();
-    private EditContext? _editContext;
+    private readonly SettingsEditor<OidcSettingsView, OidcSettingsForm> _editor = new();
     private SettingsFormValidator? _validator;
-    private bool _loading = true;
-    private bool _loadFailed;
-    private bool _saving;
-    private bool _conflict;
     private DiscoveryCheckResult? _discovery;
     private bool _checking;
 
@@ -38,67 +31,24 @@ public partial class OidcSettingsPage
 
     /// <summary>The redirect URI to register at the provider: this app's address (as the browser sees it) and the callback path.</summary>
     private string CallbackHelperText =>
-        $"The path the provider redirects to after sign-in. Register {Navigation.BaseUri.TrimEnd('/')}{_form.CallbackPath?.Trim()} at the provider as the redirect URI.";
+        $"The path the provider redirects to after sign-in. Register {Navigation.BaseUri.TrimEnd('/')}{_editor.Form.CallbackPath?.Trim()} at the provider as the redirect URI.";
 
     protected override Task OnInitializedAsync() => LoadAsync();
 
-    /// <summary>Fills a new form from the stored settings; the secret box and its Clear flag start empty.</summary>
-    private async Task LoadAsync()
-    {
-        _loading = true;
-        try
-        {
-            _view = await Settings.GetAsync();
-            _form = OidcSettingsForm.From(_view);
-            _editContext = new EditContext(_form);
-            _conflict = false;
-            _loadFailed = false;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Logger.LogError(e, "The OIDC settings could not be loaded.");
-            _loadFailed = true;
-        }
-        finally
-        {
-            _loading = false;
-        }
-    }
+    private Task LoadAsync() => _editor.LoadAsync(() => Settings.GetAsync(), OidcSettingsForm.From, Logger);
 
     private async Task SaveAsync()
     {
-        if (_saving || !_editContext!.Validate())
+        if (await _editor.SaveAsync(async (form, view) => await Settings.SaveAsync(await CurrentActor.GetAsync(), form, view.Version), _validator!))
         {
-            return;
-        }
-
-        _saving = true;
-        try
-        {
-            var result = await Settings.SaveAsync(await CurrentActor.GetAsync(), _form, _view!.Version);
-            switch (result.Outcome)
-            {
-                case SettingsSaveOutcome.Saved:
-                    Snackbar.Add("OIDC settings saved.", Severity.Success);
-                    await LoadAsync();
-                    break;
-                case SettingsSaveOutcome.Conflict:
-                    _conflict = true;
-                    break;
-                case SettingsSaveOutcome.Invalid:
-                    _validator!.ShowSaveErrors(result.Errors);
-                    break;
-            }
-        }
-        finally
-        {
-            _saving = false;
+            Snackbar.Add("OIDC settings saved.", Severity.Success);
+            await LoadAsync();
         }
     }
 
     private async Task ReloadAsync()
     {
-        if (await Dialogs.ConfirmReloadAsync(_editContext!))
+        if (await Dialogs.ConfirmReloadAsync(_editor.EditContext!))
         {
             await LoadAsync();
         }
@@ -113,7 +63,7 @@ public partial class OidcSettingsPage
         _discovery = null;
         try
         {
-            _discovery = await Discovery.CheckAsync(_form.Authority);
+            _discovery = await Discovery.CheckAsync(_editor.Form.Authority);
         }
         finally
         {

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Forms;
 using MudBlazor;
 using SecretAdmin.Features.Settings;
 
@@ -13,14 +12,8 @@ public sealed partial class SmtpSettingsPage : IDisposable
     private static readonly IReadOnlyDictionary<string, string[]> NoErrors = new Dictionary<string, string[]>();
 
     private readonly CancellationTokenSource _disposed = new();
-    private SmtpSettingsView? _view;
-    private SmtpSettingsForm _form = new();
-    private EditContext? _editContext;
+    private readonly SettingsEditor<SmtpSettingsView, SmtpSettingsForm> _editor = new();
     private SettingsFormValidator? _validator;
-    private bool _loading = true;
-    private bool _loadFailed;
-    private bool _saving;
-    private bool _conflict;
     private string? _recipient;
     private string? _recipientMessage;
     private TestMailResult? _testMail;
@@ -42,7 +35,7 @@ public sealed partial class SmtpSettingsPage : IDisposable
 
     /// <summary>The form points at another server than the saved one, which has a password that would not be sent there.</summary>
     private bool UsesOtherServer =>
-        _view is { } view && view.PasswordIsForAnotherServerThan(_form) && string.IsNullOrEmpty(_form.NewPassword) && !_form.ClearPassword;
+        _editor.View is { } view && view.PasswordIsForAnotherServerThan(_editor.Form) && string.IsNullOrEmpty(_editor.Form.NewPassword) && !_editor.Form.ClearPassword;
 
     public void Dispose()
     {
@@ -52,63 +45,20 @@ public sealed partial class SmtpSettingsPage : IDisposable
 
     protected override Task OnInitializedAsync() => LoadAsync();
 
-    /// <summary>Fills a new form from the stored settings; the password box and its Clear flag start empty.</summary>
-    private async Task LoadAsync()
-    {
-        _loading = true;
-        try
-        {
-            _view = await Settings.GetAsync();
-            _form = SmtpSettingsForm.From(_view);
-            _editContext = new EditContext(_form);
-            _conflict = false;
-            _loadFailed = false;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Logger.LogError(e, "The SMTP settings could not be loaded.");
-            _loadFailed = true;
-        }
-        finally
-        {
-            _loading = false;
-        }
-    }
+    private Task LoadAsync() => _editor.LoadAsync(() => Settings.GetAsync(), SmtpSettingsForm.From, Logger);
 
     private async Task SaveAsync()
     {
-        if (_saving || !_editContext!.Validate())
+        if (await _editor.SaveAsync(async (form, view) => await Settings.SaveAsync(await CurrentActor.GetAsync(), form, view.Version), _validator!))
         {
-            return;
-        }
-
-        _saving = true;
-        try
-        {
-            var result = await Settings.SaveAsync(await CurrentActor.GetAsync(), _form, _view!.Version);
-            switch (result.Outcome)
-            {
-                case SettingsSaveOutcome.Saved:
-                    Snackbar.Add("SMTP settings saved.", Severity.Success);
-                    await LoadAsync();
-                    break;
-                case SettingsSaveOutcome.Conflict:
-                    _conflict = true;
-                    break;
-                case SettingsSaveOutcome.Invalid:
-                    _validator!.ShowSaveErrors(result.Errors);
-                    break;
-            }
-        }
-        finally
-        {
-            _saving = false;
+            Snackbar.Add("SMTP settings saved.", Severity.Success);
+            await LoadAsync();
         }
     }
 
     private async Task ReloadAsync()
     {
-        if (await Dialogs.ConfirmReloadAsync(_editContext!))
+        if (await Dialogs.ConfirmReloadAsync(_editor.EditContext!))
         {
             await LoadAsync();
         }
@@ -123,14 +73,14 @@ public sealed partial class SmtpSettingsPage : IDisposable
         }
 
         _sending = true;
-        _sendingTo = $"{_form.Host?.Trim()}:{_form.Port}";
-        _sendingTimeout = _form.TimeoutSeconds;
+        _sendingTo = $"{_editor.Form.Host?.Trim()}:{_editor.Form.Port}";
+        _sendingTimeout = _editor.Form.TimeoutSeconds;
         _testMail = null;
         _recipientMessage = null;
         _validator?.ShowTestMailErrors(NoErrors);
         try
         {
-            _testMail = await Settings.SendTestMailAsync(await CurrentActor.GetAsync(), _form, _recipient, _disposed.Token);
+            _testMail = await Settings.SendTestMailAsync(await CurrentActor.GetAsync(), _editor.Form, _recipient, _disposed.Token);
             _recipientMessage = _testMail.Errors.TryGetValue(Recipient, out var messages) ? string.Join(" ", messages) : null;
             _validator?.ShowTestMailErrors(_testMail.Errors.Where(e => e.Key != Recipient).ToDictionary());
         }

@@ -4,6 +4,7 @@ using SecretAdmin.ComponentTests.Support;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Security;
+using SecretAdmin.Tests.Support;
 
 namespace SecretAdmin.ComponentTests.Features.Oidc;
 
