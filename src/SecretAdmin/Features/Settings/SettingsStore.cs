@@ -68,7 +68,8 @@ public sealed class SettingsStore(
         var destination = destinationOf(row);
         if (sealer.Reseal(unbound, place, place.BoundTo(destination)) is not { } bound)
         {
-            logger.LogWarning("The {Secret} was sealed before destination binding and cannot be opened ({Reason}); it stays unreadable until it is entered again.", what, sealer.Open(unbound, place));
+            var status = sealer.Status(new SealedSecret { Envelope = unbound }, place);
+            logger.LogWarning("The {Secret} was sealed before destination binding and cannot be opened ({Reason}); it stays unreadable until it is entered again.", what, status is SecretStatus.Unreadable unreadable ? unreadable.Description : "not a sealed envelope");
             return false;
         }
 
