@@ -14,38 +14,13 @@ namespace SecretAdmin.EndToEnd.Features.Sso;
 /// with login names no other test uses, so the tests do not depend on their order.
 /// </summary>
 public sealed class SsoEndToEndTests(ChromiumFixture chromium, SecretAdminServer app)
-    : BrowserTest<SsoEndToEndTests>(chromium, app), IClassFixture<ChromiumFixture>, IClassFixture<SecretAdminServer>
+    : SsoBrowserTest<SsoEndToEndTests>(chromium, app), IClassFixture<ChromiumFixture>, IClassFixture<SecretAdminServer>
 {
-    private const string Scopes = "openid profile email groups";
-
-    private readonly string _clientSecret = $"sso-e2e-secret-{Guid.NewGuid():N}";
-    private readonly List<(string Name, OidcPeer Peer)> _peers = [];
-
-    /// <summary>Values that must never reach a page, the health report or the app's log.</summary>
-    private readonly List<string> _secrets = [];
-
-    public override async Task InitializeAsync()
-    {
-        _secrets.Add(_clientSecret);
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        foreach (var (name, peer) in _peers)
-        {
-            await Screenshots.SaveTextAsync($"{name}.log", peer.Log);
-            await peer.DisposeAsync();
-        }
-
-        await base.DisposeAsync();
-    }
-
     [Fact]
     public async Task UserSignsIn_ThroughTheProvider_LandsSignedInWithTheMappedRole()
     {
         var provider = await StartProviderAsync("sign-in-provider");
-        await ConfigureSsoWithCliAsync(provider.Issuer, _clientSecret, buttonLabel: "Example ID");
+        await ConfigureSsoWithCliAsync(provider.Issuer, ClientSecret, buttonLabel: "Example ID");
 
         await StepAsync("the users page sends a visitor to sign in", async () =>
         {
@@ -102,7 +77,7 @@ public sealed class SsoEndToEndTests(ChromiumFixture chromium, SecretAdminServer
     {
         var provider = await StartProviderAsync("wrong-secret-provider");
         var wrongSecret = $"sso-e2e-wrong-secret-{Guid.NewGuid():N}";
-        _secrets.Add(wrongSecret);
+        AddSecret(wrongSecret);
         await ConfigureSsoWithCliAsync(provider.Issuer, wrongSecret, buttonLabel: "Example ID");
 
         await StepAsync("sign-in page offers single sign-on", async () =>
@@ -140,7 +115,7 @@ public sealed class SsoEndToEndTests(ChromiumFixture chromium, SecretAdminServer
     {
         var providerA = await StartProviderAsync("provider-a");
         var providerB = await StartProviderAsync("provider-b");
-        await ConfigureSsoWithCliAsync(providerA.Issuer, _clientSecret, buttonLabel: "Provider A");
+        await ConfigureSsoWithCliAsync(providerA.Issuer, ClientSecret, buttonLabel: "Provider A");
 
         await StepAsync("sign-in page offers provider A", async () =>
         {
@@ -170,7 +145,7 @@ public sealed class SsoEndToEndTests(ChromiumFixture chromium, SecretAdminServer
             await Expect(Page.Locator(".mud-snackbar")).ToHaveCountAsync(0);
 
             // Provider B knows the same secret: typed again, it is sealed for provider B.
-            await secretBox.FillAsync(_clientSecret);
+            await secretBox.FillAsync(ClientSecret);
             await secretBox.PressAsync("Tab");
             await Page.Locator(".settings-save").ClickAsync();
             await Expect(Page.Locator(".mud-snackbar")).ToContainTextAsync("OIDC settings saved.");
@@ -201,7 +176,7 @@ public sealed class SsoEndToEndTests(ChromiumFixture chromium, SecretAdminServer
     public async Task CorruptedClientSecret_HidesTheButton_AndTheStartFailsClosed()
     {
         var provider = await StartProviderAsync("corrupted-secret-provider");
-        await ConfigureSsoWithCliAsync(provider.Issuer, _clientSecret, buttonLabel: "Example ID");
+        await ConfigureSsoWithCliAsync(provider.Issuer, ClientSecret, buttonLabel: "Example ID");
 
         await StepAsync("sign-in page offers single sign-on", async () =>
         {
@@ -212,8 +187,8 @@ public sealed class SsoEndToEndTests(ChromiumFixture chromium, SecretAdminServer
         var envelope = await ReadStoredClientSecretAsync();
         Assert.StartsWith("sa1:", envelope, StringComparison.Ordinal);
         var corrupted = ChangeOneCharacter(envelope);
-        _secrets.Add(envelope);
-        _secrets.Add(corrupted);
+        AddSecret(envelope);
+        AddSecret(corrupted);
         await WriteStoredClientSecretAsync(corrupted);
 
         await StepAsync("sign-in page hides the button", async () =>
@@ -270,75 +245,6 @@ public sealed class SsoEndToEndTests(ChromiumFixture chromium, SecretAdminServer
         AssertNoSecretInAppLog();
     }
 
-    protected override string Diagnostics() =>
-        string.Join('\n', _peers.Select(p => $"The OIDC provider {p.Name} ({p.Peer.Issuer}) logged:\n{p.Peer.Log}"));
-
-    /// <summary>
-    /// A provider that knows this app (its redirect and post-logout addresses) and <see cref="_clientSecret"/>;
-    /// its log is saved as {name}.log next to the screenshots.
-    /// </summary>
-    private async Task<OidcPeer> StartProviderAsync(string name)
-    {
-        var peer = await OidcPeer.StartAsync(
-            _clientSecret,
-            redirectUris: [$"{App.BaseUrl}/signin-oidc"],
-            postLogoutRedirectUris: [$"{App.BaseUrl}/signout-callback-oidc"]);
-        _peers.Add((name, peer));
-        return peer;
-    }
-
-    /// <summary>`echo secret | SecretAdmin settings oidc set …` with groups mapped to the administrator role and new users created.</summary>
-    private Task ConfigureSsoWithCliAsync(string authority, string clientSecret, string buttonLabel) =>
-        App.RunCliAsync(
-            [
-                "settings", "oidc", "set",
-                "--enabled", "true",
-                "--button-label", buttonLabel,
-                "--authority", authority,
-                "--client-id", OidcPeer.ClientId,
-                "--client-secret-stdin",
-                "--scopes", Scopes,
-                "--callback-path", "/signin-oidc",
-                "--role-claim-type", "groups",
-                "--admin-role-value", OidcPeer.AdminGroup,
-                "--create-unknown-users", "true",
-                "--link-by-verified-email", "false",
-            ],
-            standardInput: clientSecret);
-
-    /// <summary>Clicks the sign-in page's single sign-on button and waits for the provider's login page.</summary>
-    private async Task ClickSsoButtonAsync(OidcPeer provider)
-    {
-        await Page.Locator("form.sso-form .sso-sign-in").ClickAsync();
-        await Page.WaitForURLAsync(url => url.StartsWith($"{provider.Issuer}/interaction/", StringComparison.Ordinal));
-        await Expect(Page.Locator("input[name=login]")).ToBeVisibleAsync();
-    }
-
-    /// <summary>Signs in on the provider's login page and waits until the app has taken the browser back to <paramref name="expectedPath"/>.</summary>
-    private async Task SignInAtProviderAsync(string login, string expectedPath = "/")
-    {
-        await FillProviderLoginAsync(login);
-        await Page.WaitForURLAsync(url => url.StartsWith($"{App.BaseUrl}/", StringComparison.Ordinal) && !IsOnTheWayBack(url));
-        Assert.Equal($"{App.BaseUrl}{expectedPath}", Page.Url);
-    }
-
-    /// <summary>The provider's development login page takes any login name and any password.</summary>
-    private async Task FillProviderLoginAsync(string login)
-    {
-        await Page.Locator("input[name=login]").FillAsync(login);
-        await Page.Locator("input[name=password]").FillAsync("any password");
-        await Page.Locator("button[type=submit]").ClickAsync();
-    }
-
-    /// <summary>The callback and the completion endpoint only redirect; the journey ends after them.</summary>
-    private static bool IsOnTheWayBack(string url)
-    {
-        var path = new Uri(url).AbsolutePath;
-        return path is "/signin-oidc" or "/account/sso" or "/account/sso-complete";
-    }
-
-    private bool IsSsoError(string url) => url.StartsWith($"{App.BaseUrl}/account/sso-error", StringComparison.Ordinal);
-
     /// <summary>Types a value and tabs out, so the bound value commits on the circuit.</summary>
     private async Task FillAsync(string selector, string value)
     {
@@ -386,17 +292,5 @@ public sealed class SsoEndToEndTests(ChromiumFixture chromium, SecretAdminServer
         Assert.True(index < envelope.Length - 1, "The envelope is shorter than expected.");
         var replacement = envelope[index] == 'A' ? 'B' : 'A';
         return string.Concat(envelope.AsSpan(0, index), replacement.ToString(), envelope.AsSpan(index + 1));
-    }
-
-    private async Task AssertNoSecretInPageAsync() => AssertNoSecretIn(await Page.ContentAsync(), $"The page's HTML at {Page.Url}");
-
-    private void AssertNoSecretInAppLog() => AssertNoSecretIn(App.Log, "The app's log");
-
-    private void AssertNoSecretIn(string text, string what)
-    {
-        foreach (var secret in _secrets)
-        {
-            Assert.False(text.Contains(secret, StringComparison.Ordinal), $"{what} contains a client secret or its envelope.");
-        }
     }
 }
