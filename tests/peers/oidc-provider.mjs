@@ -51,7 +51,8 @@
 //                         are URL, while every endpoint stays at this peer's own address (the mix-up
 //                         attacker). Combine with --issuer-path to serve under a path.
 //   --kid-rotate-after N  after every N ID tokens issued, sign with a new key under a new kid; the JWKS
-//                         then lists the new key first and the previous one after it.
+//                         then lists the new key first and the previous one after it. Sessions, codes
+//                         and access tokens issued before the rotation stay valid.
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign as cryptoSign, constants as cryptoConstants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -65,6 +66,9 @@ console.log = (...values) => console.error(...values);
 console.info = (...values) => console.error(...values);
 
 const { default: Provider } = await import('oidc-provider');
+// oidc-provider's own development in-memory adapter, which it otherwise creates afresh for each
+// Provider instance; --kid-rotate-after makes a new instance, and every instance shares this one.
+const { createMemoryAdapter } = await import('oidc-provider/lib/adapters/memory_adapter.js');
 
 const { values: args } = parseArgs({
   options: {
@@ -212,6 +216,7 @@ let idTokensIssued = 0;
 const clientId = args['client-id'];
 const registeredAuthMethod = tokenAuth === 'basic' ? 'client_secret_basic' : 'client_secret_post';
 const cookieKeys = [randomBytes(32).toString('base64url')];
+const sharedAdapter = createMemoryAdapter();
 
 function createProvider(jwks) {
   const provider = new Provider(issuer, {
@@ -231,6 +236,7 @@ function createProvider(jwks) {
       id_token_signed_response_alg: signingAlg,
     }],
     jwks: { keys: jwks },
+    adapter: sharedAdapter,
     ...(args['signing-alg'] ? { enabledJWA: { idTokenSigningAlgValues: [signingAlg] } } : {}),
     ...(tokenAuth ? { clientAuthMethods: clientAuthMethodsFor[tokenAuth] } : {}),
     // Cookie signing keys; the cookies are not marked Secure because the requests are plain http.
@@ -335,8 +341,9 @@ function createProvider(jwks) {
 
 let current = createProvider(signingKeys);
 
-// A new provider with the new key first; sessions, interactions and grants live in oidc-provider's
-// in-memory adapter, which every instance in this process shares, so sign-ins under way go on.
+// A new provider with the new key first. Sessions, interactions, grants, codes and access tokens
+// live in the one shared in-memory adapter, so sign-ins under way go on and the access token issued
+// with the ID token that triggered the rotation still works at userinfo.
 function rotateSigningKey() {
   signingKeys = [newSigningKey(), signingKeys[0]];
   current = createProvider(signingKeys);

@@ -14,6 +14,9 @@ public static class SsoExtensions
         builder.Services.AddScoped<SsoSignIn>();
         builder.Services.AddScoped<SsoSignOut>();
         builder.Services.AddAuthentication().AddOpenIdConnect(SsoDefaults.Scheme, _ => { });
+        // Registered after the handler, so it runs after the handler's own post-configuration.
+        builder.Services.AddOptions<OpenIdConnectOptions>(SsoDefaults.Scheme)
+            .PostConfigure<TimeProvider, ILogger<KeyRotationConfigurationManager>>(KeyRotationConfigurationManager.Use);
         builder.Services.AddHealthChecks().AddCheck<SsoHealthCheck>("sso");
         return builder;
     }

@@ -12,12 +12,14 @@ namespace SecretAdmin.Tests.Features.Sso;
 
 /// <summary>
 /// Single sign-on against the real OpenID Connect peer configured the way real providers are:
-/// Keycloak, Entra ID, ZITADEL and Google shapes, and a provider that lies about its issuer.
+/// Keycloak, Entra ID, ZITADEL and Google shapes, a provider that lies about its issuer, and one
+/// that rotates its signing key.
 /// </summary>
 public sealed class SsoProviderShapesTests : IAsyncLifetime
 {
     private const string ClientSecret = "shape-client-secret-5e1d";
     private const string AdminRole = "secretadmin-admins";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private readonly TempDataDirectory _temp = new();
     private readonly List<OidcPeer> _peers = [];
     private SecretAdminAppFactory _app = default!;
@@ -179,5 +181,47 @@ public sealed class SsoProviderShapesTests : IAsyncLifetime
         Assert.DoesNotContain(liar.Requests, r => r.Contains("/auth", StringComparison.Ordinal) || r.StartsWith("POST", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.Redirect, (await app.GetAsync("/account")).StatusCode);
         Assert.Contains(await AuditAsync(AuditActions.SsoFailed), e => e.Reason == SsoErrors.Code(SsoErrorKind.IssuerMismatch));
+    }
+
+    [Fact]
+    public async Task SigningKeyRotated_FirstSignInAfterTheRotation_Succeeds()
+    {
+        var provider = await StartProviderAsync(OidcPeerShape.Default with { KidRotateAfter = 1 });
+        await SaveSettingsAsync(provider, _ => { });
+
+        var (_, before) = await SsoBrowserFlow.SignInAsync(_app, provider, "rita");
+        await provider.WaitForEventAsync("signing_key.rotated", Wait);
+        var (app, after) = await SsoBrowserFlow.SignInAsync(_app, provider, "rita");
+
+        Assert.Equal("/account", SsoBrowserFlow.Location(before));
+        Assert.Equal("/account", SsoBrowserFlow.Location(after));
+        Assert.Equal(HttpStatusCode.OK, (await app.GetAsync("/account")).StatusCode);
+        // The keys were read when the first sign-in began and once more for the new key.
+        Assert.Equal(2, provider.Requests.Count(r => r == "GET /jwks"));
+        Assert.DoesNotContain(await AuditAsync(AuditActions.SsoFailed), e => e.Reason == SsoErrors.Code(SsoErrorKind.TokenSignature));
+    }
+
+    [Fact]
+    public async Task SigningKeyRotatedAgainWithinTheRefreshInterval_SignInFailsWithoutReadingTheKeysAgain()
+    {
+        // The peer rotates right after each ID token, before the app has read it: the refresh for the
+        // second token's key (k2) already sees k3, which the third token uses. k4 comes within the
+        // refresh interval, so its kid stays unknown.
+        var provider = await StartProviderAsync(OidcPeerShape.Default with { KidRotateAfter = 1 });
+        await SaveSettingsAsync(provider, _ => { });
+        for (var signIn = 1; signIn <= 3; signIn++)
+        {
+            var (_, signedIn) = await SsoBrowserFlow.SignInAsync(_app, provider, "rita");
+            Assert.Equal("/account", SsoBrowserFlow.Location(signedIn));
+        }
+
+        var (app, fourth) = await SsoBrowserFlow.SignInAsync(_app, provider, "rita");
+        var (_, fifth) = await SsoBrowserFlow.SignInAsync(_app, provider, "rita");
+
+        Assert.Equal(SsoErrors.PathFor(SsoErrorKind.TokenSignature), SsoBrowserFlow.Location(fourth));
+        Assert.Equal(SsoErrors.PathFor(SsoErrorKind.TokenSignature), SsoBrowserFlow.Location(fifth));
+        Assert.Equal(HttpStatusCode.Redirect, (await app.GetAsync("/account")).StatusCode);
+        Assert.Equal(2, provider.Requests.Count(r => r == "GET /jwks"));
+        Assert.Equal(2, (await AuditAsync(AuditActions.SsoFailed)).Count(e => e.Reason == SsoErrors.Code(SsoErrorKind.TokenSignature)));
     }
 }

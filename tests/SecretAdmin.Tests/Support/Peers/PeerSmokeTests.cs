@@ -521,6 +521,19 @@ public sealed class PeerSmokeTests
         Assert.True(SignatureVerifies(third, await JwksKeyAsync(oidc, newKid)), "The ID token after the rotation does not verify with the new key.");
     }
 
+    [Fact]
+    public async Task Oidc_KidRotateAfter_UserinfoStillAnswersTheSignInThatTriggeredTheRotation()
+    {
+        await using var oidc = await OidcPeer.StartAsync(Secret, [RedirectUri], shape: new() { KidRotateAfter = 1 });
+
+        var tokens = await SignInAndRedeemAsync(oidc, "rita", OidcPeerShape.ClientAuth.Post);
+        await oidc.WaitForEventAsync("signing_key.rotated", Wait);
+        var profile = await UserinfoAsync(oidc, tokens);
+
+        Assert.Equal("rita", profile.GetProperty("sub").GetString());
+        Assert.Equal("rita@example.test", profile.GetProperty("email").GetString());
+    }
+
     private static Uri AuthorizationRequest(OidcPeer oidc, string challenge, string state, string nonce, string extra = "") =>
         new($"{oidc.Address}/auth?client_id={OidcPeer.ClientId}&response_type=code"
             + $"&scope={Uri.EscapeDataString("openid profile email groups")}&redirect_uri={Uri.EscapeDataString(RedirectUri)}"
@@ -590,7 +603,7 @@ public sealed class PeerSmokeTests
         request.Headers.Authorization = new("Bearer", tokens.GetProperty("access_token").GetString());
         using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {response.Headers.WwwAuthenticate} {body} {oidc.Log}");
         return JsonDocument.Parse(body).RootElement;
     }
 
