@@ -10,7 +10,7 @@ namespace SecretAdmin.Features.Oidc;
 /// bound to the authority and client id, and opened only for the code that signs people in;
 /// pages get its status, never its value.
 /// </summary>
-public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer) : IDestinationBoundSecret
+public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer, OidcDiscoveryChecker discovery) : IDestinationBoundSecret
 {
     private volatile CachedStatus? _lastStatus;
 
@@ -58,6 +58,16 @@ public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer
         if (errors.Count > 0)
         {
             return SettingsSaveResult.Invalid(errors);
+        }
+
+        // Single sign-on is switched on only for a provider that answers as the authority it is
+        // configured as (issuer binding); an unreachable one can be saved switched off.
+        if (form.Enabled && await discovery.CheckAsync(OidcSettings.NormalAuthority(form.Authority), cancellationToken) is { Succeeded: false } check)
+        {
+            return SettingsSaveResult.Invalid(new Dictionary<string, string[]>
+            {
+                [nameof(form.Authority)] = [$"{check.Message} Single sign-on can be saved switched off until the provider answers as this authority."],
+            });
         }
 
         var changes = new FieldChanges();

@@ -1,6 +1,8 @@
 using AngleSharp.Dom;
+using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using SecretAdmin.ComponentTests.Support;
+using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Security;
@@ -187,6 +189,12 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
     public async Task Save_StoredSecretStopsOpeningAfterThePageLoaded_ShowsTheServicesMessageOnTheSecretUntilOneIsTyped()
     {
         await SaveThroughServiceAsync();
+        await using (var db = await Service<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        {
+            // Switched on as a provider that answers would allow; this authority does not answer here.
+            await db.Database.ExecuteSqlRawAsync("UPDATE \"OidcSettings\" SET \"Enabled\" = 1");
+        }
+
         var page = RenderPage<OidcSettingsPage>();
         Assert.Equal("set", SecretState(page));
         // The page checked against a secret that opened; the service checks against the stored one, which no longer does.
@@ -260,8 +268,11 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".oidc-discovery-result")), Wait);
     }
 
-    /// <summary>Stores settings with <see cref="Secret"/> as another admin, as version 1.</summary>
-    private Task SaveThroughServiceAsync(string label = "Single sign-on", bool enabled = true) =>
+    /// <summary>
+    /// Stores settings with <see cref="Secret"/> as another admin, as version 1 — switched off:
+    /// switching on checks the provider, and this authority does not answer here.
+    /// </summary>
+    private Task SaveThroughServiceAsync(string label = "Single sign-on", bool enabled = false) =>
         Oidc.SaveAsync(Other, new OidcSettingsForm
         {
             Enabled = enabled,

@@ -5,6 +5,7 @@ using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Settings;
 using SecretAdmin.Security;
 using SecretAdmin.Tests.Support;
+using SecretAdmin.Tests.Support.Peers;
 
 namespace SecretAdmin.Tests.Features.Oidc;
 
@@ -29,9 +30,11 @@ public sealed class OidcSettingsServiceTests : IDisposable
         _temp.Dispose();
     }
 
+    // Off: turning single sign-on on checks the provider's discovery document, and this authority
+    // is not reachable here (the tests that turn it on say so and use a real provider).
     private static OidcSettingsForm ValidForm(string? secret = Secret) => new()
     {
-        Enabled = true,
+        Enabled = false,
         Authority = "https://login.example.test/realms/main/",
         ClientId = "secretadmin",
         NewClientSecret = secret,
@@ -115,6 +118,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
     {
         await _oidc.SaveAsync(Admin, ValidForm(), 0);
         var form = ValidForm(secret: null);
+        form.Enabled = true;
         form.ClearClientSecret = true;
 
         var result = await _oidc.SaveAsync(Admin, form, 1);
@@ -206,7 +210,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
         var entry = Assert.Single((await _services.GetRequiredService<AuditLog>().SearchAsync(new())).Items);
 
         Assert.Equal(AuditActions.OidcSettingsChanged, entry.Action);
-        Assert.Equal("Enabled,Authority,ClientId,RoleClaimType,AdminRoleValue,AllowedEmailDomains,ClientSecret", entry.ChangedFields);
+        Assert.Equal("Authority,ClientId,RoleClaimType,AdminRoleValue,AllowedEmailDomains,ClientSecret", entry.ChangedFields);
         Assert.DoesNotContain(Secret, $"{entry.Target}{entry.ChangedFields}{entry.Actor}", StringComparison.Ordinal);
     }
 
@@ -279,6 +283,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
         await _oidc.SaveAsync(Admin, ValidForm(), 0);
         _services.GetRequiredService<SecretSealer>().Use(TestSealing.Ring(2));
         var form = ValidForm(secret: null);
+        form.Enabled = true;
         form.ButtonLabel = "Changed";
 
         var result = await _oidc.SaveAsync(Admin, form, 1);
@@ -356,7 +361,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
         await _oidc.SaveAsync(Admin, ValidForm(), 0);
         await using (var db = await _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
         {
-            var edit = column == "Authority" ? "UPDATE \"OidcSettings\" SET \"Authority\" = {0}" : "UPDATE \"OidcSettings\" SET \"ClientId\" = {0}";
+            var edit = column == "Authority" ? "UPDATE \"OidcSettings\" SET \"Authority\" = {0}, \"Enabled\" = 1" : "UPDATE \"OidcSettings\" SET \"ClientId\" = {0}, \"Enabled\" = 1";
             Assert.Equal(1, await db.Database.ExecuteSqlRawAsync(edit, value));
         }
 
@@ -390,6 +395,35 @@ public sealed class OidcSettingsServiceTests : IDisposable
         }
 
         Assert.Equal(UnreadableReason.AuthenticationFailed, Assert.IsType<SecretStatus.Unreadable>((await _oidc.GetAsync()).ClientSecret).Reason);
+    }
+
+    [Fact]
+    public async Task Save_TurnedOnWithAProviderThatDoesNotAnswer_IsRefusedOnTheAuthorityAndCanBeSavedOff()
+    {
+        var on = ValidForm();
+        on.Enabled = true;
+
+        var refused = await _oidc.SaveAsync(Admin, on, 0);
+        var off = await _oidc.SaveAsync(Admin, ValidForm(), 0);
+
+        Assert.Equal(SettingsSaveOutcome.Invalid, refused.Outcome);
+        Assert.EndsWith("Single sign-on can be saved switched off until the provider answers as this authority.", Assert.Single(refused.Errors[nameof(OidcSettingsForm.Authority)]), StringComparison.Ordinal);
+        Assert.True(off.Succeeded, off.Message);
+        Assert.False((await _oidc.GetAsync()).Enabled);
+    }
+
+    [Fact]
+    public async Task Save_TurnedOnWithARealProvider_IsSaved()
+    {
+        await using var provider = await OidcPeer.StartAsync(Secret, ["http://localhost/signin-oidc"]);
+        var form = ValidForm();
+        form.Enabled = true;
+        form.Authority = provider.Address;
+
+        var result = await _oidc.SaveAsync(Admin, form, 0);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.True((await _oidc.GetAsync()).Enabled);
     }
 
     private async Task<string?> StoredClientSecretAsync()

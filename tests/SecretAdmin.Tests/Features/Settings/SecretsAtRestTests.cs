@@ -22,7 +22,7 @@ public sealed class SecretsAtRestTests : IDisposable
         var actor = new AuditActor("admin@example.test", null);
         using (var services = TestServices.Build(_temp))
         {
-            var oidc = new OidcSettingsForm { Authority = "https://login.example.test", ClientId = "app", NewClientSecret = clientSecret, Enabled = true };
+            var oidc = new OidcSettingsForm { Authority = "https://login.example.test", ClientId = "app", NewClientSecret = clientSecret, Enabled = false };
             Assert.True((await services.GetRequiredService<OidcSettingsService>().SaveAsync(actor, oidc, 0)).Succeeded);
             var smtp = SmtpSettingsServiceTests.ValidForm(smtpPassword);
             Assert.True((await services.GetRequiredService<SmtpSettingsService>().SaveAsync(actor, smtp, 0)).Succeeded);

@@ -16,7 +16,7 @@ public sealed class SettingsCommandTests : IDisposable
     public async Task SetThenShow_SecretsFromStandardInput_AreSealedAndNeverPrinted()
     {
         const string secret = "cli-client-secret-Qw93";
-        var set = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--enabled", "true", "--authority", "https://login.example.test", "--client-id", "app", "--client-secret-stdin"], standardInput: secret + "\n");
+        var set = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--authority", "https://login.example.test", "--client-id", "app", "--client-secret-stdin"], standardInput: secret + "\n");
         Assert.True(set.ExitCode == 0, set.Error);
 
         var show = await AppProcess.RunAsync(_temp, ["settings", "show", "--json"]);
@@ -172,7 +172,7 @@ public sealed class SettingsCommandTests : IDisposable
     /// <summary>OIDC and SMTP settings with a secret each: version 1 of both, two audit entries.</summary>
     private async Task SetAllAsync()
     {
-        var oidc = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--enabled", "true", "--authority", "https://login.example.test", "--client-id", "app", "--client-secret-stdin"], standardInput: "first-client-secret-Hn27\n");
+        var oidc = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--authority", "https://login.example.test", "--client-id", "app", "--client-secret-stdin"], standardInput: "first-client-secret-Hn27\n");
         var smtp = await AppProcess.RunAsync(_temp, ["settings", "smtp", "set", "--host", "smtp.example.test", "--security", "tls", "--port", "465", "--username", "mailer", "--password-stdin", "--from", "no-reply@example.test"], standardInput: "first-smtp-password-Pq85\n");
         Assert.True(oidc.ExitCode == 0, oidc.Error);
         Assert.True(smtp.ExitCode == 0, smtp.Error);

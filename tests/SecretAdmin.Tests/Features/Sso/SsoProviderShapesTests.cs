@@ -172,7 +172,22 @@ public sealed class SsoProviderShapesTests : IAsyncLifetime
         await SaveSettingsAsync(genuine, _ => { });
         await SsoBrowserFlow.SignInAsync(_app, genuine, "carol");
         var liar = await StartProviderAsync(OidcPeerShape.Default with { LieIssuer = genuine.Issuer });
-        await SaveSettingsAsync(liar, _ => { });
+
+        // Saving it switched on is refused: its discovery names another issuer.
+        var service = _app.Services.GetRequiredService<OidcSettingsService>();
+        var view = await service.GetAsync();
+        var form = OidcSettingsForm.From(view);
+        form.Authority = liar.Address;
+        form.NewClientSecret = ClientSecret;
+        var refused = await service.SaveAsync(AuditActor.Cli, form, view.Version);
+        Assert.Contains("The provider's issuer is", Assert.Single(refused.Errors[nameof(OidcSettingsForm.Authority)]), StringComparison.Ordinal);
+
+        // Pointed there anyway (saved off, switched on in the database), it still signs nobody in.
+        await SaveSettingsAsync(liar, form => form.Enabled = false);
+        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        {
+            await db.Database.ExecuteSqlRawAsync("UPDATE \"OidcSettings\" SET \"Enabled\" = 1, \"Version\" = \"Version\" + 1");
+        }
 
         var app = WebSession.Client(_app);
         var start = await SsoBrowserFlow.StartAsync(app, "/account");
