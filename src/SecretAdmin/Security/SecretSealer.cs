@@ -132,7 +132,9 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
     private static SecretRead.UnreadableSecret? UnboundOrMoved(SealedSecret secret, SealedPlace place) =>
         secret.Envelope is null || string.Equals(secret.Destination, place.Destination, StringComparison.Ordinal)
             ? null
-            : new SecretRead.UnreadableSecret(secret.Destination is null ? UnreadableReason.Unbound : UnreadableReason.DestinationChanged, keyId: null);
+            : new SecretRead.UnreadableSecret(
+                secret.Destination is null ? UnreadableReason.Unbound : UnreadableReason.DestinationChanged,
+                Envelope.TryParse(secret.Envelope, out var keyId, out _, out _) ? keyId : null);
 
     private delegate TResult PlaintextUse<in TState, out TResult>(ReadOnlySpan<byte> plaintext, int? keyId, TState state);
 

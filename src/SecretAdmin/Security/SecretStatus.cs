@@ -18,9 +18,4 @@ public abstract record SecretStatus
     public sealed record Set(DateTime? UpdatedAtUtc, string? UpdatedBy) : SecretStatus;
 
     public sealed record Unreadable(UnreadableReason Reason, string Description) : SecretStatus;
-
-    public static SecretStatus From(SecretRead read, DateTime? updatedAtUtc, string? updatedBy) => read.Match<SecretStatus>(
-        () => new NotSet(),
-        _ => new Set(updatedAtUtc, updatedBy),
-        unreadable => new Unreadable(unreadable.Reason, unreadable.Description));
 }

@@ -145,7 +145,7 @@ public sealed class KeyLifecycleService(
                 var (keyId, state) = read.Match<(int?, SealedValueState)>(
                     () => (null, SealedValueState.Opens),
                     present => (present.KeyId, present.KeyId is null ? SealedValueState.Plaintext : SealedValueState.Opens),
-                    unreadable => (unreadable.KeyId ?? EnvelopeKeyId(secret.Envelope), unreadable.Reason switch
+                    unreadable => (unreadable.KeyId, unreadable.Reason switch
                     {
                         UnreadableReason.UnknownKeyId => SealedValueState.KeyMissing,
                         UnreadableReason.LegacyPlaintext => SealedValueState.Plaintext,
@@ -338,7 +338,4 @@ public sealed class KeyLifecycleService(
             }
         }
     }
-
-    private static int? EnvelopeKeyId(string stored) =>
-        Envelope.TryParse(stored, out var keyId, out _, out _) ? keyId : null;
 }

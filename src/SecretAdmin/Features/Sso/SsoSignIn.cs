@@ -153,7 +153,7 @@ public sealed class SsoSignIn(
     /// <summary>Empty list: every domain. Otherwise the email's domain must be one of them (commas, spaces or new lines between them).</summary>
     public static bool DomainAllowed(string email, string? allowedDomains)
     {
-        var domains = (allowedDomains ?? "").Split([',', ' ', '\n', '\r', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var domains = OidcSettingsValidator.DomainList(allowedDomains);
         if (domains.Length == 0)
         {
             return true;
