@@ -37,6 +37,27 @@ public static class SsoBrowserFlow
         return (app, response);
     }
 
+    /// <summary>
+    /// Starts a test sign-in from the OIDC settings page's form as <paramref name="admin"/>, signs in
+    /// at the provider as <paramref name="login"/> and hands its answer back to the app; returns
+    /// the app's last answer (the redirect to the report).
+    /// </summary>
+    public static async Task<HttpResponseMessage> TestSignInAsync(HttpClient admin, OidcPeer provider, string login)
+    {
+        var start = await FormPost.SubmitAsync(admin, "/settings/oidc", null, new Dictionary<string, string>(), action: SsoDefaults.TestStart);
+        Assert.True(start.StatusCode == HttpStatusCode.Redirect, $"the test start gave {(int)start.StatusCode} {start.Headers.Location}");
+        if (!start.Headers.Location!.ToString().StartsWith(provider.Origin, StringComparison.Ordinal))
+        {
+            return start;
+        }
+
+        using var browser = OidcPeer.CreateBrowser();
+        using var answer = await provider.SignInAsync(browser, start.Headers.Location, login);
+        var callback = answer.Headers.Location!;
+        Assert.StartsWith($"{AppOrigin}/signin-oidc?", callback.ToString(), StringComparison.Ordinal);
+        return await admin.GetAsync(callback.PathAndQuery);
+    }
+
     /// <summary>Posts the sign-in page's single sign-on form (with its antiforgery token).</summary>
     public static Task<HttpResponseMessage> StartAsync(HttpClient app, string returnUrl) =>
         FormPost.SubmitAsync(app, $"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}", null, new Dictionary<string, string> { ["returnUrl"] = returnUrl }, action: SsoDefaults.Start);

@@ -32,6 +32,7 @@ public static class AuditActions
     public const string SsoRefused = "sso.refused";
     public const string SsoFailed = "sso.failed";
     public const string SsoRoleClaimUnreadable = "sso.role-claim-unreadable";
+    public const string SsoTested = "sso.tested";
     public const string KeysRotated = "keys.rotated";
     public const string KeysResealed = "keys.resealed";
     public const string KeyRetired = "keys.retired";
@@ -45,7 +46,7 @@ public static class AuditActions
         UserCreated, UserDisabled, UserEnabled, AdminGranted, AdminRevoked, UserUnlocked,
         OidcSettingsChanged, SmtpSettingsChanged, MfaPolicyChanged, SmtpTestMailSent, SmtpTestMailFailed,
         MfaEnrolled, RecoveryCodesRegenerated, MfaCodeReplayed, RecoveryCodeUsed, MfaReset, MfaDisabled,
-        SsoSignedIn, SsoLinked, SsoRefused, SsoFailed, SsoRoleClaimUnreadable,
+        SsoSignedIn, SsoLinked, SsoRefused, SsoFailed, SsoRoleClaimUnreadable, SsoTested,
         KeysRotated, KeysResealed, KeyRetired, KeysVerified, PlaintextImported, SecretBound,
     ];
 }

@@ -16,14 +16,27 @@ internal sealed class OidcHandlerEvents(
     OidcSettingsSnapshot snapshot,
     OidcSettingsService settings,
     AuditLog auditLog,
+    SsoTestRuns testRuns,
+    SsoSignIn ssoSignIn,
+    TimeProvider time,
     ILogger<OidcHandlerEvents> logger) : OpenIdConnectEvents
 {
+    private const string IdTokenClaimsItem = "secretadmin.sso-test.id-token-claims";
+    private const string UserInfoClaimsItem = "secretadmin.sso-test.user-info-claims";
+
     public override async Task RedirectToIdentityProvider(RedirectContext context)
     {
-        var availability = snapshot.Availability;
+        // A test sign-in runs against the saved settings whether single sign-on is offered yet or not.
+        var availability = SsoTestRuns.IsTest(context.Properties) ? SsoAvailability.ForTest(snapshot.Current) : snapshot.Availability;
         if (!availability.Ready)
         {
             logger.LogWarning("Single sign-on refused to start: {Reason}", availability.Reason);
+            if (await EndTestAsync(context.HttpContext, context.Properties, context.Options.Authority, SsoErrorKind.Unavailable))
+            {
+                context.HandleResponse();
+                return;
+            }
+
             context.Response.Redirect(SsoErrors.PathFor(SsoErrorKind.Unavailable));
             context.HandleResponse();
             return;
@@ -35,6 +48,12 @@ internal sealed class OidcHandlerEvents(
         if (!SsoIssuer.Matches(configuration.Issuer, context.Options.Authority))
         {
             logger.LogWarning("Single sign-on refused to start: the discovery document's issuer is not the configured authority");
+            if (await EndTestAsync(context.HttpContext, context.Properties, context.Options.Authority, SsoErrorKind.IssuerMismatch))
+            {
+                context.HandleResponse();
+                return;
+            }
+
             await auditLog.WriteAsync(AuditActor.Anonymous(context.HttpContext.Connection.RemoteIpAddress?.ToString()), AuditActions.SsoFailed, context.Options.Authority, reason: SsoErrors.Code(SsoErrorKind.IssuerMismatch));
             context.Response.Redirect(SsoErrors.PathFor(SsoErrorKind.IssuerMismatch));
             context.HandleResponse();
@@ -73,7 +92,11 @@ internal sealed class OidcHandlerEvents(
         {
             // Never a token request with an empty or wrong secret.
             context.HandleResponse();
-            context.Response.Redirect(SsoErrors.PathFor(SsoErrorKind.Unavailable));
+            if (!await EndTestAsync(context.HttpContext, context.Properties, context.Options.Authority, SsoErrorKind.Unavailable))
+            {
+                context.Response.Redirect(SsoErrors.PathFor(SsoErrorKind.Unavailable));
+            }
+
             return;
         }
 
@@ -108,9 +131,14 @@ internal sealed class OidcHandlerEvents(
     {
         var kind = SsoErrors.Classify(context.Failure);
         logger.LogWarning("Single sign-on failed at the provider step: {Kind} ({Exception})", kind, context.Failure?.GetType().Name);
+        context.HandleResponse();
+        if (await EndTestAsync(context.HttpContext, context.Properties, (context.Options as OpenIdConnectOptions)?.Authority, kind))
+        {
+            return;
+        }
+
         await auditLog.WriteAsync(AuditActor.Anonymous(context.HttpContext.Connection.RemoteIpAddress?.ToString()), AuditActions.SsoFailed, (context.Options as OpenIdConnectOptions)?.Authority, reason: SsoErrors.Code(kind));
         context.Response.Redirect(SsoErrors.PathFor(kind));
-        context.HandleResponse();
     }
 
     /// <summary>The client secret, opened for the provider and client these options talk to — only when it was saved for them.</summary>
@@ -127,8 +155,84 @@ internal sealed class OidcHandlerEvents(
 
     public override async Task AccessDenied(AccessDeniedContext context)
     {
+        context.HandleResponse();
+        if (await EndTestAsync(context.HttpContext, context.Properties, (context.Options as OpenIdConnectOptions)?.Authority, SsoErrorKind.Cancelled))
+        {
+            return;
+        }
+
         await auditLog.WriteAsync(AuditActor.Anonymous(context.HttpContext.Connection.RemoteIpAddress?.ToString()), AuditActions.SsoFailed, (context.Options as OpenIdConnectOptions)?.Authority, reason: SsoErrors.Code(SsoErrorKind.Cancelled));
         context.Response.Redirect(SsoErrors.PathFor(SsoErrorKind.Cancelled));
-        context.HandleResponse();
     }
+
+    /// <summary>A test sign-in notes the names of the ID token's claims (never their values) for its report.</summary>
+    public override Task TokenValidated(TokenValidatedContext context)
+    {
+        if (SsoTestRuns.IsTest(context.Properties) && context.Principal is { } principal)
+        {
+            context.HttpContext.Items[IdTokenClaimsItem] = ClaimNames(principal.Claims.Select(c => c.Type));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A test sign-in notes the names of every claim the user info endpoint sent, those the settings do not read included.</summary>
+    public override Task UserInformationReceived(UserInformationReceivedContext context)
+    {
+        if (SsoTestRuns.IsTest(context.Properties) && context.User.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object)
+        {
+            context.HttpContext.Items[UserInfoClaimsItem] = ClaimNames(context.User.RootElement.EnumerateObject().Select(p => p.Name));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The answer to a test sign-in signs nobody in: what a real sign-in would do is worked out
+    /// without changing anything, reported to the administrator who started it and audited.
+    /// </summary>
+    public override async Task TicketReceived(TicketReceivedContext context)
+    {
+        if (!SsoTestRuns.IsTest(context.Properties))
+        {
+            return;
+        }
+
+        context.HandleResponse();
+        if (!testRuns.TryFind(context.Properties, out var id, out var owner))
+        {
+            // Expired or from another instance: the result page says so.
+            context.Response.Redirect(SsoTestRuns.ResultPath(context.Properties!.Items[SsoTestRuns.PropertiesKey]!));
+            return;
+        }
+
+        var current = await settings.GetAsync(context.HttpContext.RequestAborted);
+        var external = context.Principal!;
+        var match = await ssoSignIn.MatchAsync(external, current);
+        var report = SsoTestReport.Completed(
+            time.GetUtcNow(),
+            current,
+            external,
+            match,
+            context.HttpContext.Items[IdTokenClaimsItem] as IReadOnlyList<string> ?? [],
+            context.HttpContext.Items[UserInfoClaimsItem] as IReadOnlyList<string> ?? []);
+        await CompleteTestAsync(context.HttpContext, id, owner, report);
+    }
+
+    /// <summary>When these properties are a test sign-in's, ends it with <paramref name="failure"/> and sends the browser to its report.</summary>
+    private async Task<bool> EndTestAsync(HttpContext context, AuthenticationProperties? properties, string? authority, SsoErrorKind failure)
+    {
+        if (!testRuns.TryFind(properties, out var id, out var owner))
+        {
+            return false;
+        }
+
+        await CompleteTestAsync(context, id, owner, SsoTestReport.Failed(time.GetUtcNow(), authority ?? "", failure));
+        return true;
+    }
+
+    private async Task CompleteTestAsync(HttpContext context, string id, string owner, SsoTestReport report) =>
+        context.Response.Redirect(await testRuns.CompleteAsync(auditLog, id, owner, context.Connection.RemoteIpAddress?.ToString(), report));
+
+    private static string[] ClaimNames(IEnumerable<string> names) => names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
 }

@@ -15,4 +15,7 @@ public sealed record SsoAvailability(bool Ready, string Reason)
         { ClientSecret: SecretStatus.Unreadable unreadable } => new(false, $"the stored client secret cannot be opened ({unreadable.Description})"),
         _ => new(true, "ready"),
     };
+
+    /// <summary>Whether a test sign-in can run: as <see cref="Of"/>, whether single sign-on is offered yet or not.</summary>
+    public static SsoAvailability ForTest(OidcSettingsView settings) => Of(settings with { Enabled = true });
 }

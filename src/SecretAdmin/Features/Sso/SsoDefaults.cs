@@ -16,4 +16,10 @@ public static class SsoDefaults
 
     /// <summary>A clear page for every way single sign-on can fail.</summary>
     public const string Error = "/account/sso-error";
+
+    /// <summary>POST (administrators): a test sign-in against the saved settings that signs nobody in.</summary>
+    public const string TestStart = "/settings/oidc/test-sign-in";
+
+    /// <summary>GET: a test sign-in's report, under its run id.</summary>
+    public const string TestResult = "/settings/oidc/test-sign-in";
 }

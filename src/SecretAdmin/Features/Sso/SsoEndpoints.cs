@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -64,6 +66,45 @@ internal static class SsoEndpoints
                 };
             })
             .AllowAnonymous();
+
+        // A test sign-in: the same flow against the saved settings, in the administrator's browser,
+        // whose answer is reported (OidcHandlerEvents) instead of signing anyone in.
+        endpoints.MapPost(SsoDefaults.TestStart, async (
+                HttpContext context,
+                [FromServices] OidcSettingsSnapshot snapshot,
+                [FromServices] SsoTestRuns runs,
+                [FromServices] AuditLog auditLog,
+                [FromServices] TimeProvider time,
+                [FromServices] ILogger<SsoTestRuns> logger) =>
+            {
+                var settings = await snapshot.RefreshAsync(context.RequestAborted);
+                var owner = context.User.FindFirstValue(ClaimTypes.Email) ?? context.User.Identity?.Name ?? "unknown";
+                var id = runs.Start(context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", owner);
+                var availability = SsoAvailability.ForTest(settings);
+                if (!availability.Ready)
+                {
+                    return await EndAsync(SsoTestReport.Failed(time.GetUtcNow(), settings.Authority ?? "", SsoErrorKind.Unavailable, $"The test cannot start: {availability.Reason}."));
+                }
+
+                try
+                {
+                    var properties = new AuthenticationProperties { RedirectUri = SsoTestRuns.ResultPath(id) };
+                    properties.Items[SsoTestRuns.PropertiesKey] = id;
+                    await context.ChallengeAsync(SsoDefaults.Scheme, properties);
+                    return Results.Empty;
+                }
+                catch (Exception e) when (e is OpenIdConnectProtocolException or HttpRequestException or InvalidOperationException or TaskCanceledException)
+                {
+                    var kind = SsoErrors.Classify(e);
+                    logger.LogWarning("A single sign-on test could not start: {Kind} ({Exception})", kind, e.GetType().Name);
+                    return await EndAsync(SsoTestReport.Failed(time.GetUtcNow(), settings.Authority ?? "", kind));
+                }
+
+                async Task<IResult> EndAsync(SsoTestReport report) =>
+                    Results.LocalRedirect(await runs.CompleteAsync(auditLog, id, owner, context.Connection.RemoteIpAddress?.ToString(), report));
+            })
+            .RequireAuthorization(Policies.Admin)
+            .WithMetadata(new RequireAntiforgeryTokenAttribute());
         return endpoints;
     }
 }

@@ -13,6 +13,7 @@ public static class SsoExtensions
         builder.Services.AddScoped<OidcHandlerEvents>();
         builder.Services.AddScoped<SsoSignIn>();
         builder.Services.AddScoped<SsoSignOut>();
+        builder.Services.AddSingleton<SsoTestRuns>();
         builder.Services.AddAuthentication().AddOpenIdConnect(SsoDefaults.Scheme, _ => { });
         // Registered after the handler, so it runs after the handler's own post-configuration.
         builder.Services.AddOptions<OpenIdConnectOptions>(SsoDefaults.Scheme)
