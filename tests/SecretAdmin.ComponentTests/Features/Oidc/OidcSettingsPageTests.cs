@@ -268,6 +268,22 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".oidc-discovery-result")), Wait);
     }
 
+    [Fact]
+    public void TestSignIn_IsItsOwnFormOpeningANewTab_AndWaitsForUnsavedChanges()
+    {
+        var page = RenderPage<OidcSettingsPage>();
+
+        var form = page.Find("form.oidc-test-sign-in-form");
+        Assert.Equal(("post", "/settings/oidc/test-sign-in", "_blank"), (form.GetAttribute("method"), form.GetAttribute("action"), form.GetAttribute("target")));
+        Assert.Null(form.ParentElement!.Closest("form"));
+        Assert.False(page.Find(".oidc-test-sign-in-start").HasAttribute("disabled"));
+
+        page.Find("#oidc-client-id").Input("changed-but-not-saved");
+
+        page.WaitForAssertion(() => Assert.True(page.Find(".oidc-test-sign-in-start").HasAttribute("disabled")), Wait);
+        Assert.Contains("Save or reload first", page.Find(".oidc-test-sign-in").TextContent, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Stores settings with <see cref="Secret"/> as another admin, as version 1 — switched off:
     /// switching on checks the provider, and this authority does not answer here.
