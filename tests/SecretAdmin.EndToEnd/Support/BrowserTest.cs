@@ -62,7 +62,7 @@ public abstract class BrowserTest<TTestClass>(ChromiumFixture chromium, SecretAd
         await Page.GotoAsync("/account/login");
         await Page.Locator("#email").FillAsync(SecretAdminServer.AdminEmail);
         await Page.Locator("#password").FillAsync(App.AdminPassword);
-        await Page.Locator("form button[type=submit]").ClickAsync();
+        await Page.Locator("form:not(.sso-form) button[type=submit]").ClickAsync();
         await Page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/account/", StringComparison.Ordinal));
     }
 

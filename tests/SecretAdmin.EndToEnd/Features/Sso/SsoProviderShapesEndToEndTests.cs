@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using SecretAdmin.EndToEnd.Support;
 using SecretAdmin.Tests.Support.Peers;
 using static Microsoft.Playwright.Assertions;
@@ -108,6 +109,53 @@ public sealed class SsoProviderShapesEndToEndTests(ChromiumFixture chromium, Sec
             await Page.GotoAsync("/account");
             await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/login");
             await Expect(Page.Locator(".nav-user-email")).ToHaveCountAsync(0);
+        });
+
+        AssertNoSecretInAppLog();
+    }
+
+    [Fact]
+    public async Task TestSignIn_ShowsTheAdministratorTheClaimThatHoldsTheRoles_WithoutSigningAnyoneIn()
+    {
+        var provider = await StartEntraProviderAsync("entra-test-provider", "tess");
+        // The role claim guessed wrong (Entra ID sends app roles in roles, not groups).
+        await ConfigureSsoWithCliAsync(provider.Address, ClientSecret, buttonLabel: "Entra ID", roleClaimType: "groups", adminRoleValue: AdminRole, emailClaimFallback: "preferred_username");
+        IPage report = null!;
+
+        await StepAsync("the administrator opens the oidc settings", async () =>
+        {
+            await SignInAsAdminAsync();
+            await Page.GotoAsync("/settings/oidc");
+            await Expect(Page.Locator(".oidc-test-sign-in-start")).ToBeEnabledAsync();
+        });
+
+        await StepAsync("test sign-in opens the provider in a new tab", async () =>
+        {
+            report = await Page.RunAndWaitForPopupAsync(() => Page.Locator(".oidc-test-sign-in-start").ClickAsync());
+            await report.WaitForURLAsync(url => url.StartsWith($"{provider.Address}/interaction/", StringComparison.Ordinal));
+            await report.Locator("input[name=login]").FillAsync("tess");
+            await report.Locator("input[name=password]").FillAsync("any password");
+            await report.Locator("button[type=submit]").ClickAsync();
+            await report.WaitForURLAsync(url => url.StartsWith($"{App.BaseUrl}/settings/oidc/test-sign-in/", StringComparison.Ordinal));
+        });
+
+        await StepAsync("the report names the roles claim and says the mapping grants nothing", async () =>
+        {
+            await Expect(report.Locator("h1")).ToHaveTextAsync("Test sign-in");
+            await Expect(report.Locator(".sso-test-outcome")).ToContainTextAsync("A real sign-in would work: creates the user tess@corp.example");
+            await Expect(report.Locator("[data-check='Administrator role']")).ToHaveAttributeAsync("data-outcome", "Warning");
+            await Expect(report.Locator("[data-check='Administrator role']")).ToContainTextAsync("this user would not be an administrator");
+            await Expect(report.Locator(".sso-test-id-token-claims .claim-name", new() { HasTextString = "roles" })).ToHaveCountAsync(1);
+            await Expect(report.Locator(".sso-test-role-values")).ToHaveTextAsync("staff");
+            AssertNoSecretIn(await report.ContentAsync(), "The test sign-in report");
+            await Screenshots.TakeAsync(report, "the test sign-in report");
+        });
+
+        await StepAsync("the administrator is still signed in and nobody was created", async () =>
+        {
+            await Page.GotoAsync("/admin/users");
+            await Expect(Page.Locator(".nav-user-email")).ToHaveTextAsync(SecretAdminServer.AdminEmail);
+            await Expect(Page.Locator("table")).Not.ToContainTextAsync("tess@corp.example");
         });
 
         AssertNoSecretInAppLog();
