@@ -79,7 +79,7 @@ public sealed record SsoTestReport(
 
         var outcome = match.Refusal is { } refusal
             ? $"{SsoErrors.Describe(refusal).Title}. A real sign-in would be refused."
-            : $"A real sign-in would work: {AccountOutcome(match)}";
+            : $"A real sign-in would work. {AccountOutcome(match)}";
         return new SsoTestReport(at, settings.Authority ?? "", null, outcome, idTokenClaims, userInfoClaims, roles?.Values ?? [], checks)
         {
             AuditReason = match.Refusal is { } kind ? SsoErrors.Code(kind) : match.Account switch
@@ -152,8 +152,8 @@ public sealed record SsoTestReport(
     private static string AccountOutcome(SsoMatch match) => match switch
     {
         { Refusal: { } refusal } => $"{SsoErrors.Describe(refusal).Title}.",
-        { Account: SsoAccount.Linked } => $"signs in as {match.User!.Email}, already linked to this provider account.",
-        { Account: SsoAccount.LinkByEmail } => $"links this provider account to {match.User!.Email} (same verified email) and signs in.",
-        _ => $"creates the user {match.Identity!.Email} and signs in.",
+        { Account: SsoAccount.Linked } => $"Signs in as {match.User!.Email}, already linked to this provider account.",
+        { Account: SsoAccount.LinkByEmail } => $"Links this provider account to {match.User!.Email} (same verified email) and signs in.",
+        _ => $"Creates the user {match.Identity!.Email} and signs in.",
     };
 }

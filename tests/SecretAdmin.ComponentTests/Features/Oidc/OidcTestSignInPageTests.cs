@@ -36,7 +36,7 @@ public sealed class OidcTestSignInPageTests : MudComponentTestContext
         At,
         "https://login.example.test/realms/corp",
         null,
-        "A real sign-in would work: creates the user kate@example.test and signs in.",
+        "A real sign-in would work. Creates the user kate@example.test and signs in.",
         ["email", "realm_access", "sub"],
         ["email", "email_verified", "groups"],
         ["offline_access", "secretadmin-admins"],
@@ -60,11 +60,11 @@ public sealed class OidcTestSignInPageTests : MudComponentTestContext
 
         var page = Render<OidcTestSignInPage>(p => p.Add(x => x.Id, id));
 
-        Assert.Equal("A real sign-in would work: creates the user kate@example.test and signs in.", page.Find(".sso-test-outcome").TextContent.Trim());
+        Assert.Equal("A real sign-in would work. Creates the user kate@example.test and signs in.", page.Find(".sso-test-outcome").TextContent.Trim());
         Assert.Contains("mud-alert-text-success", page.Find(".sso-test-outcome").ClassName, StringComparison.Ordinal);
         var checks = page.FindAll(".sso-test-check");
         Assert.Equal(["Issuer", "Hosted domain", "Administrator role"], checks.Select(c => c.GetAttribute("data-check")));
-        Assert.Equal(["Passed", "Not set", "Warning"], checks.Select(c => c.QuerySelector(".sso-test-check-outcome")!.TextContent));
+        Assert.Equal(["Passed", "Not set", "Warning"], checks.Select(c => c.QuerySelector(".sso-test-check-outcome")!.TextContent.Trim()));
         Assert.Equal(["email", "realm_access", "sub"], page.FindAll(".sso-test-id-token-claims .claim-name").Select(c => c.TextContent.Trim()));
         Assert.Equal(["email", "email_verified", "groups"], page.FindAll(".sso-test-user-info-claims .claim-name").Select(c => c.TextContent.Trim()));
         Assert.Contains("secretadmin-admins", page.Find(".sso-test-role-values").TextContent, StringComparison.Ordinal);
@@ -80,7 +80,7 @@ public sealed class OidcTestSignInPageTests : MudComponentTestContext
 
         Assert.Contains("mud-alert-text-error", page.Find(".sso-test-outcome").ClassName, StringComparison.Ordinal);
         Assert.Equal("The identity provider is not the one configured. Nobody would be signed in.", page.Find(".sso-test-outcome").TextContent.Trim());
-        Assert.Equal("Failed", page.Find("[data-check=Issuer] .sso-test-check-outcome").TextContent);
+        Assert.Equal("Failed", page.Find("[data-check=Issuer] .sso-test-check-outcome").TextContent.Trim());
         Assert.Empty(page.FindAll(".sso-test-id-token-claims"));
     }
 

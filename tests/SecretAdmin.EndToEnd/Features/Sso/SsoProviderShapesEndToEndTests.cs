@@ -142,13 +142,20 @@ public sealed class SsoProviderShapesEndToEndTests(ChromiumFixture chromium, Sec
         await StepAsync("the report names the roles claim and says the mapping grants nothing", async () =>
         {
             await Expect(report.Locator("h1")).ToHaveTextAsync("Test sign-in");
-            await Expect(report.Locator(".sso-test-outcome")).ToContainTextAsync("A real sign-in would work: creates the user tess@corp.example");
+            await Expect(report.Locator(".sso-test-outcome")).ToContainTextAsync("A real sign-in would work. Creates the user tess@corp.example");
             await Expect(report.Locator("[data-check='Administrator role']")).ToHaveAttributeAsync("data-outcome", "Warning");
             await Expect(report.Locator("[data-check='Administrator role']")).ToContainTextAsync("this user would not be an administrator");
             await Expect(report.Locator(".sso-test-id-token-claims .claim-name", new() { HasTextString = "roles" })).ToHaveCountAsync(1);
             await Expect(report.Locator(".sso-test-role-values")).ToHaveTextAsync("staff");
             AssertNoSecretIn(await report.ContentAsync(), "The test sign-in report");
             await Screenshots.TakeAsync(report, "the test sign-in report");
+            // Narrow and dark, read again: the report stays for the administrator who ran it.
+            await report.SetViewportSizeAsync(400, 900);
+            await report.Context.AddCookiesAsync([new Cookie { Name = "SecretAdmin.Theme", Value = "dark", Url = App.BaseUrl }]);
+            await report.ReloadAsync();
+            await Expect(report.Locator(".sso-test-check")).ToHaveCountAsync(8);
+            await Screenshots.TakeAsync(report, "the test sign-in report at 400 px, dark");
+            await report.Context.ClearCookiesAsync(new() { Name = "SecretAdmin.Theme" });
         });
 
         await StepAsync("the administrator is still signed in and nobody was created", async () =>

@@ -87,7 +87,7 @@ public sealed class SsoTestSignInTests : IAsyncLifetime
 
         var report = await ReportAsync(admin, await SsoBrowserFlow.TestSignInAsync(admin, provider, "kate"));
 
-        Assert.Contains("A real sign-in would work: creates the user kate@example.test and signs in.", report, StringComparison.Ordinal);
+        Assert.Contains("A real sign-in would work. Creates the user kate@example.test and signs in.", report, StringComparison.Ordinal);
         Assert.Contains("realm_access.roles holds secretadmin-admins: this user would be an administrator.", report, StringComparison.Ordinal);
         Assert.Contains("kate@example.test from the email claim, verified by the provider.", report, StringComparison.Ordinal);
         Assert.Contains($"The discovery document and the ID token name the configured authority {provider.Address}.", report, StringComparison.Ordinal);
