@@ -16,6 +16,9 @@ internal static class CommandHost
         // Standard output belongs to the command's own results; log lines go to standard error.
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        // Colours are escape sequences, which standard error prints escaped (TerminalSafeWriter).
+        builder.Logging.AddSimpleConsole(o => o.ColorBehavior = LoggerColorBehavior.Disabled);
         builder.Logging.AddFilter<ConsoleLoggerProvider>(level => level >= LogLevel.Warning);
         builder.AddSecretAdminCore();
 

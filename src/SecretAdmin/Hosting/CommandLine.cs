@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SecretAdmin.Commands;
 using SecretAdmin.Features.Health;
 using SecretAdmin.Features.Keys;
 using SecretAdmin.Features.Mfa;
@@ -21,7 +22,12 @@ internal static class CommandLine
     public static bool IsCommand(string[] args) =>
         args.Length > 0 && (!args[0].StartsWith('-') || CommandLineOptions.Contains(args[0], StringComparer.Ordinal));
 
-    public static Task<int> RunAsync(string[] args) => CreateRootCommand().Parse(args).InvokeAsync();
+    public static Task<int> RunAsync(string[] args)
+    {
+        // Whatever a command prints — results, messages, echoed arguments, log lines — reaches the terminal escaped.
+        TerminalSafeWriter.Install();
+        return CreateRootCommand().Parse(args).InvokeAsync();
+    }
 
     public static RootCommand CreateRootCommand() =>
         new("SecretAdmin: an admin console that keeps OIDC, SMTP and TOTP secrets sealed. Run without a command to serve the web app.")

@@ -1,7 +1,9 @@
+using SecretAdmin.Features.Settings;
+
 namespace SecretAdmin.Features.Mfa;
 
 /// <summary>The MFA policy as a page or the command line edits it.</summary>
-public sealed class MfaPolicyForm
+public sealed class MfaPolicyForm : ITextInputForm
 {
     public string Issuer { get; set; } = "SecretAdmin";
 
@@ -22,6 +24,12 @@ public sealed class MfaPolicyForm
     public int MaxFailedAttempts { get; set; } = 5;
 
     public int LockoutMinutes { get; set; } = 5;
+
+    /// <summary>The text inputs, labelled as the page labels them; each bound is its column's length.</summary>
+    public IEnumerable<TextInputField> TextInputs() =>
+    [
+        new(nameof(Issuer), "Issuer", Issuer, 100),
+    ];
 
     public static MfaPolicyForm From(MfaPolicyView view) => new()
     {

@@ -8,13 +8,13 @@ public static class MfaPolicyValidator
     public static IReadOnlyDictionary<string, string[]> Validate(MfaPolicyForm form)
     {
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(form.Issuer))
+
+        // The one text rule first; a field that breaks it gets no other message.
+        TextInput.Check(errors, form);
+        SettingsValidation.Required(errors, nameof(form.Issuer), form.Issuer, "Enter the issuer name authenticator apps show, for example your company's name.");
+        if (!errors.Has(nameof(form.Issuer)) && form.Issuer.Contains(':', StringComparison.Ordinal))
         {
-            errors.Add(nameof(form.Issuer), "Enter the issuer name authenticator apps show, for example your company's name.");
-        }
-        else if (form.Issuer.Contains(':', StringComparison.Ordinal) || form.Issuer.Trim().Length > 100)
-        {
-            errors.Add(nameof(form.Issuer), "Use at most 100 characters and no colon (authenticator apps use it as a separator).");
+            errors.Add(nameof(form.Issuer), "Issuer must not contain a colon (authenticator apps use it as a separator).");
         }
 
         if (form.Digits is not (6 or 8))

@@ -6,8 +6,10 @@ namespace SecretAdmin.Features.Oidc;
 /// The OIDC settings as a page or the command line edits them. The client secret box is empty
 /// unless something is typed: <see cref="NewClientSecret"/> null keeps the stored secret.
 /// </summary>
-public sealed class OidcSettingsForm
+public sealed class OidcSettingsForm : ITextInputForm
 {
+    public const int AuthorityMaxLength = 2000;
+
     public bool Enabled { get; set; }
 
     public string ButtonLabel { get; set; } = "Single sign-on";
@@ -43,6 +45,22 @@ public sealed class OidcSettingsForm
     public string? HostedDomains { get; set; }
 
     public SecretChange ClientSecretChange => SecretChange.From(NewClientSecret, ClearClientSecret);
+
+    /// <summary>The text inputs, labelled as the page labels them; each bound is its column's length.</summary>
+    public IEnumerable<TextInputField> TextInputs() =>
+    [
+        new(nameof(ButtonLabel), "Button label", ButtonLabel, 100),
+        new(nameof(Authority), "Authority", Authority, AuthorityMaxLength),
+        new(nameof(ClientId), "Client id", ClientId, 500),
+        new(nameof(Scopes), "Scopes", Scopes, 1000),
+        new(nameof(CallbackPath), "Callback path", CallbackPath, 200),
+        new(nameof(RoleClaimType), "Role or group claim", RoleClaimType, 200),
+        new(nameof(AdminRoleValue), "Administrator value", AdminRoleValue, 200),
+        new(nameof(AllowedEmailDomains), "Allowed email domains", AllowedEmailDomains, 2000),
+        new(nameof(EmailClaimFallback), "Email claim when email is missing", EmailClaimFallback, 200),
+        new(nameof(HostedDomainClaim), "Hosted-domain claim", HostedDomainClaim, 200),
+        new(nameof(HostedDomains), "Allowed hosted domains", HostedDomains, 2000),
+    ];
 
     public static OidcSettingsForm From(OidcSettingsView view) => new()
     {

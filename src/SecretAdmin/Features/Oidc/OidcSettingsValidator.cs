@@ -9,46 +9,45 @@ public static class OidcSettingsValidator
     public static IReadOnlyDictionary<string, string[]> Validate(OidcSettingsForm form, SecretStatus storedSecret)
     {
         var errors = new ValidationErrors();
-        SettingsValidation.Required(errors, nameof(form.ButtonLabel), form.ButtonLabel, "Enter the label of the sign-in button.");
-        SettingsValidation.MaxLength(errors, nameof(form.ButtonLabel), form.ButtonLabel, 100);
 
-        if (!string.IsNullOrWhiteSpace(form.Authority) && AuthorityProblem(form.Authority) is { } authorityProblem)
+        // The one text rule first; a field that breaks it gets no other message.
+        TextInput.Check(errors, form);
+        SettingsValidation.Required(errors, nameof(form.ButtonLabel), form.ButtonLabel, "Enter the label of the sign-in button.");
+
+        if (!errors.Has(nameof(form.Authority)) && !string.IsNullOrWhiteSpace(form.Authority) && AuthorityProblem(form.Authority) is { } authorityProblem)
         {
             errors.Add(nameof(form.Authority), authorityProblem);
         }
 
-        if (form.ClientId is { Length: > 0 } clientId && (clientId.Length > 500 || clientId.Any(char.IsWhiteSpace)))
+        if (!errors.Has(nameof(form.ClientId)) && form.ClientId is { Length: > 0 } clientId && clientId.Trim().Any(char.IsWhiteSpace))
         {
-            errors.Add(nameof(form.ClientId), "Enter the client id without spaces, at most 500 characters.");
+            errors.Add(nameof(form.ClientId), "Enter the client id without spaces.");
         }
 
         SettingsValidation.Secret(errors, nameof(form.NewClientSecret), form.NewClientSecret, form.ClearClientSecret);
 
         var scopes = ScopeList(form.Scopes);
-        if (!scopes.Contains("openid", StringComparer.Ordinal))
+        if (!errors.Has(nameof(form.Scopes)) && !scopes.Contains("openid", StringComparer.Ordinal))
         {
             errors.Add(nameof(form.Scopes), "The scopes must include openid.");
         }
-        else if (scopes.Any(s => s.Any(c => c < 0x21 || c > 0x7e || c is '"' or '\\')))
+        else if (!errors.Has(nameof(form.Scopes)) && scopes.Any(s => s.Any(c => c < 0x21 || c > 0x7e || c is '"' or '\\')))
         {
             errors.Add(nameof(form.Scopes), "Separate scopes with spaces; a scope has no quotes or backslashes.");
         }
 
-        if (string.IsNullOrWhiteSpace(form.CallbackPath) || form.CallbackPath[0] != '/' || form.CallbackPath.Length > 200
-            || !Uri.IsWellFormedUriString(form.CallbackPath, UriKind.Relative) || form.CallbackPath.IndexOfAny(['?', '#']) >= 0)
+        if (!errors.Has(nameof(form.CallbackPath)) && CallbackPathProblem(form.CallbackPath) is { } callbackProblem)
         {
-            errors.Add(nameof(form.CallbackPath), "Enter a path that starts with / (for example /signin-oidc), without ? or #.");
+            errors.Add(nameof(form.CallbackPath), callbackProblem);
         }
 
-        SettingsValidation.MaxLength(errors, nameof(form.RoleClaimType), form.RoleClaimType, 200);
-        SettingsValidation.MaxLength(errors, nameof(form.AdminRoleValue), form.AdminRoleValue, 200);
         if (!string.IsNullOrWhiteSpace(form.AdminRoleValue) && string.IsNullOrWhiteSpace(form.RoleClaimType))
         {
             errors.Add(nameof(form.RoleClaimType), "Enter the claim that carries roles or groups, so the admin value can be found in it.");
         }
 
         var badDomains = DomainList(form.AllowedEmailDomains).Where(d => !SettingsValidation.IsDomain(d)).ToArray();
-        if (badDomains.Length > 0)
+        if (!errors.Has(nameof(form.AllowedEmailDomains)) && badDomains.Length > 0)
         {
             errors.Add(nameof(form.AllowedEmailDomains), $"These are not domain names: {string.Join(", ", badDomains)}. Separate domains with commas or spaces.");
         }
@@ -61,12 +60,12 @@ public static class OidcSettingsValidator
         }
 
         var badHostedDomains = DomainList(form.HostedDomains).Where(d => !SettingsValidation.IsDomain(d)).ToArray();
-        if (badHostedDomains.Length > 0)
+        if (!errors.Has(nameof(form.HostedDomains)) && badHostedDomains.Length > 0)
         {
             errors.Add(nameof(form.HostedDomains), $"These are not domain names: {string.Join(", ", badHostedDomains)}. Separate domains with commas or spaces.");
         }
 
-        if (string.IsNullOrWhiteSpace(form.HostedDomainClaim) != (DomainList(form.HostedDomains).Length == 0))
+        if (!errors.Has(nameof(form.HostedDomains)) && string.IsNullOrWhiteSpace(form.HostedDomainClaim) != (DomainList(form.HostedDomains).Length == 0))
         {
             errors.Add(nameof(form.HostedDomains), "Enter both the hosted-domain claim and its allowed domains, or neither.");
         }
@@ -101,7 +100,13 @@ public static class OidcSettingsValidator
 
     public static string? AuthorityProblem(string authority)
     {
-        if (authority.Length > 2000 || !Uri.TryCreate(authority, UriKind.Absolute, out var uri))
+        // Also what the discovery check runs before it fetches anything.
+        if (TextInput.Problem("Authority", authority, OidcSettingsForm.AuthorityMaxLength) is { } textProblem)
+        {
+            return textProblem;
+        }
+
+        if (!Uri.TryCreate(authority, UriKind.Absolute, out var uri))
         {
             return "Enter the provider's address as an absolute URL, for example https://login.example.com/realms/main.";
         }
@@ -119,12 +124,32 @@ public static class OidcSettingsValidator
         return null;
     }
 
-    /// <summary>A claim's name: printable, no spaces, at most 200 characters.</summary>
+    /// <summary>
+    /// The callback path is one absolute path on this app: a single leading /, segments of letters,
+    /// digits and - . _ ~ only. No scheme or host (https://…, //host), no backslash, query, fragment,
+    /// empty, . or .. segment, so it can neither leave the app nor be read two ways.
+    /// </summary>
+    public static string? CallbackPathProblem(string? path)
+    {
+        const string message = "Callback path must be a single absolute path on this app, such as /signin-oidc: one leading /, then letters, digits, - . _ or ~, without a scheme or host (// or https://), backslash, ? or #, empty, . or .. part.";
+        path = path?.Trim();
+        if (string.IsNullOrEmpty(path) || path[0] != '/')
+        {
+            return message;
+        }
+
+        var segments = path[1..].Split('/');
+        return segments.Any(s => s.Length == 0 || s is "." or ".." || !s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~'))
+            ? message
+            : null;
+    }
+
+    /// <summary>A claim's name: printable, no spaces.</summary>
     private static void ClaimName(ValidationErrors errors, string field, string? name)
     {
-        if (name is { Length: > 0 } && (name.Trim().Length > 200 || name.Trim().Any(c => c < 0x21 || c > 0x7e)))
+        if (!errors.Has(field) && name is { Length: > 0 } && name.Trim().Any(c => c < 0x21 || c > 0x7e))
         {
-            errors.Add(field, "Enter a claim name without spaces, at most 200 characters, such as upn or hd.");
+            errors.Add(field, "Enter a claim name without spaces, such as upn or hd.");
         }
     }
 

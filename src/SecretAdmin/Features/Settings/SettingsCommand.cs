@@ -54,14 +54,15 @@ internal static class SettingsCommand
         Console.Error.WriteLine($"Nothing was saved ({what}):");
         if (result.Outcome == SettingsSaveOutcome.Conflict)
         {
-            Console.Error.WriteLine(result.Message);
+            Console.Error.WriteLine(TextInput.Escape(result.Message));
         }
 
+        // One line per message: a message that quotes a value cannot break the line or drive the terminal.
         foreach (var (field, messages) in result.Errors)
         {
             foreach (var message in messages)
             {
-                Console.Error.WriteLine(field.Length == 0 ? message : $"{OptionFor(command, field)}: {message}");
+                Console.Error.WriteLine(field.Length == 0 ? TextInput.Escape(message) : $"{OptionFor(command, field)}: {TextInput.Escape(message)}");
             }
         }
 

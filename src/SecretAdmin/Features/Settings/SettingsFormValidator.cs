@@ -7,6 +7,7 @@ namespace SecretAdmin.Features.Settings;
 /// Shows a settings form's messages on its fields, in a <see cref="ValidationMessageStore"/> of the
 /// cascading <see cref="EditContext"/>: the feature's shared validator's messages for the fields
 /// edited so far (for every field once the form was submitted), the messages of a refused save,
+/// the text rule's messages on stored values from the moment the form opens (<see cref="TextInput"/>),
 /// and on the SMTP page those of a test mail. A save's and a test mail's message on a field last
 /// until that field is edited; the form's general message (key "") until any field is.
 /// </summary>
@@ -21,6 +22,7 @@ public sealed class SettingsFormValidator : ComponentBase, IDisposable
     private Dictionary<string, string[]> _saveErrors = new(StringComparer.Ordinal);
     private Dictionary<string, string[]> _testMailErrors = new(StringComparer.Ordinal);
     private bool _submitted;
+    private bool _showAfterRender;
 
     [CascadingParameter]
     private EditContext? CurrentEditContext { get; set; }
@@ -62,9 +64,25 @@ public sealed class SettingsFormValidator : ComponentBase, IDisposable
             _editContext.OnFieldChanged += FieldChanged;
             _editContext.OnValidationRequested += ValidationRequested;
             _ruleErrors = new Dictionary<string, string[]>();
-            _saveErrors.Clear();
             _testMailErrors.Clear();
             _submitted = false;
+
+            // A value stored by an older version (or edited in the database) that breaks the text
+            // rule is marked as soon as the form opens, like a refused save's, until it is edited.
+            // They are shown once the fields have rendered and listen for messages.
+            _saveErrors = _editContext.Model is ITextInputForm form
+                ? new Dictionary<string, string[]>(TextInput.Problems(form), StringComparer.Ordinal)
+                : new Dictionary<string, string[]>(StringComparer.Ordinal);
+            _showAfterRender = _saveErrors.Count > 0;
+        }
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (_showAfterRender)
+        {
+            _showAfterRender = false;
+            Show();
         }
     }
 

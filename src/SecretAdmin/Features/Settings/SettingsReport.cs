@@ -8,7 +8,12 @@ using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Settings;
 
-/// <summary>The settings as <c>settings show</c> prints them: values, and for each secret its status only.</summary>
+/// <summary>
+/// The settings as <c>settings show</c> prints them: values, and for each secret its status only.
+/// The text shows each value on its own line with control and invisible formatting characters as
+/// escapes (<c>\r</c>, <c>\u001B</c>, <c>\u202E</c>), whatever an older version stored; the JSON
+/// escapes them as JSON does (the default encoder writes every non-ASCII character as <c>\uXXXX</c>).
+/// </summary>
 internal static class SettingsReport
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -94,5 +99,5 @@ internal static class SettingsReport
     };
 
     private static void Line(StringBuilder text, string name, object? value) =>
-        text.AppendLine(CultureInfo.InvariantCulture, $"  {name,-32}{value?.ToString() ?? "-"}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  {name,-32}{(value?.ToString() is { } shown ? TextInput.Escape(shown) : "-")}");
 }

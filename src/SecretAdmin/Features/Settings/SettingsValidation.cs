@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
+using MimeKit;
 
 namespace SecretAdmin.Features.Settings;
 
@@ -29,17 +30,10 @@ public static partial class SettingsValidation
         }
     }
 
-    public static void MaxLength(ValidationErrors errors, string field, string? value, int maxLength)
-    {
-        if (value is not null && value.Length > maxLength)
-        {
-            errors.Add(field, $"Use at most {maxLength} characters.");
-        }
-    }
-
+    /// <summary>A message when <paramref name="value"/> is empty, unless the field already has one (a value of only tabs breaks the text rule).</summary>
     public static void Required(ValidationErrors errors, string field, string? value, string message)
     {
-        if (string.IsNullOrWhiteSpace(value))
+        if (string.IsNullOrWhiteSpace(value) && !errors.Has(field))
         {
             errors.Add(field, message);
         }
@@ -53,8 +47,15 @@ public static partial class SettingsValidation
         }
     }
 
+    /// <summary>
+    /// A bare email address: no control or invisible characters, no spaces, and MimeKit reads it as
+    /// exactly that address (no display name, group, comment or route), so a header built from it
+    /// says what was typed.
+    /// </summary>
     public static bool IsEmail(string? value) =>
-        !string.IsNullOrWhiteSpace(value) && value.Length <= 320 && new EmailAddressAttribute().IsValid(value) && !value.Any(char.IsWhiteSpace);
+        !string.IsNullOrWhiteSpace(value) && value.Length <= 320 && !TextInput.HasUnsafe(value) && !value.Any(char.IsWhiteSpace)
+        && new EmailAddressAttribute().IsValid(value)
+        && MailboxAddress.TryParse(value, out var mailbox) && string.Equals(mailbox.Address, value, StringComparison.Ordinal);
 
     /// <summary>A DNS host name or an IP address, without scheme, port or path.</summary>
     public static bool IsHost(string? value) =>

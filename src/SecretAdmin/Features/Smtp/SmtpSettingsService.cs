@@ -65,7 +65,7 @@ public sealed class SmtpSettingsService(SettingsStore store, SecretSealer sealer
             }
         }
 
-        if (!SettingsValidation.IsEmail(recipient?.Trim()))
+        if (TextInput.Check(errors, "Recipient", "The recipient", recipient, 320) && !SettingsValidation.IsEmail(recipient?.Trim()))
         {
             errors.Add("Recipient", "Enter the address to send the test mail to.");
         }

@@ -25,11 +25,11 @@ public static class SmtpSettingsValidator
     private static ValidationErrors Check(SmtpSettingsForm form, SecretStatus storedPassword)
     {
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(form.Host))
-        {
-            errors.Add(nameof(form.Host), "Enter the SMTP server's host name, for example smtp.example.com.");
-        }
-        else if (!SettingsValidation.IsHost(form.Host.Trim()))
+
+        // The one text rule first; a field that breaks it gets no other message, and MimeKit never sees it.
+        TextInput.Check(errors, form);
+        SettingsValidation.Required(errors, nameof(form.Host), form.Host, "Enter the SMTP server's host name, for example smtp.example.com.");
+        if (!errors.Has(nameof(form.Host)) && !SettingsValidation.IsHost(form.Host!.Trim()))
         {
             errors.Add(nameof(form.Host), "Enter a host name or IP address only, without https:// or a port.");
         }
@@ -40,7 +40,6 @@ public static class SmtpSettingsValidator
             errors.Add(nameof(form.Security), "Choose none, StartTLS or TLS on connect.");
         }
 
-        SettingsValidation.MaxLength(errors, nameof(form.Username), form.Username, 320);
         SettingsValidation.Secret(errors, nameof(form.NewPassword), form.NewPassword, form.ClearPassword);
         var passwordAfterSave = form.PasswordChange.Kind switch
         {
@@ -48,17 +47,16 @@ public static class SmtpSettingsValidator
             SecretChangeKind.Clear => false,
             _ => storedPassword is not SecretStatus.NotSet,
         };
-        if (passwordAfterSave && string.IsNullOrWhiteSpace(form.Username))
+        if (passwordAfterSave && string.IsNullOrWhiteSpace(form.Username) && !errors.Has(nameof(form.Username)))
         {
             errors.Add(nameof(form.Username), "Enter the username that goes with the password, or clear the password.");
         }
 
-        if (!SettingsValidation.IsEmail(form.FromAddress?.Trim()))
+        if (!errors.Has(nameof(form.FromAddress)) && !SettingsValidation.IsEmail(form.FromAddress?.Trim()))
         {
             errors.Add(nameof(form.FromAddress), "Enter the address mail is sent from, for example no-reply@example.com.");
         }
 
-        SettingsValidation.MaxLength(errors, nameof(form.FromName), form.FromName, 200);
         SettingsValidation.Range(errors, nameof(form.TimeoutSeconds), form.TimeoutSeconds, 1, 300, "The timeout (seconds)");
         return errors;
     }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Access;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Settings;
 
 namespace SecretAdmin.Features.Users;
 
@@ -193,6 +194,11 @@ public sealed class UserAdminService(
         CancellationToken cancellationToken,
         UserLoginInfo? login = null)
     {
+        if (TextInput.Problem("Email", email, 256) is { } problem)
+        {
+            return UserChangeResult.Refused(problem, nameof(email));
+        }
+
         email = email.Trim();
         if (!new EmailAddressAttribute().IsValid(email) || email.Length is 0 or > 256)
         {
