@@ -12,7 +12,7 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, OidcSettin
 {
     /// <summary>Browser features the app never uses are denied; passkeys (WebAuthn) stay allowed for the app itself.</summary>
     public const string PermissionsPolicy =
-        "accelerometer=(), autoplay=(), bluetooth=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+        "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
         + "hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=(), "
         + "publickey-credentials-get=(self), publickey-credentials-create=(self)";
 
