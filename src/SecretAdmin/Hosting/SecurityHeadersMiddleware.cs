@@ -18,15 +18,17 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, OidcSettin
 
     public Task InvokeAsync(HttpContext context)
     {
-        var formTargets = FormTargets();
-        context.Response.OnStarting(() =>
+        context.Response.OnStarting(async () =>
         {
+            // Only a page holds forms; its sign-in and sign-out forms may be sent on to the provider.
+            var formTargets = context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
+                ? await ProviderOriginAsync(context.RequestAborted)
+                : null;
             var headers = context.Response.Headers;
             headers.ContentSecurityPolicy = ContentSecurityPolicy(ScriptNonce.For(context), formTargets);
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
             headers["Permissions-Policy"] = PermissionsPolicy;
-            return Task.CompletedTask;
         });
         return next(context);
     }
@@ -47,19 +49,23 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, OidcSettin
         + $"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'{(formTargets is null ? "" : " " + formTargets)}; "
         + "frame-ancestors 'none'";
 
-    /// <summary>The origin of the OpenID Connect provider while single sign-on is switched on, or null.</summary>
-    private string? FormTargets()
+    /// <summary>
+    /// The origin of the OpenID Connect provider while single sign-on is switched on, or null. Read
+    /// from the stored settings, as the sign-in page does, so a change made by another process or
+    /// the command line is in the policy of the next page.
+    /// </summary>
+    private async Task<string?> ProviderOriginAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var settings = sso.Current;
+            var settings = await sso.RefreshAsync(cancellationToken);
             return settings.Enabled
                 && Uri.TryCreate(settings.Authority, UriKind.Absolute, out var authority)
                 && (authority.Scheme == Uri.UriSchemeHttps || authority.Scheme == Uri.UriSchemeHttp)
                     ? authority.GetLeftPart(UriPartial.Authority)
                     : null;
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or IOException or OperationCanceledException)
         {
             // The settings cannot be read (the health check reports why): forms post to this app only.
             logger.LogDebug("The single sign-on settings could not be read for form-action ({Exception})", e.GetType().Name);
