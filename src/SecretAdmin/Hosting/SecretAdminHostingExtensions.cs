@@ -24,6 +24,7 @@ public static class SecretAdminHostingExtensions
         builder.AddKeyJobs();
         builder.AddSetup();
         builder.AddSecretAdminUi();
+        builder.AddSecretAdminWebSecurity();
         return builder;
     }
 
@@ -57,8 +58,10 @@ public static class SecretAdminHostingExtensions
 
     public static WebApplication MapSecretAdmin(this WebApplication app)
     {
+        app.UseSecretAdminWebSecurity();
         app.UseSecretAdminUiBasics();
         app.UseAccounts();
+        app.UseSecretAdminAntiforgeryRejection();
         app.MapHealth();
         app.MapAccounts();
         app.MapSso();

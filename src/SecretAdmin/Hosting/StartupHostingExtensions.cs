@@ -16,8 +16,8 @@ internal static class StartupHostingExtensions
     }
 
     /// <summary>
-    /// Prepares, then runs the web app. A refused start-up prints its one message and exits with
-    /// <see cref="StartupRefusedException.ExitCode"/> before anything listens.
+    /// Prepares, then runs the web app. A refused start-up, or a start-up setting that is not valid,
+    /// prints its message and exits with <see cref="StartupRefusedException.ExitCode"/> before anything listens.
     /// </summary>
     public static async Task<int> RunSecretAdminAsync(this WebApplication app)
     {
@@ -31,7 +31,17 @@ internal static class StartupHostingExtensions
             return StartupRefusedException.ExitCode;
         }
 
-        await app.RunAsync();
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            // A start-up setting that is not valid, such as ForwardedHeaders:KnownProxies: one line each, what to fix.
+            await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, e.Failures));
+            return StartupRefusedException.ExitCode;
+        }
+
         return 0;
     }
 

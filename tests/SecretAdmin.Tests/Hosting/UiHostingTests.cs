@@ -56,7 +56,10 @@ public sealed class UiHostingTests : IDisposable
     {
         var client = await WebSession.SignedInAsync(_app, "ada@example.test", admin: false);
 
-        using var response = await client.GetAsync("/no/such/page");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/no/such/page");
+        request.Headers.Accept.ParseAdd("text/html");
+
+        using var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("Page not found", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SecretAdmin.Tests.Support;
+
+/// <summary>
+/// The built SecretAdmin executable serving on a free loopback port as deployed: the Production
+/// environment, no launch profile, its own data folder as working directory. Disposing kills it.
+/// </summary>
+public sealed class WebAppProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private WebAppProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>http://127.0.0.1:{port}/ (or https:// when started with a certificate).</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>What the app wrote to standard output and error so far, for failure messages.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>Creates an administrator with the command line, as an operator would, before the app starts.</summary>
+    public static async Task CreateAdminAsync(TempDataDirectory data, string email, string password)
+    {
+        var result = await AppProcess.RunAsync(data, ["admin", "create", "--email", email, "--password-stdin"], standardInput: password);
+        Assert.True(result.ExitCode == 0, $"admin create exited with {result.ExitCode}: {result.Output} {result.Error}");
+    }
+
+    /// <param name="https">Serve https:// with a certificate from <see cref="TestCertificate"/> instead of http://.</param>
+    public static async Task<WebAppProcess> StartAsync(TempDataDirectory data, IDictionary<string, string>? environment = null, bool https = false)
+    {
+        var port = FreeLoopbackPort();
+        var baseAddress = new Uri($"{(https ? "https" : "http")}://127.0.0.1:{port}/");
+        var settings = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        if (https)
+        {
+            var (certificate, key) = TestCertificate.WritePem(data.Path);
+            settings["Kestrel__Certificates__Default__Path"] = certificate;
+            settings["Kestrel__Certificates__Default__KeyPath"] = key;
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = data.Path,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(baseAddress.GetLeftPart(UriPartial.Authority));
+        foreach (var name in start.Environment.Keys.Where(n => n.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase) || n.StartsWith("SecretAdmin__", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        start.Environment["SecretAdmin__DataDirectory"] = data.Path;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in settings)
+        {
+            start.Environment[name] = value;
+        }
+
+        Directory.CreateDirectory(data.Path);
+        var process = new Process { StartInfo = start };
+        var app = new WebAppProcess(process, baseAddress);
+        process.OutputDataReceived += (_, line) => app.Append(line.Data);
+        process.ErrorDataReceived += (_, line) => app.Append(line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await app.WaitUntilServingAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return app;
+    }
+
+    /// <summary>A client that keeps cookies and does not follow redirects; it trusts the test certificate.</summary>
+    public HttpClient Client(CookieContainer? cookies = null) =>
+        new(new HttpClientHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = true,
+            CookieContainer = cookies ?? new CookieContainer(),
+            ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
+        })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            // It exited meanwhile, or will shortly.
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilServingAsync()
+    {
+        using var client = Client();
+        var deadline = Stopwatch.StartNew();
+        var last = "no answer yet";
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The app exited with code {_process.ExitCode} before it served requests. Output:\n{Log}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync("/healthz/live");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+
+                last = $"{(int)response.StatusCode}";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                last = e.Message;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"{BaseAddress}healthz/live did not answer within 60 s (last: {last}). Output:\n{Log}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_log)
+            {
+                _log.AppendLine(line);
+            }
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
