@@ -114,6 +114,18 @@ public sealed class ConcurrentLockoutFlowTests : IDisposable
     }
 
     [Fact]
+    public async Task SignIn_HundredWrongPasswordsAtOnceForAnUnknownEmail_AnsweredAsForAnAccount()
+    {
+        var clients = Enumerable.Range(0, Attempts).Select(_ => Client()).ToList();
+
+        var responses = await Task.WhenAll(clients.Select((client, i) => WebSession.SignInAsync(client, "nobody@example.test", $"Wrong-Password-{i}")));
+
+        var (notCorrect, lockedOut) = await TallyAsync(responses, "The email or password is not correct.");
+        Assert.Equal(MaxFailedAttempts - 1, notCorrect);
+        Assert.Equal(Attempts - (MaxFailedAttempts - 1), lockedOut);
+    }
+
+    [Fact]
     public async Task SignIn_WrongPasswordsAtOnceThenTheRightOne_SignsInAfterFewerThanThePolicysNumber()
     {
         await CreateUserAsync();
