@@ -28,8 +28,13 @@ namespace SecretAdmin.Features.Users;
 public sealed class SignInAttempts(
     IDbContextFactory<SecretAdminDbContext> dbContextFactory,
     MfaPolicyService mfaPolicy,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    ILogger<SignInAttempts> logger)
 {
+    // Each round that claims nothing follows another attempt's change to the row; this many in a
+    // row cannot happen while the statements match the row, so it is answered as locked, unchecked.
+    private const int MaxRounds = 50;
+
     /// <summary>
     /// Claims a slot for one attempt of <paramref name="userId"/>. Check the answer only when
     /// <see cref="SignInAttempt.Granted"/>; then report a right answer with <see cref="SucceededAsync"/>
@@ -40,7 +45,7 @@ public sealed class SignInAttempts(
         var policy = await mfaPolicy.GetAsync(cancellationToken);
         var max = policy.MaxFailedAttempts;
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-        while (true)
+        for (var round = 0; round < MaxRounds; round++)
         {
             var now = timeProvider.GetUtcNow();
             var row = await db.Users.AsNoTracking()
@@ -85,6 +90,9 @@ public sealed class SignInAttempts(
             // Between the two statements another attempt locked the account, or a right answer
             // started the count again: read the row once more and claim again.
         }
+
+        logger.LogWarning("No sign-in attempt slot could be claimed for user {UserId} in {Rounds} rounds; the attempt was refused unchecked.", userId, MaxRounds);
+        return SignInAttempt.Refused(userId);
     }
 
     /// <summary>
