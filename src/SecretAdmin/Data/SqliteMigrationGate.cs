@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Data;
 
@@ -36,7 +37,13 @@ internal static class SqliteMigrationGate
             try
             {
                 // FileShare.None is an exclusive advisory lock (flock) on Linux, held by this process only.
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.None);
+                var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 1 };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = OwnerOnlyFile.Mode;
+                }
+
+                return new FileStream(path, options);
             }
             catch (IOException)
             {

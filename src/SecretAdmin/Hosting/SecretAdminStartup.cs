@@ -39,7 +39,15 @@ public sealed class SecretAdminStartup(
                 return;
             }
 
-            dataDirectory.EnsureCreated();
+            foreach (var (file, formerMode) in dataDirectory.EnsureCreated())
+            {
+                logger.LogWarning(
+                    "Made {DatabaseFile} the owner's alone: its mode was {FormerMode}, open to group or others (as an earlier version created it), and is {Mode} now.",
+                    file,
+                    OwnerOnlyFile.Octal(formerMode),
+                    OwnerOnlyFile.Octal(formerMode & ~OwnerOnlyFile.GroupOrOthers));
+            }
+
             var census = await MigrateAndCountAsync(cancellationToken);
             sealer.Use(LoadKeyRing(census));
             foreach (var secret in destinationBoundSecrets)

@@ -7,6 +7,7 @@ namespace SecretAdmin.Tests.Hosting;
 public sealed class SecretAdminStartupTests : IDisposable
 {
     private const string Password = "smtp-password-in-plain-sight";
+    private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly TempDataDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
@@ -22,6 +23,82 @@ public sealed class SecretAdminStartupTests : IDisposable
         Assert.Contains("Created a new key ring", result.Error, StringComparison.Ordinal);
         Assert.True(File.Exists(_temp.Data.DatabaseFile));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_temp.Data.KeyRingFile));
+    }
+
+    [Fact]
+    public async Task WebApp_FirstStart_DatabaseAndTheFilesSqliteKeepsBesideItAreTheOwnersAlone()
+    {
+        var port = FreeLoopbackPort();
+        using var app = AppProcess.Start(_temp, ["--urls", $"http://127.0.0.1:{port}"]);
+        try
+        {
+            await WaitUntilServingAsync(app, port);
+
+            // While the app holds the database open in WAL mode, SQLite keeps -wal and -shm beside it.
+            foreach (var file in new[] { _temp.Data.DatabaseFile, $"{_temp.Data.DatabaseFile}-wal", $"{_temp.Data.DatabaseFile}-shm" })
+            {
+                Assert.True(File.Exists(file), $"{file} does not exist");
+                Assert.Equal(OwnerReadWrite, File.GetUnixFileMode(file));
+            }
+        }
+        finally
+        {
+            app.Kill(entireProcessTree: true);
+            await app.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Health_DatabaseFilesReadableByOthersFromAnEarlierVersion_MadeTheOwnersAloneAndSaysSo()
+    {
+        await AppProcess.RunAsync(_temp, ["health"]);
+        var wal = $"{_temp.Data.DatabaseFile}-wal";
+        await File.WriteAllBytesAsync(wal, []);
+        var loose = OwnerReadWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        File.SetUnixFileMode(_temp.Data.DatabaseFile, loose);
+        File.SetUnixFileMode(wal, loose);
+
+        var result = await AppProcess.RunAsync(_temp, ["health"]);
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.Equal(OwnerReadWrite, File.GetUnixFileMode(_temp.Data.DatabaseFile));
+        Assert.Contains($"Made {_temp.Data.DatabaseFile} the owner's alone: its mode was 0644", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"Made {wal} the owner's alone", result.Error, StringComparison.Ordinal);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitUntilServingAsync(System.Diagnostics.Process app, int port)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(app.HasExited, $"the web app exited with {(app.HasExited ? app.ExitCode : 0)}: {(app.HasExited ? await app.StandardError.ReadToEndAsync() : "")}");
+            try
+            {
+                using var response = await http.GetAsync($"http://127.0.0.1:{port}/healthz");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Fail($"the web app did not answer /healthz on port {port} within 60 s");
     }
 
     [Fact]

@@ -28,8 +28,14 @@ public sealed class PasswordSignIn(
         var user = await userManager.FindByEmailAsync(email.Trim());
         if (user is null)
         {
-            passwordHasher.VerifyHashedPassword(new SecretAdminUser(), DecoyHash.Value, password);
-            var locked = unknownAccounts.IsLockedOut(email) || unknownAccounts.RecordFailure(email);
+            // As for an account: an attempt that finds it locked is answered at once, unchecked.
+            var locked = unknownAccounts.IsLockedOut(email);
+            if (!locked)
+            {
+                passwordHasher.VerifyHashedPassword(new SecretAdminUser(), DecoyHash.Value, password);
+                locked = unknownAccounts.RecordFailure(email);
+            }
+
             // The typed email is not recorded: it could be a password typed into the wrong box.
             await auditLog.WriteAsync(actor, locked ? AuditActions.LockedOut : AuditActions.SignInFailed, target: null);
             return locked ? PasswordSignInOutcome.LockedOut : PasswordSignInOutcome.Failed;

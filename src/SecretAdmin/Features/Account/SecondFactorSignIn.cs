@@ -8,11 +8,12 @@ namespace SecretAdmin.Features.Account;
 
 /// <summary>
 /// The second step of a sign-in, after the password: an authenticator code through Identity's
-/// two-factor sign-in (failures count toward lockout), or a single-use recovery code.
+/// two-factor sign-in, or a single-use recovery code; each attempt claims a slot toward lockout
+/// before it is checked.
 /// </summary>
 public sealed class SecondFactorSignIn(
     SignInManager<SecretAdminUser> signInManager,
-    UserManager<SecretAdminUser> userManager,
+    SignInAttempts attempts,
     MfaEnrollmentService mfa,
     AuditLog auditLog,
     IHttpContextAccessor httpContextAccessor,
@@ -39,18 +40,19 @@ public sealed class SecondFactorSignIn(
             return PasswordSignInOutcome.NoPendingSignIn;
         }
 
-        if (await userManager.IsLockedOutAsync(user))
+        // The slot is claimed before the code is checked (see SignInAttempts).
+        var attempt = await attempts.ClaimAsync(user.Id);
+        if (!attempt.Granted)
         {
             return await FinishAsync(user, succeeded: false, lockedOut: true, clientIp);
         }
 
         if (!await mfa.RedeemRecoveryCodeAsync(user.Id, code))
         {
-            await userManager.AccessFailedAsync(user);
-            return await FinishAsync(user, succeeded: false, await userManager.IsLockedOutAsync(user), clientIp);
+            return await FinishAsync(user, succeeded: false, attempt.LocksOut, clientIp);
         }
 
-        await userManager.ResetAccessFailedCountAsync(user);
+        await attempts.SucceededAsync(attempt);
         await httpContextAccessor.HttpContext!.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
         await signInManager.SignInAsync(user, isPersistent: false, authenticationMethod: "recovery-code");
         await auditLog.WriteAsync(new AuditActor(user.Email!, clientIp), AuditActions.RecoveryCodeUsed, user.Email);

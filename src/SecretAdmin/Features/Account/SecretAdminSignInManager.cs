@@ -1,11 +1,18 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SecretAdmin.Data;
 using SecretAdmin.Features.Users;
 
 namespace SecretAdmin.Features.Account;
 
-/// <summary>Identity's sign-in manager, refusing users an administrator has disabled.</summary>
+/// <summary>
+/// Identity's sign-in manager, refusing users an administrator has disabled, and counting wrong
+/// passwords and authenticator codes through <see cref="SignInAttempts"/>: a slot is claimed before
+/// the answer is checked, so attempts sent at once check no more than the lockout policy allows.
+/// </summary>
 public sealed class SecretAdminSignInManager(
     UserManager<SecretAdminUser> userManager,
     IHttpContextAccessor contextAccessor,
@@ -13,9 +20,121 @@ public sealed class SecretAdminSignInManager(
     IOptions<IdentityOptions> optionsAccessor,
     ILogger<SignInManager<SecretAdminUser>> logger,
     IAuthenticationSchemeProvider schemes,
-    IUserConfirmation<SecretAdminUser> confirmation)
+    IUserConfirmation<SecretAdminUser> confirmation,
+    SignInAttempts attempts,
+    SecretAdminDbContext db)
     : SignInManager<SecretAdminUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
+    private readonly IAuthenticationSchemeProvider _schemes = schemes;
+
     public override async Task<bool> CanSignInAsync(SecretAdminUser user) =>
         !user.IsDisabled && await base.CanSignInAsync(user);
+
+    public override async Task<SignInResult> CheckPasswordSignInAsync(SecretAdminUser user, string password, bool lockoutOnFailure)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (!lockoutOnFailure)
+        {
+            return await base.CheckPasswordSignInAsync(user, password, lockoutOnFailure);
+        }
+
+        if (await PreSignInCheck(user) is { } refused)
+        {
+            return refused;
+        }
+
+        var attempt = await attempts.ClaimAsync(user.Id);
+        if (!attempt.Granted)
+        {
+            return await LockedOut(user);
+        }
+
+        await ReloadAsync(user);
+        if (!await UserManager.CheckPasswordAsync(user, password))
+        {
+            return attempt.LocksOut ? await LockedOut(user) : SignInResult.Failed;
+        }
+
+        // As Identity: with a second factor still to come, a right password neither counts as a
+        // failure nor starts the count again — else knowing it would give endless code guesses.
+        if (await IsTwoFactorEnabledAsync(user) && !await IsTwoFactorClientRememberedAsync(user))
+        {
+            await attempts.WithdrawAsync(attempt);
+        }
+        else
+        {
+            await attempts.SucceededAsync(attempt);
+        }
+
+        return SignInResult.Success;
+    }
+
+    /// <summary>
+    /// Identity's authenticator-code sign-in with the slot claimed before the code is checked; after a
+    /// right code it signs in as Identity does (an "mfa" amr claim, the external login provider kept,
+    /// the two-factor cookie removed).
+    /// </summary>
+    public override async Task<SignInResult> TwoFactorAuthenticatorSignInAsync(string code, bool isPersistent, bool rememberClient)
+    {
+        var pending = await Context.AuthenticateAsync(IdentityConstants.TwoFactorUserIdScheme);
+        var user = pending.Principal?.FindFirstValue(ClaimTypes.Name) is { } userId ? await UserManager.FindByIdAsync(userId) : null;
+        if (user is null)
+        {
+            return SignInResult.Failed;
+        }
+
+        if (await PreSignInCheck(user) is { } refused)
+        {
+            return refused;
+        }
+
+        var attempt = await attempts.ClaimAsync(user.Id);
+        if (!attempt.Granted)
+        {
+            return await LockedOut(user);
+        }
+
+        await ReloadAsync(user);
+        if (!await UserManager.VerifyTwoFactorTokenAsync(user, Options.Tokens.AuthenticatorTokenProvider, code))
+        {
+            return attempt.LocksOut ? await LockedOut(user) : SignInResult.Failed;
+        }
+
+        await attempts.SucceededAsync(attempt);
+        List<Claim> claims = [new("amr", "mfa")];
+        if (pending.Principal!.FindFirstValue(ClaimTypes.AuthenticationMethod) is { } loginProvider)
+        {
+            claims.Add(new Claim(ClaimTypes.AuthenticationMethod, loginProvider));
+        }
+
+        if (await _schemes.GetSchemeAsync(IdentityConstants.ExternalScheme) is not null)
+        {
+            await Context.SignOutAsync(IdentityConstants.ExternalScheme);
+        }
+
+        await Context.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
+        if (rememberClient)
+        {
+            await RememberTwoFactorClientAsync(user);
+        }
+
+        await SignInWithClaimsAsync(user, isPersistent, claims);
+        return SignInResult.Success;
+    }
+
+    /// <summary>Starts the count again in one UPDATE, not by saving a user loaded before an attempt changed the row.</summary>
+    protected override Task ResetLockout(SecretAdminUser user) => attempts.ResetAsync(user.Id);
+
+    /// <summary>
+    /// Loads the user Identity holds again after a claim changed its row (count, lock, concurrency
+    /// stamp), so a save of it later in this request — a password hash upgrade — is not refused as stale.
+    /// </summary>
+    private async Task ReloadAsync(SecretAdminUser user)
+    {
+        var entry = db.Entry(user);
+        if (entry.State != EntityState.Detached)
+        {
+            await entry.ReloadAsync();
+        }
+    }
 }

@@ -30,6 +30,14 @@ public sealed class UnknownAccountThrottle(IOptions<IdentityOptions> identityOpt
             email,
             _ => new Entry(1, DateTimeOffset.MinValue),
             (_, e) => e.LockedUntil > now ? e : new Entry(e.Failures + 1, DateTimeOffset.MinValue));
+
+        // Locked by another failure since this one's caller looked: answered as locked, as a real
+        // account answers an attempt that finds it locked.
+        if (entry.LockedUntil > now)
+        {
+            return true;
+        }
+
         if (entry.Failures < lockout.MaxFailedAccessAttempts)
         {
             return false;

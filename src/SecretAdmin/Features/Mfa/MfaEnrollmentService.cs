@@ -19,6 +19,7 @@ public sealed class MfaEnrollmentService(
     MfaPolicyService policyService,
     TotpStepLedger ledger,
     AuditLog auditLog,
+    SignInAttempts attempts,
     Microsoft.Extensions.Options.IOptions<PasswordHasherOptions> passwordHasherOptions,
     IServiceScopeFactory scopeFactory,
     TimeProvider timeProvider)
@@ -120,13 +121,16 @@ public sealed class MfaEnrollmentService(
         }
 
         await policyService.ApplyLockoutAsync(cancellationToken);
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<SecretAdminUser>>();
-        var user = await users.FindByIdAsync(userId) ?? throw new InvalidOperationException("The signed-in user no longer exists.");
-        if (await users.IsLockedOutAsync(user))
+        // The slot is claimed before the answer is checked (see SignInAttempts): a wrong answer is counted already.
+        var attempt = await attempts.ClaimAsync(userId, cancellationToken);
+        if (!attempt.Granted)
         {
             return ReauthenticationResult.Refused("Too many failed attempts. Wait until the lockout ends, then try again.");
         }
+
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<SecretAdminUser>>();
+        var user = await users.FindByIdAsync(userId) ?? throw new InvalidOperationException("The signed-in user no longer exists.");
 
         // Passwords are at least 12 characters, so 6 or 8 digits can only be a code.
         var confirmed = proof.Length is 6 or 8 && proof.All(char.IsAsciiDigit)
@@ -134,11 +138,10 @@ public sealed class MfaEnrollmentService(
             : await users.CheckPasswordAsync(user, proof) ? TotpCheckOutcome.Accepted : TotpCheckOutcome.Invalid;
         if (confirmed == TotpCheckOutcome.Accepted)
         {
-            await users.ResetAccessFailedCountAsync(user);
+            await attempts.SucceededAsync(attempt, cancellationToken);
             return ReauthenticationResult.Success;
         }
 
-        await users.AccessFailedAsync(user);
         if (confirmed == TotpCheckOutcome.Replayed)
         {
             await auditLog.WriteAsync(actor, AuditActions.MfaCodeReplayed, user.Email, cancellationToken: cancellationToken);

@@ -31,6 +31,7 @@ public static class UsersExtensions
         // signs nobody in) so the container validates there as in the web app.
         services.AddAuthenticationCore();
         services.AddSingleton<UserAdminService>();
+        services.AddSingleton<SignInAttempts>();
         return services;
     }
 }

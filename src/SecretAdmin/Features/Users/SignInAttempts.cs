@@ -1,0 +1,163 @@
+using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Mfa;
+
+namespace SecretAdmin.Features.Users;
+
+/// <summary>
+/// Counts failed sign-in attempts — passwords, authenticator codes, recovery codes — in the user's
+/// row so that no more than the lockout policy's number are ever checked before the lock, however
+/// many arrive at once, in one process or several sharing the database.
+/// </summary>
+/// <remarks>
+/// Identity's <c>UserManager.AccessFailedAsync</c> counts a failure after the check, by reading the
+/// count, adding one and saving the user it loaded: attempts sent at the same instant are all
+/// checked against the same count, and most of their saves are refused on the concurrency stamp
+/// and lost. Here an attempt first claims a slot, before anything is checked: one conditional
+/// UPDATE adds one to the count, and the UPDATE that takes the policy's last slot sets the lock in
+/// the same statement (and starts the count again, as Identity does). Only an attempt that got a
+/// slot is checked; one that finds the account locked is answered "locked out" unchecked. A right
+/// answer gives its slot back (<see cref="SucceededAsync"/>, <see cref="WithdrawAsync"/>), so the
+/// count still holds only failures. With at most max slots per lockout period, at most max attempts
+/// are checked, whatever the timing.
+/// Every change sets a new concurrency stamp, so Identity refuses to save a user loaded before it
+/// and cannot write an older count or lock back. The SQL is plain UPDATE … SET … WHERE with integer
+/// arithmetic and equality only (SQLite stores times as text and cannot compare them in order), so
+/// it runs on SQLite and PostgreSQL alike.
+/// </remarks>
+public sealed class SignInAttempts(
+    IDbContextFactory<SecretAdminDbContext> dbContextFactory,
+    MfaPolicyService mfaPolicy,
+    TimeProvider timeProvider,
+    ILogger<SignInAttempts> logger)
+{
+    // Each round that claims nothing follows another attempt's change to the row; this many in a
+    // row cannot happen while the statements match the row, so it is answered as locked, unchecked.
+    private const int MaxRounds = 50;
+
+    /// <summary>
+    /// Claims a slot for one attempt of <paramref name="userId"/>. Check the answer only when
+    /// <see cref="SignInAttempt.Granted"/>; then report a right answer with <see cref="SucceededAsync"/>
+    /// (or <see cref="WithdrawAsync"/>). A wrong answer needs nothing more: it was counted here.
+    /// </summary>
+    public async Task<SignInAttempt> ClaimAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var policy = await mfaPolicy.GetAsync(cancellationToken);
+        var max = policy.MaxFailedAttempts;
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        for (var round = 0; round < MaxRounds; round++)
+        {
+            var now = timeProvider.GetUtcNow();
+            var row = await db.Users.AsNoTracking()
+                .Where(u => u.Id == userId)
+                .Select(u => new { u.LockoutEnabled, u.LockoutEnd })
+                .SingleOrDefaultAsync(cancellationToken);
+            if (row is null || (row.LockoutEnabled && row.LockoutEnd > now))
+            {
+                return SignInAttempt.Refused(userId);
+            }
+
+            if (!row.LockoutEnabled)
+            {
+                return new SignInAttempt(userId, Granted: true, Counted: false, max, LockedUntil: null, row.LockoutEnd);
+            }
+
+            // Both statements apply only while the lock is what was just read (not locked now), so
+            // an attempt never counts into a lock another one has set meanwhile.
+            var seen = row.LockoutEnd;
+            var counted = await db.Users
+                .Where(u => u.Id == userId && u.LockoutEnd == seen && u.AccessFailedCount + 1 < max)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(u => u.AccessFailedCount, u => u.AccessFailedCount + 1)
+                    .SetProperty(u => u.ConcurrencyStamp, NewStamp()), cancellationToken);
+            if (counted == 1)
+            {
+                return new SignInAttempt(userId, Granted: true, Counted: true, max, LockedUntil: null, seen);
+            }
+
+            var until = now.AddMinutes(policy.LockoutMinutes);
+            var locked = await db.Users
+                .Where(u => u.Id == userId && u.LockoutEnd == seen && u.AccessFailedCount + 1 >= max)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(u => u.AccessFailedCount, 0)
+                    .SetProperty(u => u.LockoutEnd, until)
+                    .SetProperty(u => u.ConcurrencyStamp, NewStamp()), cancellationToken);
+            if (locked == 1)
+            {
+                return new SignInAttempt(userId, Granted: true, Counted: true, max, until, seen);
+            }
+
+            // Between the two statements another attempt locked the account, or a right answer
+            // started the count again: read the row once more and claim again.
+        }
+
+        logger.LogWarning("No sign-in attempt slot could be claimed for user {UserId} in {Rounds} rounds; the attempt was refused unchecked.", userId, MaxRounds);
+        return SignInAttempt.Refused(userId);
+    }
+
+    /// <summary>
+    /// The attempt's answer was right: the count starts again, and a lock this attempt's own slot set
+    /// is lifted (a lock set by another attempt stays).
+    /// </summary>
+    public async Task SucceededAsync(SignInAttempt attempt, CancellationToken cancellationToken = default)
+    {
+        if (attempt.LockedUntil is { } until)
+        {
+            await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+            await db.Users
+                .Where(u => u.Id == attempt.UserId && u.LockoutEnd == until)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(u => u.AccessFailedCount, 0)
+                    .SetProperty(u => u.LockoutEnd, (DateTimeOffset?)null)
+                    .SetProperty(u => u.ConcurrencyStamp, NewStamp()), cancellationToken);
+            return;
+        }
+
+        await ResetAsync(attempt.UserId, cancellationToken);
+    }
+
+    /// <summary>
+    /// The attempt's answer was right but does not finish the sign-in (a password, with a second
+    /// factor still to come): the attempt counts neither way, as in Identity — it gives its slot
+    /// back without starting the count again, so only a second factor does that.
+    /// </summary>
+    public async Task WithdrawAsync(SignInAttempt attempt, CancellationToken cancellationToken = default)
+    {
+        if (!attempt.Counted)
+        {
+            return;
+        }
+
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        if (attempt.LockedUntil is { } until)
+        {
+            await db.Users
+                .Where(u => u.Id == attempt.UserId && u.LockoutEnd == until)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(u => u.AccessFailedCount, attempt.MaxFailedAttempts - 1)
+                    .SetProperty(u => u.LockoutEnd, attempt.LockoutEndBefore)
+                    .SetProperty(u => u.ConcurrencyStamp, NewStamp()), cancellationToken);
+            return;
+        }
+
+        var before = attempt.LockoutEndBefore;
+        await db.Users
+            .Where(u => u.Id == attempt.UserId && u.LockoutEnd == before && u.AccessFailedCount > 0)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.AccessFailedCount, u => u.AccessFailedCount - 1)
+                .SetProperty(u => u.ConcurrencyStamp, NewStamp()), cancellationToken);
+    }
+
+    /// <summary>Starts the count of failed attempts again (after a completed sign-in); a lock stays.</summary>
+    public async Task ResetAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        await db.Users
+            .Where(u => u.Id == userId && u.AccessFailedCount > 0)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.AccessFailedCount, 0)
+                .SetProperty(u => u.ConcurrencyStamp, NewStamp()), cancellationToken);
+    }
+
+    private static string NewStamp() => Guid.NewGuid().ToString();
+}
