@@ -22,7 +22,7 @@ public class HomeTests : MudComponentTestContext
 
         var cut = Render<Home>();
 
-        Assert.Equal("Welcome to SecretAdmin", cut.Find("h1").TextContent.Trim());
+        Assert.Equal("Home", cut.Find("h1").TextContent.Trim());
         Assert.Contains("AES-256-GCM", cut.Find(".page-header").TextContent);
         Assert.Equal("System status", cut.Find("h2").TextContent.Trim());
     }
