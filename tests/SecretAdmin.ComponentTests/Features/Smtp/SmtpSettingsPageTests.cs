@@ -310,6 +310,40 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
         Assert.Equal(1, (await Smtp.GetAsync()).Version);
     }
 
+    [Theory]
+    [InlineData("#smtp-host", "127.0.0.2")]
+    [InlineData("#smtp-port", "2")]
+    [InlineData("#smtp-username", "other-mailer")]
+    [InlineData(".secret-input input", "a-typed-password")]
+    [InlineData("#smtp-from", "other@example.test")]
+    public async Task TestMail_ServerFieldEditedAfterwards_ItsResultNoLongerShows(string field, string value)
+    {
+        await SeedAsync(host: "127.0.0.1", port: 1);
+        var page = RenderPage<SmtpSettingsPage>();
+        page.Find("#smtp-recipient").Input("ops@example.test");
+        await SendTestMailAsync(page);
+        page.WaitForAssertion(() => Assert.Contains("Could not connect to 127.0.0.1:1", page.Find(".smtp-test-result").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+
+        page.Find(field).Input(value);
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".smtp-test-result")), Wait);
+    }
+
+    [Fact]
+    public async Task TestMail_OnlyTheRecipientEditedAfterwards_ItsResultStillShows()
+    {
+        await SeedAsync(host: "127.0.0.1", port: 1);
+        var page = RenderPage<SmtpSettingsPage>();
+        page.Find("#smtp-recipient").Input("ops@example.test");
+        await SendTestMailAsync(page);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".smtp-test-result")), TimeSpan.FromSeconds(15));
+
+        page.Find("#smtp-from-name").Input("Another name");
+        page.Find("#smtp-recipient").Input("someone@example.test");
+
+        Assert.Contains("Could not connect to 127.0.0.1:1", page.Find(".smtp-test-result").TextContent, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task TestMail_OtherHostWithAStoredPasswordAndNoneTyped_SaysSoBeforeAndUnderThePasswordAfter()
     {
