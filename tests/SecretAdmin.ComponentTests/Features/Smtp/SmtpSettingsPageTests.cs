@@ -265,6 +265,8 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
         await SaveAsync(page);
 
         page.WaitForAssertion(() => Assert.Contains(SettingsSaveResult.ConflictMessage, page.Find(".settings-conflict").TextContent, StringComparison.Ordinal), Wait);
+        // Inside the form, so it is as wide as the form's cards rather than the whole page.
+        Assert.NotNull(page.Find(".settings-conflict").Closest("form.settings-form"));
         Assert.Equal(("smtp.theirs.example", 1L), ((await Smtp.GetAsync()).Host, (await Smtp.GetAsync()).Version));
 
         page.Find(".settings-reload").Click();
