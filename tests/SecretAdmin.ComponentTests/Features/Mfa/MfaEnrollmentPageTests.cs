@@ -108,6 +108,24 @@ public sealed class MfaEnrollmentPageTests : MudComponentTestContext
     }
 
     [Fact]
+    public async Task Confirm_WrongCode_KeyAndCodeStayInTheColumnBesideTheQrCode()
+    {
+        var page = Render<MfaEnrollmentPage>();
+        page.WaitForElement(".mfa-start").Click();
+        page.WaitForElement("#mfa-confirm-code").Input("000000");
+
+        await page.Find("form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Contains("That code does not match", page.Markup, StringComparison.Ordinal));
+        // Two columns (app.css): the QR code, and one column that holds the key, the code field and its message.
+        var columns = page.Find(".mfa-enroll").Children;
+        Assert.Equal(["mfa-qr", "mfa-enroll-details"], columns.Select(c => c.ClassList.First()));
+        Assert.NotNull(columns[1].QuerySelector(".mfa-manual-key"));
+        Assert.NotNull(columns[1].QuerySelector("#mfa-confirm-code"));
+        Assert.Contains("That code does not match", columns[1].TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Confirm_RightCode_ShowsTenRecoveryCodesOnceThenTheStatus()
     {
         var page = Render<MfaEnrollmentPage>();
