@@ -126,6 +126,30 @@ public sealed class MfaEnrollmentPageTests : MudComponentTestContext
     }
 
     [Fact]
+    public async Task RecoveryCodes_CopyAndDownload_HandTheTenCodesToTheBrowserOnly()
+    {
+        var module = JSInterop.SetupModule(MfaEnrollmentPage.RecoveryCodesModule);
+        module.Setup<bool>("copyText", _ => true).SetResult(true);
+        module.SetupVoid("downloadText", _ => true).SetVoidResult();
+        var page = Render<MfaEnrollmentPage>();
+        Render<MudBlazor.MudSnackbarProvider>();
+        await EnrollOnThePageAsync(page);
+        var codes = page.FindAll(".mfa-recovery-codes code").Select(c => c.TextContent.Trim()).ToArray();
+
+        await page.ClickAsync(".mfa-codes-copy");
+        await page.ClickAsync(".mfa-codes-download");
+
+        var copied = (string)Assert.Single(module.Invocations["copyText"]).Arguments[0]!;
+        Assert.Equal(codes, copied.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var download = Assert.Single(module.Invocations["downloadText"]).Arguments;
+        Assert.Equal("secretadmin-recovery-codes.txt", download[0]);
+        Assert.Contains(codes[0], (string)download[1]!, StringComparison.Ordinal);
+        Assert.Equal(codes, ((string)download[1]!).Split('\n').Where(line => codes.Contains(line)));
+        Assert.Contains(Services.GetRequiredService<MudBlazor.ISnackbar>().ShownSnackbars, s => s.Message == "Recovery codes copied.");
+        Assert.All(codes, c => Assert.DoesNotContain(c, page.Find(".mfa-codes-download").GetAttribute("href") ?? "", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Confirm_RightCode_ShowsTenRecoveryCodesOnceThenTheStatus()
     {
         var page = Render<MfaEnrollmentPage>();
