@@ -16,9 +16,9 @@ internal sealed record CircuitSide(string Name, string Path, string Title, strin
     public static readonly CircuitSide NotFound = new("not-found", "/not-found", "Not found · SecretAdmin", ".message-panel");
 
     /// <summary>The settings pages show their Save button once the stored settings have loaded.</summary>
-    public static readonly CircuitSide Oidc = new("oidc", "/settings/oidc", "OIDC settings · SecretAdmin", ".settings-save");
+    public static readonly CircuitSide Oidc = new("oidc", "/settings/oidc", "Single sign-on · SecretAdmin", ".settings-save");
 
-    public static readonly CircuitSide Smtp = new("smtp", "/settings/smtp", "SMTP settings · SecretAdmin", ".settings-save");
+    public static readonly CircuitSide Smtp = new("smtp", "/settings/smtp", "Mail (SMTP) · SecretAdmin", ".settings-save");
 
     public static readonly CircuitSide Mfa = new("mfa", "/settings/mfa", "MFA policy · SecretAdmin", ".settings-save");
 

@@ -10,12 +10,14 @@ public partial class Home
     {
         ["database"] = "Database",
         ["key-ring"] = "Key ring",
+        ["sso"] = "Single sign-on",
     };
 
     private static readonly Dictionary<string, string> EntryIcons = new(StringComparer.Ordinal)
     {
         ["database"] = Icons.Material.Outlined.Storage,
         ["key-ring"] = Icons.Material.Outlined.Key,
+        ["sso"] = Icons.Material.Outlined.Login,
     };
 
     private HealthReport? _report;

@@ -22,7 +22,7 @@ internal sealed class KeyRingHealthCheck(SecretSealer sealer, DataDirectory data
         }
 
         var ring = sealer.KeyRing;
-        var loaded = $"active key {ring.Active.Id}, {ring.Keys.Count} key(s)";
+        var loaded = $"active key {ring.Active.Id}, {Keys(ring.Keys.Count)}";
         if (!string.IsNullOrWhiteSpace(options.Value.KeyRing))
         {
             return HealthCheckResult.Healthy($"{loaded}, from the environment");
@@ -45,11 +45,13 @@ internal sealed class KeyRingHealthCheck(SecretSealer sealer, DataDirectory data
             var lost = ring.Keys.Where(k => !stored.TryGetKey(k.Id, out _)).Select(k => k.Id).ToArray();
             return lost.Length == 0
                 ? HealthCheckResult.Healthy($"{loaded}, from the key ring file")
-                : HealthCheckResult.Unhealthy($"{loaded}, but the key ring file lacks key(s) {string.Join(", ", lost)}");
+                : HealthCheckResult.Unhealthy($"{loaded}, but the key ring file lacks {(lost.Length == 1 ? "key" : "keys")} {string.Join(", ", lost)}");
         }
         catch (Exception e) when (e is KeyRingFormatException or IOException or UnauthorizedAccessException)
         {
             return HealthCheckResult.Unhealthy($"{loaded}, but the key ring file cannot be read");
         }
     }
+
+    private static string Keys(int count) => count == 1 ? "1 key" : $"{count} keys";
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.JSInterop;
 using MudBlazor;
 using SecretAdmin.Access;
 using SecretAdmin.Features.Account;
@@ -11,8 +12,11 @@ namespace SecretAdmin.Features.Mfa;
 /// The owner's authenticator: enroll (QR code and key, confirmed by one code), see its state, and,
 /// after proving it is them again, replace the recovery codes, move to a new phone or turn it off.
 /// </summary>
-public partial class MfaEnrollmentPage
+public partial class MfaEnrollmentPage : IAsyncDisposable
 {
+    /// <summary>Copies and downloads the recovery codes in the browser; nothing of them goes back to the server.</summary>
+    internal const string RecoveryCodesModule = "./js/recovery-codes.js";
+
     private bool _loading = true;
     private bool _busy;
     private bool _required;
@@ -23,6 +27,7 @@ public partial class MfaEnrollmentPage
     private string? _proof;
     private string? _error;
     private IReadOnlyList<string>? _recoveryCodes;
+    private IJSObjectReference? _recoveryCodesModule;
     private ClaimsPrincipal _user = new();
     private string _userId = "";
 
@@ -40,6 +45,9 @@ public partial class MfaEnrollmentPage
 
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
+
+    [Inject]
+    private IJSRuntime JS { get; set; } = default!;
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
@@ -145,6 +153,69 @@ public partial class MfaEnrollmentPage
 
             await change(actor);
         });
+    }
+
+    /// <summary>The codes as a text file holds them: a line saying what they are, then one code a line.</summary>
+    private string RecoveryCodesText() =>
+        $"SecretAdmin recovery codes for {_user.FindFirstValue(ClaimTypes.Email) ?? _user.Identity?.Name}. Each signs in once.\n\n"
+        + string.Join("\n", _recoveryCodes ?? []) + "\n";
+
+    private async Task CopyCodesAsync()
+    {
+        var copied = await RecoveryCodesModuleAsync(module => module.InvokeAsync<bool>("copyText", string.Join("\n", _recoveryCodes ?? [])).AsTask());
+        if (copied)
+        {
+            Snackbar.Add("Recovery codes copied.", Severity.Success);
+        }
+        else
+        {
+            Snackbar.Add("The browser did not allow copying. Select the codes and copy them, or download them.", Severity.Warning);
+        }
+    }
+
+    private async Task DownloadCodesAsync()
+    {
+        var done = await RecoveryCodesModuleAsync(async module =>
+        {
+            await module.InvokeVoidAsync("downloadText", "secretadmin-recovery-codes.txt", RecoveryCodesText());
+            return true;
+        });
+        if (!done)
+        {
+            Snackbar.Add("The browser did not start the download. Select the codes and copy them instead.", Severity.Warning);
+        }
+    }
+
+    /// <summary>Runs <paramref name="use"/> with the browser module; false when the browser refused or is gone.</summary>
+    private async Task<bool> RecoveryCodesModuleAsync(Func<IJSObjectReference, Task<bool>> use)
+    {
+        try
+        {
+            _recoveryCodesModule ??= await JS.InvokeAsync<IJSObjectReference>("import", RecoveryCodesModule);
+            return await use(_recoveryCodesModule);
+        }
+        catch (JSException)
+        {
+            return false;
+        }
+        catch (JSDisconnectedException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_recoveryCodesModule is not null)
+        {
+            try
+            {
+                await _recoveryCodesModule.DisposeAsync();
+            }
+            catch (JSDisconnectedException)
+            {
+            }
+        }
     }
 
     private async Task DoneWithCodesAsync()

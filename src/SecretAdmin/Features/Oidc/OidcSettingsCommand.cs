@@ -14,7 +14,7 @@ internal static class OidcSettingsCommand
     public static Command Create()
     {
         var enabled = new Option<bool?>("--enabled") { Description = "Offer single sign-on (true or false)." };
-        var label = new Option<string?>("--button-label") { Description = "The sign-in button's label." };
+        var label = new Option<string?>("--button-label") { Description = "The provider's name on the sign-in button, which reads \"Sign in with <name>\"." };
         var authority = new Option<string?>("--authority") { Description = "The provider's issuer URL (https; http only for localhost)." };
         var clientId = new Option<string?>("--client-id") { Description = "The client id registered at the provider." };
         var secretStdin = new Option<bool>("--client-secret-stdin") { Description = "Read a new client secret from standard input." };

@@ -33,6 +33,11 @@ public partial class OidcSettingsPage
     private string CallbackHelperText =>
         $"The path the provider redirects to after sign-in. Register {Navigation.BaseUri.TrimEnd('/')}{_editor.Form.CallbackPath?.Trim()} at the provider as the redirect URI.";
 
+    private string ButtonLabelHelperText =>
+        string.IsNullOrWhiteSpace(_editor.Form.ButtonLabel)
+            ? $"The provider's name, such as Contoso: the button reads “{SsoButtonLabel.Prefix} Contoso”."
+            : $"The provider's name, such as Contoso. The sign-in page shows “{SsoButtonLabel.ButtonText(_editor.Form.ButtonLabel)}”.";
+
     protected override Task OnInitializedAsync() => LoadAsync();
 
     private Task LoadAsync() => _editor.LoadAsync(() => Settings.GetAsync(), OidcSettingsForm.From, Logger);

@@ -72,7 +72,7 @@ public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer
 
         var changes = new FieldChanges();
         changes.Set(nameof(row.Enabled), row.Enabled, form.Enabled, v => row.Enabled = v);
-        changes.Set(nameof(row.ButtonLabel), row.ButtonLabel, form.ButtonLabel.Trim(), v => row.ButtonLabel = v);
+        changes.Set(nameof(row.ButtonLabel), row.ButtonLabel, SsoButtonLabel.NameOf(form.ButtonLabel), v => row.ButtonLabel = v);
         changes.Set(nameof(row.Authority), row.Authority, OidcSettings.NormalAuthority(form.Authority), v => row.Authority = v);
         changes.Set(nameof(row.ClientId), row.ClientId, FieldChanges.Clean(form.ClientId), v => row.ClientId = v);
         changes.Set(nameof(row.Scopes), row.Scopes, string.Join(' ', OidcSettingsValidator.ScopeList(form.Scopes).Distinct(StringComparer.Ordinal)), v => row.Scopes = v);

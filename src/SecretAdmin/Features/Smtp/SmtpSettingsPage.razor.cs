@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 using MudBlazor;
 using SecretAdmin.Features.Settings;
 
@@ -11,6 +12,18 @@ public sealed partial class SmtpSettingsPage : IDisposable
 
     private static readonly IReadOnlyDictionary<string, string[]> NoErrors = new Dictionary<string, string[]>();
 
+    /// <summary>The fields a test mail's answer depends on: once one changes, that answer is about other settings.</summary>
+    private static readonly HashSet<string> ServerFields = new(StringComparer.Ordinal)
+    {
+        nameof(SmtpSettingsForm.Host),
+        nameof(SmtpSettingsForm.Port),
+        nameof(SmtpSettingsForm.Security),
+        nameof(SmtpSettingsForm.Username),
+        nameof(SmtpSettingsForm.NewPassword),
+        nameof(SmtpSettingsForm.ClearPassword),
+        nameof(SmtpSettingsForm.FromAddress),
+    };
+
     private readonly CancellationTokenSource _disposed = new();
     private readonly SettingsEditor<SmtpSettingsView, SmtpSettingsForm> _editor = new();
     private SettingsFormValidator? _validator;
@@ -20,6 +33,7 @@ public sealed partial class SmtpSettingsPage : IDisposable
     private bool _sending;
     private string? _sendingTo;
     private int _sendingTimeout;
+    private EditContext? _watched;
 
     [Inject]
     private SmtpSettingsService Settings { get; set; } = default!;
@@ -39,13 +53,52 @@ public sealed partial class SmtpSettingsPage : IDisposable
 
     public void Dispose()
     {
+        Unwatch();
         _disposed.Cancel();
         _disposed.Dispose();
     }
 
     protected override Task OnInitializedAsync() => LoadAsync();
 
-    private Task LoadAsync() => _editor.LoadAsync(() => Settings.GetAsync(), SmtpSettingsForm.From, Logger);
+    private async Task LoadAsync()
+    {
+        await _editor.LoadAsync(() => Settings.GetAsync(), SmtpSettingsForm.From, Logger);
+        Watch();
+    }
+
+    /// <summary>Follows the loaded form's edits, so a test mail's answer goes once the settings it was about change.</summary>
+    private void Watch()
+    {
+        if (_editor.EditContext == _watched)
+        {
+            return;
+        }
+
+        Unwatch();
+        _watched = _editor.EditContext;
+        if (_watched is not null)
+        {
+            _watched.OnFieldChanged += ServerFieldChanged;
+        }
+    }
+
+    private void Unwatch()
+    {
+        if (_watched is not null)
+        {
+            _watched.OnFieldChanged -= ServerFieldChanged;
+            _watched = null;
+        }
+    }
+
+    private void ServerFieldChanged(object? sender, FieldChangedEventArgs e)
+    {
+        if (_testMail is not null && ServerFields.Contains(e.FieldIdentifier.FieldName))
+        {
+            _testMail = null;
+            StateHasChanged();
+        }
+    }
 
     private async Task SaveAsync()
     {

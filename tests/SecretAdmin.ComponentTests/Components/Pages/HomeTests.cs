@@ -2,6 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MudBlazor;
 using SecretAdmin.Components.Pages;
+using SecretAdmin.Data;
+using SecretAdmin.Features.Health;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.ComponentTests.Components.Pages;
 
@@ -19,7 +22,7 @@ public class HomeTests : MudComponentTestContext
 
         var cut = Render<Home>();
 
-        Assert.Equal("Welcome to SecretAdmin", cut.Find("h1").TextContent.Trim());
+        Assert.Equal("Home", cut.Find("h1").TextContent.Trim());
         Assert.Contains("AES-256-GCM", cut.Find(".page-header").TextContent);
         Assert.Equal("System status", cut.Find("h2").TextContent.Trim());
     }
@@ -153,5 +156,33 @@ public class HomeTests : MudComponentTestContext
         var cut = Render<Home>();
 
         Assert.Equal("Check again", cut.Find(".status-refresh").GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public void Render_SingleSignOnCheck_NamesItInWords()
+    {
+        Services.AddHealthChecks().AddCheck("sso", () => HealthCheckResult.Healthy("off"));
+
+        var cut = Render<Home>();
+
+        Assert.Equal("Single sign-on", cut.WaitForElement("[data-check='sso'] .status-entry-title").TextContent.Trim());
+        Assert.DoesNotContain(">sso<", cut.Markup, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, "active key 1, 1 key, from the environment")]
+    [InlineData(2, "active key 2, 2 keys, from the environment")]
+    public void Render_KeyRingCheck_CountsKeysInWords(int keys, string expected)
+    {
+        var sealer = new SecretSealer(Microsoft.Extensions.Options.Options.Create(new SealingOptions()));
+        sealer.Use(new KeyRing(Enumerable.Range(1, keys).Select(id => new SealingKey(id, DateTimeOffset.UtcNow, new byte[SealingKey.SizeInBytes])), activeKeyId: keys));
+        Services.AddSingleton(sealer);
+        Services.AddSingleton(new DataDirectory(Path.Combine(Path.GetTempPath(), "secretadmin-home-tests-unused")));
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new SealingOptions { KeyRing = "from the environment" }));
+        Services.AddHealthChecks().AddCheck<KeyRingHealthCheck>("key-ring");
+
+        var cut = Render<Home>();
+
+        Assert.Equal(expected, cut.WaitForElement("[data-check='key-ring'] .status-entry-description").TextContent.Trim());
     }
 }

@@ -46,6 +46,24 @@ public sealed class AuditLogPageTests : MudComponentTestContext
     }
 
     [Fact]
+    public async Task Render_LongEmails_MayBreakOnlyAtTheirDotsAndAtSign()
+    {
+        const string Email = "ada.lovelace-byron@analytical-engines.example.test";
+        await WriteAtAsync(Start, new AuditActor(Email, null), AuditActions.UserCreated, Email);
+
+        var cut = RenderPage();
+
+        cut.WaitForAssertion(() => Assert.Equal([Email], Column(cut, "audit-actor")), Wait);
+        Assert.Equal([Email], Column(cut, "audit-target"));
+        foreach (var cell in new[] { cut.Find(".audit-actor"), cut.Find(".audit-target") })
+        {
+            Assert.Equal("ada<wbr>.lovelace-byron@<wbr>analytical-engines<wbr>.example<wbr>.test", cell.QuerySelector(".wrap-at-punctuation")!.InnerHtml);
+            // Breaking anywhere lets the table squeeze the column until words break mid-way.
+            Assert.DoesNotContain("anywhere", cell.GetAttribute("style") ?? "", StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Render_Always_OffersNoWayToChangeAnEntry()
     {
         await WriteAtAsync(Start, AuditActor.Cli, AuditActions.UserCreated, "bob@example.test", ["Email"]);

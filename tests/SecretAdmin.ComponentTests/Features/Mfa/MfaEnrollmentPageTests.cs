@@ -108,6 +108,48 @@ public sealed class MfaEnrollmentPageTests : MudComponentTestContext
     }
 
     [Fact]
+    public async Task Confirm_WrongCode_KeyAndCodeStayInTheColumnBesideTheQrCode()
+    {
+        var page = Render<MfaEnrollmentPage>();
+        page.WaitForElement(".mfa-start").Click();
+        page.WaitForElement("#mfa-confirm-code").Input("000000");
+
+        await page.Find("form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Contains("That code does not match", page.Markup, StringComparison.Ordinal));
+        // Two columns (app.css): the QR code, and one column that holds the key, the code field and its message.
+        var columns = page.Find(".mfa-enroll").Children;
+        Assert.Equal(["mfa-qr", "mfa-enroll-details"], columns.Select(c => c.ClassList.First()));
+        Assert.NotNull(columns[1].QuerySelector(".mfa-manual-key"));
+        Assert.NotNull(columns[1].QuerySelector("#mfa-confirm-code"));
+        Assert.Contains("That code does not match", columns[1].TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RecoveryCodes_CopyAndDownload_HandTheTenCodesToTheBrowserOnly()
+    {
+        var module = JSInterop.SetupModule(MfaEnrollmentPage.RecoveryCodesModule);
+        module.Setup<bool>("copyText", _ => true).SetResult(true);
+        module.SetupVoid("downloadText", _ => true).SetVoidResult();
+        var page = Render<MfaEnrollmentPage>();
+        Render<MudBlazor.MudSnackbarProvider>();
+        await EnrollOnThePageAsync(page);
+        var codes = page.FindAll(".mfa-recovery-codes code").Select(c => c.TextContent.Trim()).ToArray();
+
+        await page.ClickAsync(".mfa-codes-copy");
+        await page.ClickAsync(".mfa-codes-download");
+
+        var copied = (string)Assert.Single(module.Invocations["copyText"]).Arguments[0]!;
+        Assert.Equal(codes, copied.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var download = Assert.Single(module.Invocations["downloadText"]).Arguments;
+        Assert.Equal("secretadmin-recovery-codes.txt", download[0]);
+        Assert.Contains(codes[0], (string)download[1]!, StringComparison.Ordinal);
+        Assert.Equal(codes, ((string)download[1]!).Split('\n').Where(line => codes.Contains(line)));
+        Assert.Contains(Services.GetRequiredService<MudBlazor.ISnackbar>().ShownSnackbars, s => s.Message == "Recovery codes copied.");
+        Assert.All(codes, c => Assert.DoesNotContain(c, page.Find(".mfa-codes-download").GetAttribute("href") ?? "", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Confirm_RightCode_ShowsTenRecoveryCodesOnceThenTheStatus()
     {
         var page = Render<MfaEnrollmentPage>();

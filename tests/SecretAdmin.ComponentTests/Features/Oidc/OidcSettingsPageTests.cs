@@ -117,6 +117,30 @@ public sealed class OidcSettingsPageTests : SettingsPageContext
     }
 
     [Fact]
+    public void ButtonLabel_Typed_TheHintShowsTheButtonTextItMakes()
+    {
+        var page = RenderPage<OidcSettingsPage>();
+
+        page.Find("#oidc-button-label").Input("Contoso");
+
+        page.WaitForAssertion(() => Assert.Contains("The sign-in page shows “Sign in with Contoso”.", TextAround(page, "#oidc-button-label"), StringComparison.Ordinal), Wait);
+        Assert.Equal("Contoso", page.Find("#oidc-button-label").GetAttribute("placeholder"));
+    }
+
+    [Fact]
+    public async Task Save_ButtonLabelTypedAsTheWholeText_StoresTheNameAndNeverDoublesSignInWith()
+    {
+        var page = RenderPage<OidcSettingsPage>();
+
+        page.Find("#oidc-button-label").Input("Sign in with Contoso");
+
+        page.WaitForAssertion(() => Assert.Contains("The sign-in page shows “Sign in with Contoso”.", TextAround(page, "#oidc-button-label"), StringComparison.Ordinal), Wait);
+        await SaveAsync(page);
+        page.WaitForAssertion(() => Assert.Equal("Contoso", Oidc.GetAsync().Result.ButtonLabel), Wait);
+        Assert.DoesNotContain("Sign in with Sign in with", page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Save_TypedSecret_ReplacesItAndEmptiesTheBox()
     {
         await SaveThroughServiceAsync();

@@ -265,6 +265,8 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
         await SaveAsync(page);
 
         page.WaitForAssertion(() => Assert.Contains(SettingsSaveResult.ConflictMessage, page.Find(".settings-conflict").TextContent, StringComparison.Ordinal), Wait);
+        // Inside the form, so it is as wide as the form's cards rather than the whole page.
+        Assert.NotNull(page.Find(".settings-conflict").Closest("form.settings-form"));
         Assert.Equal(("smtp.theirs.example", 1L), ((await Smtp.GetAsync()).Host, (await Smtp.GetAsync()).Version));
 
         page.Find(".settings-reload").Click();
@@ -308,6 +310,40 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
         var entry = Assert.Single((await Service<AuditLog>().SearchAsync(new(Action: AuditActions.SmtpTestMailFailed))).Items);
         Assert.Equal(("admin@example.test", "ops@example.test"), (entry.Actor, entry.Target));
         Assert.Equal(1, (await Smtp.GetAsync()).Version);
+    }
+
+    [Theory]
+    [InlineData("#smtp-host", "127.0.0.2")]
+    [InlineData("#smtp-port", "2")]
+    [InlineData("#smtp-username", "other-mailer")]
+    [InlineData(".secret-input input", "a-typed-password")]
+    [InlineData("#smtp-from", "other@example.test")]
+    public async Task TestMail_ServerFieldEditedAfterwards_ItsResultNoLongerShows(string field, string value)
+    {
+        await SeedAsync(host: "127.0.0.1", port: 1);
+        var page = RenderPage<SmtpSettingsPage>();
+        page.Find("#smtp-recipient").Input("ops@example.test");
+        await SendTestMailAsync(page);
+        page.WaitForAssertion(() => Assert.Contains("Could not connect to 127.0.0.1:1", page.Find(".smtp-test-result").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+
+        page.Find(field).Input(value);
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".smtp-test-result")), Wait);
+    }
+
+    [Fact]
+    public async Task TestMail_OnlyTheRecipientEditedAfterwards_ItsResultStillShows()
+    {
+        await SeedAsync(host: "127.0.0.1", port: 1);
+        var page = RenderPage<SmtpSettingsPage>();
+        page.Find("#smtp-recipient").Input("ops@example.test");
+        await SendTestMailAsync(page);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".smtp-test-result")), TimeSpan.FromSeconds(15));
+
+        page.Find("#smtp-from-name").Input("Another name");
+        page.Find("#smtp-recipient").Input("someone@example.test");
+
+        Assert.Contains("Could not connect to 127.0.0.1:1", page.Find(".smtp-test-result").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

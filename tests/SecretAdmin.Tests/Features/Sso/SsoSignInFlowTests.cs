@@ -108,6 +108,21 @@ public sealed class SsoSignInFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LoginPage_LabelStoredAsTheWholeText_SaysSignInWithOnce()
+    {
+        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        {
+            // As an earlier version stored it, when the page suggested the whole text as the label.
+            await db.Database.ExecuteSqlAsync($"UPDATE \"OidcSettings\" SET \"ButtonLabel\" = 'Sign in with Contoso', \"Version\" = \"Version\" + 1");
+        }
+
+        var html = await WebSession.Client(_app).GetStringAsync("/account/login");
+
+        Assert.Contains("Sign in with Contoso", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sign in with Sign in with", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task LoginPage_Disabled_ShowsNoButton()
     {
         await SaveOidcAsync(form => form.Enabled = false, secret: null);
