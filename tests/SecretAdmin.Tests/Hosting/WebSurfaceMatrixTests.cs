@@ -22,6 +22,8 @@ public sealed partial class WebSurfaceMatrixTests : IAsyncLifetime
     private static readonly Dictionary<string, string> ParameterValues = new()
     {
         ["Code"] = "404",
+        // A test sign-in's report: an id no run has, which the page answers as unknown.
+        ["Id"] = "0123456789abcdef0123456789abcdef",
     };
 
     private readonly TempDataDirectory _temp = new();
