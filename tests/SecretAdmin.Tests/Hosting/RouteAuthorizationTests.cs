@@ -19,6 +19,7 @@ public sealed partial class RouteAuthorizationTests : IAsyncLifetime
     private static readonly Dictionary<string, string> ParameterValues = new()
     {
         ["Code"] = "404",
+        ["Id"] = "0123456789abcdef0123456789abcdef",
     };
 
     private readonly TempDataDirectory _temp = new();

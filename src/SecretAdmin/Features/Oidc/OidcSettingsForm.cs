@@ -49,7 +49,7 @@ public sealed class OidcSettingsForm : ITextInputForm
     /// <summary>The text inputs, labelled as the page labels them; each bound is its column's length.</summary>
     public IEnumerable<TextInputField> TextInputs() =>
     [
-        new(nameof(ButtonLabel), "Button label", ButtonLabel, 100),
+        new(nameof(ButtonLabel), "Provider name on the button", ButtonLabel, 100),
         new(nameof(Authority), "Authority", Authority, AuthorityMaxLength),
         new(nameof(ClientId), "Client id", ClientId, 500),
         new(nameof(Scopes), "Scopes", Scopes, 1000),

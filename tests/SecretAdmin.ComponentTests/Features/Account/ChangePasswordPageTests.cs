@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using SecretAdmin.ComponentTests.Support;
+using SecretAdmin.Hosting;
+using SecretAdmin.Security;
 using SecretAdmin.Features.Account;
 
 namespace SecretAdmin.ComponentTests.Features.Account;
@@ -17,6 +19,10 @@ public sealed class ChangePasswordPageTests : MudComponentTestContext
     {
         AddAuthorization();
         _real.AddTo(Services);
+        // Signing in again after the change counts attempts under the stored MFA policy.
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new SealingOptions()));
+        Services.AddSingleton<SecretSealer>();
+        Services.AddSecretAdminSettingsServices();
         Services.AddScoped<PasswordChange>();
         Services.AddSingleton<AntiforgeryStateProvider>(new NoAntiforgery());
     }

@@ -24,7 +24,7 @@ public sealed class SettingsPagesTextInputTests : SettingsPageContext
         page.Find("#oidc-button-label").Input("Sign in\u001B[2J");
         await SaveAsync(page);
 
-        page.WaitForAssertion(() => Assert.Contains($"Button label {ControlMessage}; it contains U+001B (escape).", TextAround(page, "#oidc-button-label"), StringComparison.Ordinal), Wait);
+        page.WaitForAssertion(() => Assert.Contains($"Provider name on the button {ControlMessage}; it contains U+001B (escape).", TextAround(page, "#oidc-button-label"), StringComparison.Ordinal), Wait);
         Assert.NotEmpty(page.FindAll(".settings-invalid"));
         Assert.Equal(0, (await Service<OidcSettingsService>().GetAsync()).Version);
     }
@@ -50,14 +50,15 @@ public sealed class SettingsPagesTextInputTests : SettingsPageContext
 
         var page = RenderPage<OidcSettingsPage>();
 
-        page.WaitForAssertion(() => Assert.Contains($"Button label {ControlMessage}; it contains U+202E.", TextAround(page, "#oidc-button-label"), StringComparison.Ordinal), Wait);
+        page.WaitForAssertion(() => Assert.Contains($"Provider name on the button {ControlMessage}; it contains U+202E.", TextAround(page, "#oidc-button-label"), StringComparison.Ordinal), Wait);
         Assert.DoesNotContain(ControlMessage, TextAround(page, "#oidc-client-id"), StringComparison.Ordinal);
         Assert.NotEmpty(page.FindAll(".settings-invalid"));
 
         page.Find("#oidc-button-label").Input("Sign in with Contoso");
         await SaveAsync(page);
 
-        page.WaitForAssertion(() => Assert.Equal("Sign in with Contoso", Service<OidcSettingsService>().GetAsync().Result.ButtonLabel), Wait);
+        // Saved as the provider's name: the button puts "Sign in with" before it.
+        page.WaitForAssertion(() => Assert.Equal("Contoso", Service<OidcSettingsService>().GetAsync().Result.ButtonLabel), Wait);
     }
 
     [Fact]

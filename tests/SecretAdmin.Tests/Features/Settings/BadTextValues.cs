@@ -44,9 +44,9 @@ public static class BadTextValues
         // What was reported: control characters in each text setting.
         Control("oidc authority SOH", "oidc", "Authority", "--authority", "Authority", "https://login.example.test/\u0001");
         Control("oidc client id ESC sequence", "oidc", "ClientId", "--client-id", "Client id", "app\u001B[2J\u001B]0;owned\u0007");
-        Control("oidc button label NUL", "oidc", "ButtonLabel", "--button-label", "Button label", "Contoso\0SSO");
-        Control("oidc button label CRLF", "oidc", "ButtonLabel", "--button-label", "Button label", "Sign in\r\nwith Contoso");
-        Control("oidc button label U+202E", "oidc", "ButtonLabel", "--button-label", "Button label", "Sign in \u202Eexe.osotnoC");
+        Control("oidc button label NUL", "oidc", "ButtonLabel", "--button-label", "Provider name on the button", "Contoso\0SSO");
+        Control("oidc button label CRLF", "oidc", "ButtonLabel", "--button-label", "Provider name on the button", "Sign in\r\nwith Contoso");
+        Control("oidc button label U+202E", "oidc", "ButtonLabel", "--button-label", "Provider name on the button", "Sign in \u202Eexe.osotnoC");
         Control("oidc role claim U+2066", "oidc", "RoleClaimType", "--role-claim-type", "Role or group claim", "groups\u2066");
         Control("oidc admin value LF", "oidc", "AdminRoleValue", "--admin-role-value", "Administrator value", "admin\n");
         Control("oidc scopes TAB", "oidc", "Scopes", "--scopes", "Scopes", "openid\tprofile");
@@ -69,19 +69,19 @@ public static class BadTextValues
         // Every C0 class member the reports named, and each bidi control, isolate and mark, in the button label.
         foreach (var c in new[] { '\u0000', '\u0001', '\u0007', '\u0008', '\u0009', '\u000A', '\u000B', '\u000C', '\u000D', '\u001B', '\u001F', '\u007F', '\u0080', '\u009F' })
         {
-            Control($"oidc button label U+{(int)c:X4}", "oidc", "ButtonLabel", "--button-label", "Button label", $"Sign{c}in");
+            Control($"oidc button label U+{(int)c:X4}", "oidc", "ButtonLabel", "--button-label", "Provider name on the button", $"Sign{c}in");
         }
 
         foreach (var c in new[] { '\u061C', '\u200B', '\u200C', '\u200D', '\u200E', '\u200F', '\u202A', '\u202B', '\u202C', '\u202D', '\u2028', '\u2029', '\u2060', '\u2066', '\u2067', '\u2068', '\u2069', '\uFEFF' })
         {
             if (!cases.ContainsKey($"oidc button label U+{(int)c:X4}"))
             {
-                Control($"oidc button label U+{(int)c:X4}", "oidc", "ButtonLabel", "--button-label", "Button label", $"Sign{c}in");
+                Control($"oidc button label U+{(int)c:X4}", "oidc", "ButtonLabel", "--button-label", "Provider name on the button", $"Sign{c}in");
             }
         }
 
         // Over each bound.
-        TooLong("oidc button label 101 characters", "oidc", "ButtonLabel", "--button-label", "Button label", new string('x', 101), 100);
+        TooLong("oidc button label 101 characters", "oidc", "ButtonLabel", "--button-label", "Provider name on the button", new string('x', 101), 100);
         TooLong("oidc authority 2001 characters", "oidc", "Authority", "--authority", "Authority", "https://login.example.test/" + new string('a', 2001 - 26), 2000);
         TooLong("oidc client id 501 characters", "oidc", "ClientId", "--client-id", "Client id", new string('c', 501), 500);
         TooLong("oidc scopes 1001 characters", "oidc", "Scopes", "--scopes", "Scopes", "openid " + new string('s', 1001 - 7), 1000);
