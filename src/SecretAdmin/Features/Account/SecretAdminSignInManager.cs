@@ -38,21 +38,10 @@ public sealed class SecretAdminSignInManager(
             return await base.CheckPasswordSignInAsync(user, password, lockoutOnFailure);
         }
 
-        if (await PreSignInCheck(user) is { } refused)
+        var (failed, attempt) = await ClaimAndCheckAsync(user, () => UserManager.CheckPasswordAsync(user, password));
+        if (failed is not null)
         {
-            return refused;
-        }
-
-        var attempt = await attempts.ClaimAsync(user.Id);
-        if (!attempt.Granted)
-        {
-            return await LockedOut(user);
-        }
-
-        await ReloadAsync(user);
-        if (!await UserManager.CheckPasswordAsync(user, password))
-        {
-            return attempt.LocksOut ? await LockedOut(user) : SignInResult.Failed;
+            return failed;
         }
 
         // As Identity: with a second factor still to come, a right password neither counts as a
@@ -70,6 +59,33 @@ public sealed class SecretAdminSignInManager(
     }
 
     /// <summary>
+    /// The user's sign-in checks, then an attempt slot claimed before <paramref name="check"/> runs
+    /// (no slot: locked out, unchecked). Returns the refusal or failure, or null with the granted
+    /// attempt when the check passed.
+    /// </summary>
+    private async Task<(SignInResult? Failed, SignInAttempt Attempt)> ClaimAndCheckAsync(SecretAdminUser user, Func<Task<bool>> check)
+    {
+        if (await PreSignInCheck(user) is { } refused)
+        {
+            return (refused, default!);
+        }
+
+        var attempt = await attempts.ClaimAsync(user.Id);
+        if (!attempt.Granted)
+        {
+            return (await LockedOut(user), attempt);
+        }
+
+        await ReloadAsync(user);
+        if (!await check())
+        {
+            return (attempt.LocksOut ? await LockedOut(user) : SignInResult.Failed, attempt);
+        }
+
+        return (null, attempt);
+    }
+
+    /// <summary>
     /// Identity's authenticator-code sign-in with the slot claimed before the code is checked; after a
     /// right code it signs in as Identity does (an "mfa" amr claim, the external login provider kept,
     /// the two-factor cookie removed).
@@ -83,21 +99,10 @@ public sealed class SecretAdminSignInManager(
             return SignInResult.Failed;
         }
 
-        if (await PreSignInCheck(user) is { } refused)
+        var (failed, attempt) = await ClaimAndCheckAsync(user, () => UserManager.VerifyTwoFactorTokenAsync(user, Options.Tokens.AuthenticatorTokenProvider, code));
+        if (failed is not null)
         {
-            return refused;
-        }
-
-        var attempt = await attempts.ClaimAsync(user.Id);
-        if (!attempt.Granted)
-        {
-            return await LockedOut(user);
-        }
-
-        await ReloadAsync(user);
-        if (!await UserManager.VerifyTwoFactorTokenAsync(user, Options.Tokens.AuthenticatorTokenProvider, code))
-        {
-            return attempt.LocksOut ? await LockedOut(user) : SignInResult.Failed;
+            return failed;
         }
 
         await attempts.SucceededAsync(attempt);

@@ -15,60 +15,23 @@ namespace SecretAdmin.Tests.Features.Sso;
 /// Keycloak, Entra ID, ZITADEL and Google shapes, a provider that lies about its issuer, and one
 /// that rotates its signing key.
 /// </summary>
-public sealed class SsoProviderShapesTests : IAsyncLifetime
+public sealed class SsoProviderShapesTests : SsoProviderTest
 {
-    private const string ClientSecret = "shape-client-secret-5e1d";
     private const string AdminRole = "secretadmin-admins";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly TempDataDirectory _temp = new();
-    private readonly List<OidcPeer> _peers = [];
-    private SecretAdminAppFactory _app = default!;
 
-    public async Task InitializeAsync()
+    protected override string ClientSecret => "shape-client-secret-5e1d";
+
+    public override async Task InitializeAsync()
     {
-        _app = new SecretAdminAppFactory(_temp);
-        await WebSession.CreateUserAsync(_app, "root@example.test", admin: true);
+        await base.InitializeAsync();
+        await WebSession.CreateUserAsync(App, "root@example.test", admin: true);
     }
 
-    public async Task DisposeAsync()
-    {
-        _app.Dispose();
-        foreach (var peer in _peers)
-        {
-            await peer.DisposeAsync();
-        }
-
-        _temp.Dispose();
-    }
-
-    private async Task<OidcPeer> StartProviderAsync(OidcPeerShape shape, Dictionary<string, IReadOnlyDictionary<string, object?>>? claims = null)
-    {
-        var peer = await OidcPeer.StartAsync(ClientSecret, [$"{SsoBrowserFlow.AppOrigin}/signin-oidc"], [$"{SsoBrowserFlow.AppOrigin}{SsoDefaults.SignedOutCallbackPath}"], claims, shape);
-        _peers.Add(peer);
-        return peer;
-    }
-
-    private async Task SaveSettingsAsync(OidcPeer provider, Action<OidcSettingsForm> change)
-    {
-        var service = _app.Services.GetRequiredService<OidcSettingsService>();
-        var view = await service.GetAsync();
-        var form = OidcSettingsForm.From(view);
-        form.Enabled = true;
-        form.ButtonLabel = "Company sign-in";
-        form.Authority = provider.Address;
-        form.ClientId = OidcPeer.ClientId;
-        form.NewClientSecret = ClientSecret;
-        form.CreateUnknownUsers = true;
-        change(form);
-        var saved = await service.SaveAsync(AuditActor.Cli, form, view.Version);
-        Assert.True(saved.Succeeded, saved.Message);
-    }
+    private Task SaveSettingsAsync(OidcPeer provider, Action<OidcSettingsForm> change) => SaveSettingsAsync(provider, enabled: true, change);
 
     private async Task<bool> IsAdminAsync(string email) =>
-        (await _app.Services.GetRequiredService<UserAdminService>().SearchAsync(new(email))).Items.Single().IsAdmin;
-
-    private async Task<List<AuditEntry>> AuditAsync(string action) =>
-        [.. (await _app.Services.GetRequiredService<AuditLog>().SearchAsync(new(Action: action))).Items];
+        (await App.Services.GetRequiredService<UserAdminService>().SearchAsync(new(email))).Items.Single().IsAdmin;
 
     private static Dictionary<string, IReadOnlyDictionary<string, object?>> Claims(string login, Dictionary<string, object?> claims) =>
         new() { [login] = claims };
@@ -81,7 +44,7 @@ public sealed class SsoProviderShapesTests : IAsyncLifetime
             Claims("kate", new() { ["realm_access"] = new Dictionary<string, object?> { ["roles"] = new[] { "offline_access", AdminRole } } }));
         await SaveSettingsAsync(provider, form => { form.RoleClaimType = "realm_access.roles"; form.AdminRoleValue = AdminRole; });
 
-        var (app, last) = await SsoBrowserFlow.SignInAsync(_app, provider, "kate", "/admin/users");
+        var (app, last) = await SsoBrowserFlow.SignInAsync(App, provider, "kate", "/admin/users");
 
         Assert.Equal("/admin/users", SsoBrowserFlow.Location(last));
         Assert.True(await IsAdminAsync("kate@example.test"));
@@ -97,7 +60,7 @@ public sealed class SsoProviderShapesTests : IAsyncLifetime
             Claims("kim", new() { ["resource_access"] = new Dictionary<string, object?> { [OidcPeer.ClientId] = new Dictionary<string, object?> { ["roles"] = new[] { AdminRole } } } }));
         await SaveSettingsAsync(provider, form => { form.RoleClaimType = $"resource_access.{OidcPeer.ClientId}.roles"; form.AdminRoleValue = AdminRole; });
 
-        await SsoBrowserFlow.SignInAsync(_app, provider, "kim");
+        await SsoBrowserFlow.SignInAsync(App, provider, "kim");
 
         Assert.True(await IsAdminAsync("kim@example.test"));
     }
@@ -110,7 +73,7 @@ public sealed class SsoProviderShapesTests : IAsyncLifetime
             Claims("erin", new() { ["email"] = null, ["email_verified"] = null, ["preferred_username"] = "erin@corp.example", ["roles"] = new[] { AdminRole } }));
         await SaveSettingsAsync(provider, form => { form.RoleClaimType = "roles"; form.AdminRoleValue = AdminRole; form.EmailClaimFallback = "preferred_username"; });
 
-        var (_, last) = await SsoBrowserFlow.SignInAsync(_app, provider, "erin");
+        var (_, last) = await SsoBrowserFlow.SignInAsync(App, provider, "erin");
 
         Assert.Equal("/account", SsoBrowserFlow.Location(last));
         Assert.True(await IsAdminAsync("erin@corp.example"));
@@ -119,16 +82,16 @@ public sealed class SsoProviderShapesTests : IAsyncLifetime
     [Fact]
     public async Task Entra_FallbackEmailOfAnExistingUser_IsNeverLinked()
     {
-        await WebSession.CreateUserAsync(_app, "erin@corp.example", admin: false);
+        await WebSession.CreateUserAsync(App, "erin@corp.example", admin: false);
         var provider = await StartProviderAsync(
             OidcPeerShape.Entra(Guid.Parse("8f2a1c3e-5b7d-4e9f-a1b2-c3d4e5f60718")),
             Claims("erin", new() { ["email"] = null, ["email_verified"] = null, ["preferred_username"] = "erin@corp.example" }));
         await SaveSettingsAsync(provider, form => { form.LinkByVerifiedEmail = true; form.EmailClaimFallback = "preferred_username"; });
 
-        var (_, last) = await SsoBrowserFlow.SignInAsync(_app, provider, "erin");
+        var (_, last) = await SsoBrowserFlow.SignInAsync(App, provider, "erin");
 
         Assert.Equal(SsoErrors.PathFor(SsoErrorKind.EmailInUse), SsoBrowserFlow.Location(last));
-        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
+        await using var db = await App.Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
         Assert.Empty(await db.UserLogins.ToListAsync());
     }
 
@@ -140,7 +103,7 @@ public sealed class SsoProviderShapesTests : IAsyncLifetime
             Claims("zoe", new() { ["urn:zitadel:iam:org:project:roles"] = new Dictionary<string, object?> { [AdminRole] = new Dictionary<string, object?> { ["2193"] = "corp.example" } } }));
         await SaveSettingsAsync(provider, form => { form.RoleClaimType = "urn:zitadel:iam:org:project:roles"; form.AdminRoleValue = AdminRole; });
 
-        await SsoBrowserFlow.SignInAsync(_app, provider, "zoe");
+        await SsoBrowserFlow.SignInAsync(App, provider, "zoe");
 
         Assert.True(await IsAdminAsync("zoe@example.test"));
     }
@@ -157,8 +120,8 @@ public sealed class SsoProviderShapesTests : IAsyncLifetime
             });
         await SaveSettingsAsync(provider, form => { form.HostedDomainClaim = "hd"; form.HostedDomains = "corp.example"; });
 
-        var (_, gina) = await SsoBrowserFlow.SignInAsync(_app, provider, "gina");
-        var (_, gus) = await SsoBrowserFlow.SignInAsync(_app, provider, "gus");
+        var (_, gina) = await SsoBrowserFlow.SignInAsync(App, provider, "gina");
+        var (_, gus) = await SsoBrowserFlow.SignInAsync(App, provider, "gus");
 
         Assert.Equal("/account", SsoBrowserFlow.Location(gina));
         Assert.Equal(SsoErrors.PathFor(SsoErrorKind.HostedDomainNotAllowed), SsoBrowserFlow.Location(gus));
@@ -170,11 +133,11 @@ public sealed class SsoProviderShapesTests : IAsyncLifetime
         // carol is linked through the genuine provider; another provider claims to be it.
         var genuine = await StartProviderAsync(OidcPeerShape.Default);
         await SaveSettingsAsync(genuine, _ => { });
-        await SsoBrowserFlow.SignInAsync(_app, genuine, "carol");
+        await SsoBrowserFlow.SignInAsync(App, genuine, "carol");
         var liar = await StartProviderAsync(OidcPeerShape.Default with { LieIssuer = genuine.Issuer });
 
         // Saving it switched on is refused: its discovery names another issuer.
-        var service = _app.Services.GetRequiredService<OidcSettingsService>();
+        var service = App.Services.GetRequiredService<OidcSettingsService>();
         var view = await service.GetAsync();
         var form = OidcSettingsForm.From(view);
         form.Authority = liar.Address;
@@ -184,12 +147,12 @@ public sealed class SsoProviderShapesTests : IAsyncLifetime
 
         // Pointed there anyway (saved off, switched on in the database), it still signs nobody in.
         await SaveSettingsAsync(liar, form => form.Enabled = false);
-        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        await using (var db = await App.Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
         {
             await db.Database.ExecuteSqlRawAsync("UPDATE \"OidcSettings\" SET \"Enabled\" = 1, \"Version\" = \"Version\" + 1");
         }
 
-        var app = WebSession.Client(_app);
+        var app = WebSession.Client(App);
         var start = await SsoBrowserFlow.StartAsync(app, "/account");
 
         Assert.Equal(SsoErrors.PathFor(SsoErrorKind.IssuerMismatch), SsoBrowserFlow.Location(start));
@@ -204,9 +167,9 @@ public sealed class SsoProviderShapesTests : IAsyncLifetime
         var provider = await StartProviderAsync(OidcPeerShape.Default with { KidRotateAfter = 1 });
         await SaveSettingsAsync(provider, _ => { });
 
-        var (_, before) = await SsoBrowserFlow.SignInAsync(_app, provider, "rita");
+        var (_, before) = await SsoBrowserFlow.SignInAsync(App, provider, "rita");
         await provider.WaitForEventAsync("signing_key.rotated", Wait);
-        var (app, after) = await SsoBrowserFlow.SignInAsync(_app, provider, "rita");
+        var (app, after) = await SsoBrowserFlow.SignInAsync(App, provider, "rita");
 
         Assert.Equal("/account", SsoBrowserFlow.Location(before));
         Assert.Equal("/account", SsoBrowserFlow.Location(after));
@@ -226,12 +189,12 @@ public sealed class SsoProviderShapesTests : IAsyncLifetime
         await SaveSettingsAsync(provider, _ => { });
         for (var signIn = 1; signIn <= 3; signIn++)
         {
-            var (_, signedIn) = await SsoBrowserFlow.SignInAsync(_app, provider, "rita");
+            var (_, signedIn) = await SsoBrowserFlow.SignInAsync(App, provider, "rita");
             Assert.Equal("/account", SsoBrowserFlow.Location(signedIn));
         }
 
-        var (app, fourth) = await SsoBrowserFlow.SignInAsync(_app, provider, "rita");
-        var (_, fifth) = await SsoBrowserFlow.SignInAsync(_app, provider, "rita");
+        var (app, fourth) = await SsoBrowserFlow.SignInAsync(App, provider, "rita");
+        var (_, fifth) = await SsoBrowserFlow.SignInAsync(App, provider, "rita");
 
         Assert.Equal(SsoErrors.PathFor(SsoErrorKind.TokenSignature), SsoBrowserFlow.Location(fourth));
         Assert.Equal(SsoErrors.PathFor(SsoErrorKind.TokenSignature), SsoBrowserFlow.Location(fifth));

@@ -14,54 +14,15 @@ namespace SecretAdmin.Tests.Features.Sso;
 /// the administrator's browser against the saved settings and reports what a real sign-in would
 /// do, without signing anyone in or changing anything.
 /// </summary>
-public sealed class SsoTestSignInTests : IAsyncLifetime
+public sealed class SsoTestSignInTests : SsoProviderTest
 {
-    private const string ClientSecret = "test-sign-in-secret-7c2a";
     private const string AdminRole = "secretadmin-admins";
     private const string Admin = "root@example.test";
-    private readonly TempDataDirectory _temp = new();
-    private readonly List<OidcPeer> _peers = [];
-    private SecretAdminAppFactory _app = default!;
 
-    public Task InitializeAsync()
-    {
-        _app = new SecretAdminAppFactory(_temp);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _app.Dispose();
-        foreach (var peer in _peers)
-        {
-            await peer.DisposeAsync();
-        }
-
-        _temp.Dispose();
-    }
-
-    private async Task<OidcPeer> StartProviderAsync(OidcPeerShape shape, Dictionary<string, IReadOnlyDictionary<string, object?>>? claims = null)
-    {
-        var peer = await OidcPeer.StartAsync(ClientSecret, [$"{SsoBrowserFlow.AppOrigin}/signin-oidc"], [$"{SsoBrowserFlow.AppOrigin}{SsoDefaults.SignedOutCallbackPath}"], claims, shape);
-        _peers.Add(peer);
-        return peer;
-    }
+    protected override string ClientSecret => "test-sign-in-secret-7c2a";
 
     /// <summary>Saved switched off: a test sign-in needs no single sign-on offered yet.</summary>
-    private async Task SaveSettingsOffAsync(OidcPeer provider, Action<OidcSettingsForm> change)
-    {
-        var service = _app.Services.GetRequiredService<OidcSettingsService>();
-        var view = await service.GetAsync();
-        var form = OidcSettingsForm.From(view);
-        form.Enabled = false;
-        form.Authority = provider.Address;
-        form.ClientId = OidcPeer.ClientId;
-        form.NewClientSecret = ClientSecret;
-        form.CreateUnknownUsers = true;
-        change(form);
-        var saved = await service.SaveAsync(AuditActor.Cli, form, view.Version);
-        Assert.True(saved.Succeeded, saved.Message);
-    }
+    private Task SaveSettingsOffAsync(OidcPeer provider, Action<OidcSettingsForm> change) => SaveSettingsAsync(provider, enabled: false, change);
 
     private async Task<string> ReportAsync(HttpClient admin, HttpResponseMessage last)
     {
@@ -73,9 +34,6 @@ public sealed class SsoTestSignInTests : IAsyncLifetime
         return WebUtility.HtmlDecode(html);
     }
 
-    private async Task<List<AuditEntry>> AuditAsync(string action) =>
-        [.. (await _app.Services.GetRequiredService<AuditLog>().SearchAsync(new(Action: action))).Items];
-
     [Fact]
     public async Task KeycloakShape_ReportsClaimNamesRolesAndChecks_AndSignsNobodyIn()
     {
@@ -83,7 +41,7 @@ public sealed class SsoTestSignInTests : IAsyncLifetime
             OidcPeerShape.Keycloak("corp"),
             new() { ["kate"] = new Dictionary<string, object?> { ["realm_access"] = new Dictionary<string, object?> { ["roles"] = new[] { "offline_access", AdminRole } } } });
         await SaveSettingsOffAsync(provider, form => { form.RoleClaimType = "realm_access.roles"; form.AdminRoleValue = AdminRole; });
-        var admin = await WebSession.SignedInAsync(_app, Admin, admin: true);
+        var admin = await WebSession.SignedInAsync(App, Admin, admin: true);
 
         var report = await ReportAsync(admin, await SsoBrowserFlow.TestSignInAsync(admin, provider, "kate"));
 
@@ -94,7 +52,7 @@ public sealed class SsoTestSignInTests : IAsyncLifetime
         Assert.Matches("claim-name\"[^>]*><span[^>]*>realm_access<", report);
         Assert.Contains(">offline_access<", report, StringComparison.Ordinal);
         // Nobody was signed in or created; the administrator is still themselves.
-        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        await using (var db = await App.Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
         {
             Assert.Empty(await db.UserLogins.ToListAsync());
             Assert.Equal([Admin], await db.Users.Select(u => u.Email!).ToListAsync());
@@ -109,10 +67,10 @@ public sealed class SsoTestSignInTests : IAsyncLifetime
     [Fact]
     public async Task ExistingUserOutsideTheAllowedDomains_ReportsTheRefusalAndTheFailedCheck()
     {
-        await WebSession.CreateUserAsync(_app, "kate@example.test", admin: false);
+        await WebSession.CreateUserAsync(App, "kate@example.test", admin: false);
         var provider = await StartProviderAsync(OidcPeerShape.Default);
         await SaveSettingsOffAsync(provider, form => { form.LinkByVerifiedEmail = true; form.AllowedEmailDomains = "corp.test"; });
-        var admin = await WebSession.SignedInAsync(_app, Admin, admin: true);
+        var admin = await WebSession.SignedInAsync(App, Admin, admin: true);
 
         var report = await ReportAsync(admin, await SsoBrowserFlow.TestSignInAsync(admin, provider, "kate"));
 
@@ -128,7 +86,7 @@ public sealed class SsoTestSignInTests : IAsyncLifetime
         var genuine = await StartProviderAsync(OidcPeerShape.Default);
         var liar = await StartProviderAsync(OidcPeerShape.Default with { LieIssuer = genuine.Issuer });
         await SaveSettingsOffAsync(liar, _ => { });
-        var admin = await WebSession.SignedInAsync(_app, Admin, admin: true);
+        var admin = await WebSession.SignedInAsync(App, Admin, admin: true);
 
         var report = await ReportAsync(admin, await SsoBrowserFlow.TestSignInAsync(admin, liar, "kate"));
 
@@ -141,7 +99,7 @@ public sealed class SsoTestSignInTests : IAsyncLifetime
     [Fact]
     public async Task IncompleteSettings_ReportWhyTheTestCannotStart()
     {
-        var admin = await WebSession.SignedInAsync(_app, Admin, admin: true);
+        var admin = await WebSession.SignedInAsync(App, Admin, admin: true);
 
         var start = await FormPost.SubmitAsync(admin, "/settings/oidc", null, new Dictionary<string, string>(), action: SsoDefaults.TestStart);
         var report = await ReportAsync(admin, start);
@@ -155,10 +113,10 @@ public sealed class SsoTestSignInTests : IAsyncLifetime
     {
         var provider = await StartProviderAsync(OidcPeerShape.Default);
         await SaveSettingsOffAsync(provider, _ => { });
-        var admin = await WebSession.SignedInAsync(_app, Admin, admin: true);
+        var admin = await WebSession.SignedInAsync(App, Admin, admin: true);
         var last = await SsoBrowserFlow.TestSignInAsync(admin, provider, "kate");
-        var other = await WebSession.SignedInAsync(_app, "other-admin@example.test", admin: true);
-        var user = await WebSession.SignedInAsync(_app, "user@example.test", admin: false);
+        var other = await WebSession.SignedInAsync(App, "other-admin@example.test", admin: true);
+        var user = await WebSession.SignedInAsync(App, "user@example.test", admin: false);
 
         var otherView = await other.GetStringAsync(SsoBrowserFlow.Location(last));
         var userStart = await user.PostAsync(SsoDefaults.TestStart, new FormUrlEncodedContent([]));

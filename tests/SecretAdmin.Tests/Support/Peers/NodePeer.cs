@@ -11,7 +11,12 @@ namespace SecretAdmin.Tests.Support.Peers;
 /// </summary>
 public sealed class NodePeer : IAsyncDisposable, IDisposable
 {
-    public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long a peer may take to listen. Loading oidc-provider and making an RSA key takes about a
+    /// second alone, but several peers start at once while other test classes keep both cores busy
+    /// (100 sign-ins at once, builds of the app), and 30 s was seen to run out there.
+    /// </summary>
+    public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
 
     private const string InstallHint = "run tests/run.sh, which installs the test peers (npm ci --prefix tests/peers)";
 
