@@ -20,7 +20,7 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, OidcSettin
     {
         context.Response.OnStarting(async () =>
         {
-            // Only a page holds forms; its sign-in and sign-out forms may be sent on to the provider.
+            // Only a page holds forms; its sign-in, sign-out and test sign-in forms may be sent on to the provider.
             var formTargets = context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
                 ? await ProviderOriginAsync(context.RequestAborted)
                 : null;
@@ -50,7 +50,8 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, OidcSettin
         + "frame-ancestors 'none'";
 
     /// <summary>
-    /// The origin of the OpenID Connect provider while single sign-on is switched on, or null. Read
+    /// The origin of the configured OpenID Connect provider, or null — switched on or not, since an
+    /// administrator's test sign-in goes there before single sign-on is offered. Read
     /// from the stored settings, as the sign-in page does, so a change made by another process or
     /// the command line is in the policy of the next page.
     /// </summary>
@@ -59,8 +60,7 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, OidcSettin
         try
         {
             var settings = await sso.RefreshAsync(cancellationToken);
-            return settings.Enabled
-                && Uri.TryCreate(settings.Authority, UriKind.Absolute, out var authority)
+            return Uri.TryCreate(settings.Authority, UriKind.Absolute, out var authority)
                 && (authority.Scheme == Uri.UriSchemeHttps || authority.Scheme == Uri.UriSchemeHttp)
                     ? authority.GetLeftPart(UriPartial.Authority)
                     : null;

@@ -71,7 +71,8 @@ public abstract class SsoBrowserTest<TTestClass>(ChromiumFixture chromium, Secre
     /// `echo secret | SecretAdmin settings oidc set …` with new users created and no linking by email.
     /// The class shares one app, so every setting a test may change is given, its default included:
     /// roles from <paramref name="roleClaimType"/> (the peer's groups unless told), no email fallback
-    /// claim and any email domain unless told, client authentication as discovery offers it.
+    /// claim and any email domain unless told, client authentication as discovery offers it, and
+    /// single sign-on switched on unless told.
     /// </summary>
     protected Task ConfigureSsoWithCliAsync(
         string authority,
@@ -80,11 +81,12 @@ public abstract class SsoBrowserTest<TTestClass>(ChromiumFixture chromium, Secre
         string roleClaimType = "groups",
         string adminRoleValue = OidcPeer.AdminGroup,
         string emailClaimFallback = "",
-        string allowedEmailDomains = "") =>
+        string allowedEmailDomains = "",
+        bool enabled = true) =>
         App.RunCliAsync(
             [
                 "settings", "oidc", "set",
-                "--enabled", "true",
+                "--enabled", enabled ? "true" : "false",
                 "--button-label", buttonLabel,
                 "--authority", authority,
                 "--client-id", OidcPeer.ClientId,
