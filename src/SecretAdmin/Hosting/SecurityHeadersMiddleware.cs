@@ -1,5 +1,5 @@
 using SecretAdmin.Access;
-using SecretAdmin.Features.Sso;
+using SecretAdmin.Features.Oidc;
 
 namespace SecretAdmin.Hosting;
 
@@ -8,7 +8,7 @@ namespace SecretAdmin.Hosting;
 /// pages alike. They are set when the response starts, so an error page that clears the response
 /// still carries them.
 /// </summary>
-internal sealed class SecurityHeadersMiddleware(RequestDelegate next, OidcSettingsSnapshot sso, ILogger<SecurityHeadersMiddleware> logger)
+internal sealed class SecurityHeadersMiddleware(RequestDelegate next, OidcSettingsService oidcSettings, ILogger<SecurityHeadersMiddleware> logger)
 {
     /// <summary>Browser features the app never uses are denied; passkeys (WebAuthn) stay allowed for the app itself.</summary>
     public const string PermissionsPolicy =
@@ -59,8 +59,7 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, OidcSettin
     {
         try
         {
-            var settings = await sso.RefreshAsync(cancellationToken);
-            return Uri.TryCreate(settings.Authority, UriKind.Absolute, out var authority)
+            return Uri.TryCreate(await oidcSettings.GetAuthorityAsync(cancellationToken), UriKind.Absolute, out var authority)
                 && (authority.Scheme == Uri.UriSchemeHttps || authority.Scheme == Uri.UriSchemeHttp)
                     ? authority.GetLeftPart(UriPartial.Authority)
                     : null;

@@ -36,6 +36,10 @@ public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer
             row.UpdatedBy,
             row.Version), cancellationToken);
 
+    /// <summary>The configured authority alone (switched on or not), for what needs only the provider's address.</summary>
+    public Task<string?> GetAuthorityAsync(CancellationToken cancellationToken = default) =>
+        store.ReadAsync<OidcSettings, string?>((_, row) => row.Authority, cancellationToken);
+
     /// <summary>
     /// The client secret, for the sign-in handler only, to send to <paramref name="authority"/> as
     /// <paramref name="clientId"/>: it opens only when those are what it was saved for. Unset, present, or unreadable.

@@ -38,10 +38,12 @@ public sealed record SsoTestReport(
     {
         var (title, message) = SsoErrors.Describe(failure);
         var tokenFailure = failure is SsoErrorKind.TokenExpired or SsoErrorKind.TokenAudience or SsoErrorKind.TokenSignature or SsoErrorKind.TokenNonce;
+        var providerAnswered = failure == SsoErrorKind.IssuerMismatch || tokenFailure;
         SsoTestCheck[] checks =
         [
-            new("Provider", failure is SsoErrorKind.IssuerMismatch || tokenFailure ? SsoTestCheckOutcome.Passed : SsoTestCheckOutcome.Failed,
-                failure is SsoErrorKind.IssuerMismatch || tokenFailure ? "The provider answered." : detail ?? message),
+            providerAnswered
+                ? new("Provider", SsoTestCheckOutcome.Passed, "The provider answered.")
+                : new("Provider", SsoTestCheckOutcome.Failed, detail ?? message),
             new("Issuer", failure == SsoErrorKind.IssuerMismatch ? SsoTestCheckOutcome.Failed : SsoTestCheckOutcome.NotReached,
                 failure == SsoErrorKind.IssuerMismatch ? message : "Not reached."),
             new("ID token", tokenFailure ? SsoTestCheckOutcome.Failed : SsoTestCheckOutcome.NotReached, tokenFailure ? message : "Not reached."),
