@@ -23,6 +23,10 @@ public sealed class SecretAdminDbContext(DbContextOptions<SecretAdminDbContext> 
 
     public DbSet<KeyOperation> KeyOperations => Set<KeyOperation>();
 
+    public DbSet<DataKey> DataKeys => Set<DataKey>();
+
+    public DbSet<StoredSessionKey> SessionKeys => Set<StoredSessionKey>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

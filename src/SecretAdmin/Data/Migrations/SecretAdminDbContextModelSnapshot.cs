@@ -208,6 +208,31 @@ namespace SecretAdmin.Data.Migrations
                     b.ToTable("AuditEntries", (string)null);
                 });
 
+            modelBuilder.Entity("SecretAdmin.Features.Keys.DataKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MasterKeyId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Seals")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Wrapped")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataKeys", (string)null);
+                });
+
             modelBuilder.Entity("SecretAdmin.Features.Keys.KeyOperation", b =>
                 {
                     b.Property<long>("Id")
@@ -249,6 +274,25 @@ namespace SecretAdmin.Data.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("KeyOperations", (string)null);
+                });
+
+            modelBuilder.Entity("SecretAdmin.Features.Keys.StoredSessionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SessionKeys", (string)null);
                 });
 
             modelBuilder.Entity("SecretAdmin.Features.Mfa.MfaPolicy", b =>

@@ -6,6 +6,7 @@ public static class KeysExtensions
     public static IServiceCollection AddKeys(this IServiceCollection services)
     {
         services.AddSingleton<KeyRingSource>();
+        services.AddSingleton<LoadedMasterKey>();
         services.AddSingleton<KeyLifecycleService>();
         return services;
     }
