@@ -9,7 +9,11 @@ namespace SecretAdmin.Commands;
 /// </summary>
 internal static class CommandHost
 {
-    public static async Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task<int>> command, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task<int>> command, CancellationToken cancellationToken) =>
+        RunAsync(command, withoutKeys: false, cancellationToken);
+
+    /// <param name="withoutKeys">For commands that report on the keys: go on when they cannot be loaded (every open then says why).</param>
+    public static async Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task<int>> command, bool withoutKeys, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
 
@@ -25,7 +29,7 @@ internal static class CommandHost
         using var host = builder.Build();
         try
         {
-            await host.Services.GetRequiredService<SecretAdminStartup>().PrepareAsync(cancellationToken);
+            await host.Services.GetRequiredService<SecretAdminStartup>().PrepareAsync(cancellationToken, withoutKeys);
         }
         catch (StartupRefusedException e)
         {

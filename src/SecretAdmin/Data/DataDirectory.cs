@@ -22,7 +22,10 @@ public sealed class DataDirectory
 
     public string KeyRingFolder => System.IO.Path.Combine(Path, "keys");
 
+    /// <summary>The key-ring file of earlier versions: its keys move into the database, wrapped by the master key, at the first start.</summary>
     public string KeyRingFile => System.IO.Path.Combine(KeyRingFolder, "keyring.json");
+
+    public string MasterKeyFile => System.IO.Path.Combine(KeyRingFolder, "master.key");
 
     public string DataProtectionKeysFolder => System.IO.Path.Combine(Path, "data-protection-keys");
 

@@ -1,3 +1,4 @@
+using SecretAdmin.Features.Keys;
 using SecretAdmin.Security;
 
 namespace SecretAdmin.Hosting;
@@ -7,6 +8,7 @@ internal static class SealingHostingExtensions
     public static IHostApplicationBuilder AddSecretAdminSealing(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<SealingOptions>().BindConfiguration(SealingOptions.Section);
+        builder.Services.AddOptions<MasterKeyOptions>().BindConfiguration(MasterKeyOptions.Section);
         builder.Services.AddSingleton<SecretSealer>();
         return builder;
     }

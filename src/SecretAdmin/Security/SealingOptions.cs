@@ -11,6 +11,15 @@ public sealed class SealingOptions
     /// <summary>Read values without the <c>sa1:</c> prefix as legacy plaintext (to be re-sealed).</summary>
     public bool AllowLegacyPlaintext { get; set; }
 
-    /// <summary>The key ring's JSON, when it comes from configuration (an environment variable) instead of the file.</summary>
+    /// <summary>The key ring of an earlier version, when it came from the environment: converted into data keys at the first start.</summary>
     public string? KeyRing { get; set; }
+
+    /// <summary>
+    /// Seals a data key may make before a new one is made active: far below the 2^32 that NIST SP
+    /// 800-38D §8.3 allows with random 96-bit nonces.
+    /// </summary>
+    public long SealsPerDataKey { get; set; } = 1L << 30;
+
+    /// <summary>Seals counted in the database at a time (a crash may count up to this many more than were made, never fewer).</summary>
+    public long SealReservationBlock { get; set; } = 1000;
 }

@@ -62,7 +62,8 @@ public abstract class SecretRead
         /// <summary>A sentence for a person: what is wrong. It never holds the stored value.</summary>
         public string Description => Reason switch
         {
-            UnreadableReason.UnknownKeyId => $"it was sealed with key {KeyId}, which the key ring does not hold",
+            UnreadableReason.UnknownKeyId => $"it was sealed with data key {KeyId}, which the database does not hold",
+            UnreadableReason.MasterKeyUnavailable => "the master key is unavailable, so no data key is loaded to open it",
             UnreadableReason.AuthenticationFailed => "it does not authenticate: it was altered, copied from another place, or sealed with a different key",
             UnreadableReason.Malformed => "it is not a well-formed sealed envelope",
             UnreadableReason.LegacyPlaintext => "it is unsealed plaintext and legacy plaintext reads are off",

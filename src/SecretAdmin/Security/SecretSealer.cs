@@ -10,26 +10,41 @@ namespace SecretAdmin.Security;
 /// The one place that seals and opens stored secrets (AES-256-GCM). Services call it just
 /// before saving and just where a secret is used; nothing else sees plaintext.
 /// </summary>
-public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
+public sealed class SecretSealer(IOptions<SealingOptions> options, ISealAllowance? allowance = null) : IDisposable
 {
     /// <summary>Seals and opens whose payload, plaintext and associated data fit here use a stack buffer.</summary>
     private const int StackBytes = 256;
 
     private readonly bool _allowLegacyPlaintext = options.Value.AllowLegacyPlaintext;
     private volatile LoadedRing? _ring;
+    private volatile string _unavailable = "the data keys have not been loaded; start-up did not complete";
 
     public bool IsLoaded => _ring is not null;
 
-    /// <summary>The key ring in use. Throws until start-up has loaded one.</summary>
+    /// <summary>Why no secret can be sealed or opened now, or null when the keys are loaded.</summary>
+    public string? Unavailable => _ring is null ? _unavailable : null;
+
+    /// <summary>The key ring in use.</summary>
+    /// <exception cref="MasterKeyUnavailableException">No key ring is loaded (see <see cref="Unavailable"/>).</exception>
     public KeyRing KeyRing => Ring.KeyRing;
 
-    private LoadedRing Ring => _ring ?? throw new InvalidOperationException("The key ring has not been loaded; start-up did not complete.");
+    private LoadedRing Ring => _ring ?? throw new MasterKeyUnavailableException(_unavailable);
 
     /// <summary>Makes <paramref name="ring"/> the key ring for every later seal and open.</summary>
     public void Use(KeyRing ring)
     {
         var previous = Interlocked.Exchange(ref _ring, new LoadedRing(ring));
         previous?.Dispose();
+    }
+
+    /// <summary>
+    /// Drops the keys: until <see cref="Use"/> loads them again, every open is unreadable with
+    /// <paramref name="reason"/> and every seal throws — fail closed while the master key is unavailable.
+    /// </summary>
+    public void Suspend(string reason)
+    {
+        _unavailable = reason;
+        Interlocked.Exchange(ref _ring, null)?.Dispose();
     }
 
     public string Seal(string plaintext, SealedPlace place) =>
@@ -93,7 +108,7 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
     /// <summary>Seals the plaintext already in <paramref name="buffer"/> under the active key; an empty <paramref name="nonce"/> draws a fresh one.</summary>
     private string SealBuffer(in WorkBuffer buffer, SealedPlace place, ReadOnlySpan<byte> nonce)
     {
-        var key = Ring.Active;
+        var key = TakeActiveKey();
         var payload = buffer.Payload;
         var plaintextLength = buffer.Plaintext.Length;
         var payloadNonce = payload[..Envelope.NonceSize];
@@ -122,6 +137,35 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
         {
             key.Return(cipher);
         }
+    }
+
+    /// <summary>The active key, one seal of it counted; a key at its limit is rolled over to a new one first.</summary>
+    private KeyCiphers TakeActiveKey()
+    {
+        var ring = Ring;
+        if (allowance is null)
+        {
+            return ring.Active;
+        }
+
+        // Another process may roll at the same moment; a few turns always reach a key with room.
+        for (var turn = 0; turn < 8; turn++)
+        {
+            if (allowance.TryTake(ring.Active.Id))
+            {
+                return ring.Active;
+            }
+
+            var rolled = allowance.Roll(ring.Active.Id);
+            if (rolled.Active.Id != ring.Active.Id)
+            {
+                Use(rolled);
+            }
+
+            ring = Ring;
+        }
+
+        throw new MasterKeyUnavailableException("no data key with seals left could be made active; see the log");
     }
 
     /// <summary>
@@ -166,7 +210,12 @@ public sealed class SecretSealer(IOptions<SealingOptions> options) : IDisposable
             return unreadable(new SecretRead.UnreadableSecret(UnreadableReason.Malformed, keyId: null));
         }
 
-        if (!Ring.TryGetKey(keyId, out var key))
+        if (_ring is not { } ring)
+        {
+            return unreadable(new SecretRead.UnreadableSecret(UnreadableReason.MasterKeyUnavailable, keyId));
+        }
+
+        if (!ring.TryGetKey(keyId, out var key))
         {
             return unreadable(new SecretRead.UnreadableSecret(UnreadableReason.UnknownKeyId, keyId));
         }

@@ -17,6 +17,9 @@ public enum UnreadableReason
     /// <summary>The destination stored beside the secret is not the one it was sealed for: it changed behind the app's back.</summary>
     DestinationChanged,
 
+    /// <summary>The master key is unavailable (missing, wrong, its token absent), so no data key is loaded.</summary>
+    MasterKeyUnavailable,
+
     /// <summary>The secret authenticates somewhere but was sealed before destination binding; start-up binds it.</summary>
     Unbound,
 }

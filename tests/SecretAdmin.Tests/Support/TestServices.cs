@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
+using SecretAdmin.Features.Keys;
 using SecretAdmin.Hosting;
 using SecretAdmin.Security;
 
@@ -7,7 +8,7 @@ namespace SecretAdmin.Tests.Support;
 
 /// <summary>
 /// The services as the app registers them — users, audit log, settings, sealing — on the real
-/// SQLite file of a temp data folder, migrated, with a loaded key ring and a clock of the test's choosing.
+/// SQLite file of a temp data folder, migrated, with a master key file and the key ring's keys stored as data keys and loaded and a clock of the test's choosing.
 /// </summary>
 public static class TestServices
 {
@@ -33,7 +34,15 @@ public static class TestServices
             db.Database.Migrate();
         }
 
-        provider.GetRequiredService<SecretSealer>().Use(ring ?? TestSealing.Ring(1));
+        // The keys as start-up leaves them: a master key file, and the ring's keys in the database wrapped by it.
+        var source = provider.GetRequiredService<MasterKeySource>();
+        source.File.TryCreate();
+        var master = source.Open(wrappedBy: null)!;
+        ring ??= TestSealing.Ring(1);
+        provider.GetRequiredService<DataKeyStore>().ImportAsync(ring, master, CancellationToken.None).GetAwaiter().GetResult();
+        provider.GetRequiredService<LoadedMasterKey>().Use(master);
+        provider.GetRequiredService<SecretSealer>().Use(ring);
+        provider.GetRequiredService<KeyCustody>().ReloadAsync(CancellationToken.None).GetAwaiter().GetResult();
         return provider;
     }
 }

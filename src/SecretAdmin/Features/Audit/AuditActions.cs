@@ -37,6 +37,8 @@ public static class AuditActions
     public const string KeysResealed = "keys.resealed";
     public const string KeyRetired = "keys.retired";
     public const string KeysVerified = "keys.verified";
+    public const string MasterKeyRotated = "keys.master-rotated";
+    public const string KeyRingConverted = "keys.key-ring-converted";
     public const string PlaintextImported = "secrets.plaintext-imported";
     public const string SecretBound = "secrets.bound-to-destination";
 
@@ -47,6 +49,6 @@ public static class AuditActions
         OidcSettingsChanged, SmtpSettingsChanged, MfaPolicyChanged, SmtpTestMailSent, SmtpTestMailFailed,
         MfaEnrolled, RecoveryCodesRegenerated, MfaCodeReplayed, RecoveryCodeUsed, MfaReset, MfaDisabled,
         SsoSignedIn, SsoLinked, SsoRefused, SsoFailed, SsoRoleClaimUnreadable, SsoTested,
-        KeysRotated, KeysResealed, KeyRetired, KeysVerified, PlaintextImported, SecretBound,
+        KeysRotated, KeysResealed, KeyRetired, KeysVerified, MasterKeyRotated, KeyRingConverted, PlaintextImported, SecretBound,
     ];
 }

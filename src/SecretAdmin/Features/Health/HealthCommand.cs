@@ -9,8 +9,8 @@ internal static class HealthCommand
 {
     public static Command Create()
     {
-        var command = new Command("health", "Migrate the database, load the key ring and report their state; exit code 0 only when healthy.");
-        command.SetAction((_, cancellationToken) => CommandHost.RunAsync(ReportAsync, cancellationToken));
+        var command = new Command("health", "Migrate the database, load the keys and report their state; exit code 0 only when healthy.");
+        command.SetAction((_, cancellationToken) => CommandHost.RunAsync(ReportAsync, withoutKeys: true, cancellationToken));
         return command;
     }
 

@@ -1,57 +1,40 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
-using SecretAdmin.Data;
+using SecretAdmin.Features.Keys;
 using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Health;
 
 /// <summary>
-/// The key ring in use is loaded and, when it comes from the file, the file still holds it with
-/// owner-only permissions — so a deleted or loosened key ring shows before the next restart fails.
+/// The keys: the master key answers and the data keys are loaded — so a removed token, a replaced
+/// master key or data keys refused by the re-loader show before anything else fails.
 /// </summary>
-internal sealed class KeyRingHealthCheck(SecretSealer sealer, DataDirectory dataDirectory, IOptions<SealingOptions> options) : IHealthCheck
+internal sealed class KeyRingHealthCheck(SecretSealer sealer, KeyCustody custody) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(Check());
 
     private HealthCheckResult Check()
     {
-        if (!sealer.IsLoaded)
+        var master = custody.MasterKey;
+        if (master.Unavailable is { } unavailable)
         {
-            return HealthCheckResult.Unhealthy("not loaded");
+            return HealthCheckResult.Unhealthy(unavailable);
+        }
+
+        if (sealer.Unavailable is { } notLoaded)
+        {
+            return HealthCheckResult.Unhealthy(notLoaded);
         }
 
         var ring = sealer.KeyRing;
-        var loaded = $"active key {ring.Active.Id}, {Keys(ring.Keys.Count)}";
-        if (!string.IsNullOrWhiteSpace(options.Value.KeyRing))
+        var loaded = $"master key {master.Id} from {master.Source}; active data key {ring.Active.Id}, {(ring.Keys.Count == 1 ? "1 data key" : $"{ring.Keys.Count} data keys")}";
+        if (master.Kind == MasterKeySourceKind.File && custody.MasterKeyFileProblem() is { } fileProblem)
         {
-            return HealthCheckResult.Healthy($"{loaded}, from the environment");
+            return HealthCheckResult.Unhealthy($"{loaded}, but {fileProblem}");
         }
 
-        var file = new KeyRingFile(dataDirectory.KeyRingFile);
-        if (!file.Exists)
-        {
-            return HealthCheckResult.Unhealthy($"{loaded}, but the key ring file is missing: restore it before the next restart");
-        }
-
-        if (file.FindLoosePermissions() is not null)
-        {
-            return HealthCheckResult.Unhealthy($"{loaded}, but the key ring file is open to group or others");
-        }
-
-        try
-        {
-            var stored = file.Read();
-            var lost = ring.Keys.Where(k => !stored.TryGetKey(k.Id, out _)).Select(k => k.Id).ToArray();
-            return lost.Length == 0
-                ? HealthCheckResult.Healthy($"{loaded}, from the key ring file")
-                : HealthCheckResult.Unhealthy($"{loaded}, but the key ring file lacks {(lost.Length == 1 ? "key" : "keys")} {string.Join(", ", lost)}");
-        }
-        catch (Exception e) when (e is KeyRingFormatException or IOException or UnauthorizedAccessException)
-        {
-            return HealthCheckResult.Unhealthy($"{loaded}, but the key ring file cannot be read");
-        }
+        return custody.ReloadProblem is { } problem
+            ? HealthCheckResult.Degraded($"{loaded}, but {problem}")
+            : HealthCheckResult.Healthy(loaded);
     }
-
-    private static string Keys(int count) => count == 1 ? "1 key" : $"{count} keys";
 }

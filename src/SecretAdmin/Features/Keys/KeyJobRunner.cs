@@ -8,7 +8,7 @@ namespace SecretAdmin.Features.Keys;
 /// One at a time in this process; a run from the command line at the same time is safe too, as each
 /// value is replaced only where it still holds what was read.
 /// </summary>
-public sealed class KeyJobRunner(KeyLifecycleService keys, IHostApplicationLifetime lifetime, ILogger<KeyJobRunner> logger)
+public sealed class KeyJobRunner(SealedValueService keys, IHostApplicationLifetime lifetime, ILogger<KeyJobRunner> logger)
 {
     private int _running;
 
@@ -26,7 +26,7 @@ public sealed class KeyJobRunner(KeyLifecycleService keys, IHostApplicationLifet
         {
             try
             {
-                await keys.ResealAsync(actor, KeyLifecycleService.DefaultBatchSize, progress: null, lifetime.ApplicationStopping);
+                await keys.ResealAsync(actor, SealedValueService.DefaultBatchSize, progress: null, lifetime.ApplicationStopping);
             }
             catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
             {

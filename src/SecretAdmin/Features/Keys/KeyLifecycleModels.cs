@@ -1,16 +1,25 @@
 namespace SecretAdmin.Features.Keys;
 
-/// <summary>A key of the ring (or a key id stored values name but the ring lacks), and how many stored values it seals.</summary>
-public sealed record KeyInfo(int Id, DateTimeOffset? CreatedUtc, bool Active, bool InKeyRing, long SealedValues);
-
 /// <summary>
-/// A rotation: the new active key's id, and the new ring. When the ring comes from the
-/// environment it is not written anywhere; the caller may print it only when asked.
+/// A data key (or a key id stored values name but the database lacks): how many stored values it
+/// seals, and how many seals it has made (counted in reserved blocks, never fewer than made).
 /// </summary>
-public sealed record RotationResult(int NewKeyId, bool WrittenToFile, string KeyRingJson)
+public sealed record KeyInfo(int Id, DateTimeOffset? CreatedUtc, bool Active, bool InDatabase, long SealedValues, long Seals);
+
+/// <summary>The outcome of a key change that can be refused: done, or why not.</summary>
+public sealed record KeyChangeResult(bool Succeeded, string Message);
+
+/// <summary>A rotation: the new active data key's id.</summary>
+public sealed record RotationResult(int NewKeyId)
 {
-    public override string ToString() => $"key {NewKeyId} active{(WrittenToFile ? "" : " (not written: the key ring comes from the environment)")}";
+    public override string ToString() => $"data key {NewKeyId} active";
 }
+
+/// <summary>A master-key rotation: the key before and after, how many keys were re-wrapped, and where the new one is.</summary>
+public sealed record MasterRotationResult(string PreviousId, string NewId, int Rewrapped, MasterKeySourceKind Source);
+
+/// <summary>The master key as pages and health show it: where it is and its id, or why it is unavailable.</summary>
+public sealed record MasterKeyInfo(MasterKeySourceKind Kind, string Source, string? Id, string? Unavailable);
 
 /// <summary>How far a re-seal or an import has come: values done of those to do, those that cannot be opened, and the rate.</summary>
 public sealed record SealingProgress(long Done, long Total, long Unreadable, double PerSecond)
@@ -22,8 +31,11 @@ public enum SealedValueState
 {
     Opens,
 
-    /// <summary>Sealed under a key id the key ring does not hold.</summary>
+    /// <summary>Sealed under a data key id the database does not hold.</summary>
     KeyMissing,
+
+    /// <summary>Not opened: the master key is unavailable, so no data key is loaded.</summary>
+    MasterKeyUnavailable,
 
     /// <summary>Altered, moved, malformed, or sealed with another key of the same id.</summary>
     DoesNotOpen,

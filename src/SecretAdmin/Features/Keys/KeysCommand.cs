@@ -2,14 +2,16 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using SecretAdmin.Commands;
+using Microsoft.Extensions.Options;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Keys;
 
 /// <summary>
-/// <c>SecretAdmin keys list|rotate|reseal|retire|verify</c> and <c>SecretAdmin secrets import-plaintext</c>:
+/// <c>SecretAdmin keys list|rotate|rotate-master|reseal|retire|verify</c> and <c>SecretAdmin secrets import-plaintext</c>:
 /// the key lifecycle from the command line, audited with actor <c>cli</c>. Nothing here prints a
-/// stored value; <c>rotate --show</c> prints the new key ring, and only when asked.
+/// stored value or key material.
 /// </summary>
 internal static class KeysCommand
 {
@@ -17,6 +19,7 @@ internal static class KeysCommand
     {
         ListCommand(),
         RotateCommand(),
+        RotateMasterCommand(),
         ResealCommand(),
         RetireCommand(),
         VerifyCommand(),
@@ -29,55 +32,71 @@ internal static class KeysCommand
 
     private static Command ListCommand()
     {
-        var list = new Command("list", "Key ids, when each was created, which is active, and how many stored values each seals.");
+        var list = new Command("list", "The master key, and each data key: when it was created, which is active, how many stored values it seals and how many seals it has made.");
         list.SetAction((_, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
         {
-            var keys = await services.GetRequiredService<KeyLifecycleService>().ListAsync(ct);
-            Console.WriteLine($"{"key",-5} {"created (UTC)",-20} {"state",-10} values");
+            var custody = services.GetRequiredService<KeyCustody>();
+            var limit = services.GetRequiredService<IOptions<SealingOptions>>().Value.SealsPerDataKey;
+            var keys = await custody.ListAsync(ct);
+            Console.WriteLine($"master key {custody.MasterKey.Id} from {custody.MasterKey.Source}");
+            Console.WriteLine($"{"key",-5} {"created (UTC)",-20} {"state",-10} {"values",-8} seals (of {limit})");
             foreach (var key in keys)
             {
                 var created = key.CreatedUtc?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "—";
-                var state = key.Active ? "active" : key.InKeyRing ? "" : "MISSING";
-                Console.WriteLine($"{key.Id,-5} {created,-20} {state,-10} {key.SealedValues}");
+                var state = key.Active ? "active" : key.InDatabase ? "" : "MISSING";
+                Console.WriteLine($"{key.Id,-5} {created,-20} {state,-10} {key.SealedValues,-8} {key.Seals}");
             }
 
-            return keys.Any(k => !k.InKeyRing) ? 1 : 0;
+            return keys.Any(k => !k.InDatabase) ? 1 : 0;
         }, cancellationToken));
         return list;
     }
 
     private static Command RotateCommand()
     {
-        var show = new Option<bool>("--show") { Description = "Print the new key ring (only needed when it comes from the environment). It is key material: never into a log." };
-        var rotate = new Command("rotate", "Add a key and make it active; new seals use it at once.") { show };
-        rotate.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
+        var rotate = new Command("rotate", "Add a data key and make it active; new seals use it at once, in every running instance.");
+        rotate.SetAction((_, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
         {
-            var result = await services.GetRequiredService<KeyLifecycleService>().RotateAsync(AuditActor.Cli, ct);
-            if (result.WrittenToFile)
+            var result = await services.GetRequiredService<KeyCustody>().RotateAsync(AuditActor.Cli, ct);
+            Console.WriteLine($"Data key {result.NewKeyId} is active. Run `SecretAdmin keys reseal` to move the stored values to it.");
+            return 0;
+        }, cancellationToken));
+        return rotate;
+    }
+
+    private static Command RotateMasterCommand()
+    {
+        var rotate = new Command(
+            "rotate-master",
+            $"Wrap every data key and session key under a new master key, in one transaction; no sealed value is touched. " +
+            $"From a file: a new file takes the old one's place. From the environment: give the new key in {MasterKeyOptions.NextValueVariable}. " +
+            "On a PKCS#11 token: a new key is generated on it and the old one destroyed.");
+        rotate.SetAction((_, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
+        {
+            try
             {
-                Console.WriteLine($"Key {result.NewKeyId} is active. Back up the key ring file now, then run `SecretAdmin keys reseal`.");
+                var result = await services.GetRequiredService<KeyCustody>().RotateMasterAsync(AuditActor.Cli, ct);
+                Console.WriteLine($"Master key {result.NewId} wraps {result.Rewrapped} key(s) now; master key {result.PreviousId} opens nothing any more.");
+                Console.WriteLine(result.Source switch
+                {
+                    MasterKeySourceKind.Environment => $"Set {MasterKeyOptions.ValueVariable} to the new key (the value of {MasterKeyOptions.NextValueVariable}) in every instance and restart them; remove {MasterKeyOptions.NextValueVariable}.",
+                    MasterKeySourceKind.Pkcs11 => "The new key is on the token; back the token up as your HSM's documentation says.",
+                    _ => "Back up the master key file now, apart from the database; older backups of it open only database backups made before now.",
+                });
+                return 0;
             }
-            else if (parse.GetValue(show))
+            catch (MasterKeyUnavailableException e)
             {
-                Console.WriteLine(result.KeyRingJson);
-                await Console.Error.WriteLineAsync($"Key {result.NewKeyId} is in the key ring above. Set {Security.SealingOptions.KeyRingVariable} to it, restart, then run `SecretAdmin keys reseal`.");
-            }
-            else
-            {
-                await Console.Error.WriteLineAsync(
-                    $"The key ring comes from {Security.SealingOptions.KeyRingVariable}, so nothing was changed. " +
-                    "Run `SecretAdmin keys rotate --show` to print a rotated key ring to put there.");
+                await Console.Error.WriteLineAsync($"Nothing was changed: {e.Message}.");
                 return 1;
             }
-
-            return 0;
         }, cancellationToken));
         return rotate;
     }
 
     private static Command ResealCommand()
     {
-        var batch = new Option<int>("--batch") { Description = "Values per transaction.", DefaultValueFactory = _ => KeyLifecycleService.DefaultBatchSize };
+        var batch = new Option<int>("--batch") { Description = "Values per transaction.", DefaultValueFactory = _ => SealedValueService.DefaultBatchSize };
         var reseal = new Command("reseal", "Re-seal every stored value that is not under the active key; safe to stop and run again.") { batch };
         reseal.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
         {
@@ -87,7 +106,7 @@ internal static class KeysCommand
                 return 1;
             }
 
-            var result = await services.GetRequiredService<KeyLifecycleService>().ResealAsync(AuditActor.Cli, parse.GetValue(batch), new ConsoleProgress("re-sealed"), ct);
+            var result = await services.GetRequiredService<SealedValueService>().ResealAsync(AuditActor.Cli, parse.GetValue(batch), new ConsoleProgress("re-sealed"), ct);
             Console.WriteLine($"Re-sealed {result.Done} of {result.Total} value(s).");
             if (result.Unreadable > 0)
             {
@@ -106,7 +125,7 @@ internal static class KeysCommand
         var retire = new Command("retire", "Remove a key that no stored value uses any more.") { id };
         retire.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
         {
-            var result = await services.GetRequiredService<KeyLifecycleService>().RetireAsync(AuditActor.Cli, parse.GetValue(id), ct);
+            var result = await services.GetRequiredService<KeyCustody>().RetireAsync(AuditActor.Cli, parse.GetValue(id), ct);
             await (result.Succeeded ? Console.Out : Console.Error).WriteLineAsync(result.Message);
             return result.Succeeded ? 0 : 1;
         }, cancellationToken));
@@ -119,7 +138,12 @@ internal static class KeysCommand
         var verify = new Command("verify", "Open every stored value and count them per table, column, key and state; exit code 0 only when all open.") { json };
         verify.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
         {
-            var report = await services.GetRequiredService<KeyLifecycleService>().VerifyAsync(AuditActor.Cli, ct);
+            var report = await services.GetRequiredService<SealedValueService>().VerifyAsync(AuditActor.Cli, ct);
+            if (services.GetRequiredService<SecretSealer>().Unavailable is { } unavailable)
+            {
+                await Console.Error.WriteLineAsync($"No stored value can be opened: {unavailable}.");
+            }
+
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
@@ -140,17 +164,17 @@ internal static class KeysCommand
             }
 
             return report.AllOpen ? 0 : 1;
-        }, cancellationToken));
+        }, withoutKeys: true, cancellationToken));
         return verify;
     }
 
     private static Command ImportPlaintextCommand()
     {
-        var batch = new Option<int>("--batch") { Description = "Values per transaction.", DefaultValueFactory = _ => KeyLifecycleService.DefaultBatchSize };
+        var batch = new Option<int>("--batch") { Description = "Values per transaction.", DefaultValueFactory = _ => SealedValueService.DefaultBatchSize };
         var import = new Command("import-plaintext", "Seal values stored in plaintext (from before sealing) in place; safe to stop and run again.") { batch };
         import.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
         {
-            var result = await services.GetRequiredService<KeyLifecycleService>().ImportPlaintextAsync(AuditActor.Cli, Math.Max(1, parse.GetValue(batch)), new ConsoleProgress("sealed"), ct);
+            var result = await services.GetRequiredService<SealedValueService>().ImportPlaintextAsync(AuditActor.Cli, Math.Max(1, parse.GetValue(batch)), new ConsoleProgress("sealed"), ct);
             Console.WriteLine($"Sealed {result.Done} plaintext value(s).");
             if (result.Unreadable > 0)
             {
@@ -167,6 +191,7 @@ internal static class KeysCommand
     {
         SealedValueState.Opens => "opens",
         SealedValueState.KeyMissing => "key-missing",
+        SealedValueState.MasterKeyUnavailable => "master-key-unavailable",
         SealedValueState.DoesNotOpen => "does-not-open",
         SealedValueState.Plaintext => "plaintext",
         _ => state.ToString(),

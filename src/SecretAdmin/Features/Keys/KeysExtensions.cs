@@ -1,17 +1,23 @@
+using SecretAdmin.Security;
+
 namespace SecretAdmin.Features.Keys;
 
 public static class KeysExtensions
 {
-    /// <summary>The key ring's source and the key lifecycle, for the web app and the command line alike.</summary>
+    /// <summary>The master key's source, the data keys' custody and the re-seal engine, for the web app and the command line alike.</summary>
     public static IServiceCollection AddKeys(this IServiceCollection services)
     {
-        services.AddSingleton<KeyRingSource>();
+        services.AddOptions<MasterKeyOptions>();
+        services.AddSingleton<MasterKeySource>();
         services.AddSingleton<LoadedMasterKey>();
-        services.AddSingleton<KeyLifecycleService>();
+        services.AddSingleton<DataKeyStore>();
+        services.AddSingleton<KeyCustody>();
+        services.AddSingleton<ISealAllowance, SealAllowance>();
+        services.AddSingleton<SealedValueService>();
         return services;
     }
 
-    /// <summary>For the web app: following a key ring changed by another process, and background re-seals started from the keys page.</summary>
+    /// <summary>For the web app: following data keys changed by another process, and background re-seals started from the keys page.</summary>
     public static IHostApplicationBuilder AddKeyJobs(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHostedService<KeyRingReloader>();

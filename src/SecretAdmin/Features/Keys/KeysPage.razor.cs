@@ -51,7 +51,10 @@ public sealed partial class KeysPage : IDisposable
     }
 
     [Inject]
-    private KeyLifecycleService Keys { get; set; } = default!;
+    private KeyCustody Keys { get; set; } = default!;
+
+    [Inject]
+    private SealedValueService SealedValues { get; set; } = default!;
 
     [Inject]
     private KeyOperations Operations { get; set; } = default!;
@@ -216,9 +219,9 @@ public sealed partial class KeysPage : IDisposable
     private async Task RotateAsync()
     {
         const string message =
-            "A new key is added to the key ring and becomes the active key: new secrets are sealed with it at once, " +
-            "and the older keys stay to open what they sealed. Back up the key ring file afterwards, then re-seal " +
-            "to move the stored values to the new key.";
+            "A new data key is added to the database, wrapped by the master key, and becomes the active key: new secrets " +
+            "are sealed with it at once, in every running instance, and the older keys stay to open what they sealed. " +
+            "Re-seal afterwards to move the stored values to the new key.";
         if (!await Dialogs.ConfirmAsync("Rotate the sealing key?", message, "Rotate", Color.Primary))
         {
             return;
@@ -229,18 +232,7 @@ public sealed partial class KeysPage : IDisposable
         {
             var actor = await CurrentActor.GetAsync();
             var result = await Task.Run(() => Keys.RotateAsync(actor));
-            // The result also holds the new key ring itself: key material, never shown here.
-            if (result.WrittenToFile)
-            {
-                Snackbar.Add($"Key {result.NewKeyId} is active. Back up the key ring file now, then re-seal.", Severity.Success);
-            }
-            else
-            {
-                Snackbar.Add(
-                    $"The key ring comes from the {SealingOptions.KeyRingVariable} environment variable, so nothing was changed. " +
-                    "Rotate it from the command line (SecretAdmin keys rotate --show), set the variable to the new ring and restart.",
-                    Severity.Warning);
-            }
+            Snackbar.Add($"Data key {result.NewKeyId} is active. Re-seal to move the stored values to it.", Severity.Success);
 
             await LoadKeysAsync();
         }
@@ -258,8 +250,8 @@ public sealed partial class KeysPage : IDisposable
     private async Task RetireAsync(KeyInfo key)
     {
         var message =
-            $"Key {key.Id} is removed from the key ring. No stored value uses it now, but a database backup from before " +
-            "the re-seal still needs it: keep a backup of the key ring as it is now for as long as you keep those.";
+            $"Data key {key.Id} is removed from the database. No stored value uses it now, but a database backup from before " +
+            "the re-seal holds it still, wrapped: keep the master key's backup for as long as you keep those.";
         if (!await Dialogs.ConfirmAsync($"Retire key {key.Id}?", message, "Retire", Color.Error))
         {
             return;
@@ -314,7 +306,7 @@ public sealed partial class KeysPage : IDisposable
         try
         {
             var actor = await CurrentActor.GetAsync();
-            _report = await Task.Run(() => Keys.VerifyAsync(actor));
+            _report = await Task.Run(() => SealedValues.VerifyAsync(actor));
         }
         catch (Exception exception)
         {
@@ -329,19 +321,19 @@ public sealed partial class KeysPage : IDisposable
     }
 
     /// <summary>Only a key that is not active, is in the ring and seals nothing can go.</summary>
-    internal static bool CanRetire(KeyInfo key) => !key.Active && key.InKeyRing && key.SealedValues == 0;
+    internal static bool CanRetire(KeyInfo key) => !key.Active && key.InDatabase && key.SealedValues == 0;
 
     private static string RetireHint(KeyInfo key) => key switch
     {
-        { InKeyRing: false } => "This key is not in the key ring.",
+        { InDatabase: false } => "This key is not in the database.",
         { Active: true } => "The active key cannot be retired: rotate first.",
         { SealedValues: > 0 } => $"Still seals {Values(key.SealedValues)}: re-seal first.",
-        _ => $"Remove key {key.Id} from the key ring.",
+        _ => $"Remove data key {key.Id} from the database.",
     };
 
     internal static (string Label, Color Color) StateOf(KeyInfo key) => key switch
     {
-        { InKeyRing: false } => ("Missing from the key ring", Color.Error),
+        { InDatabase: false } => ("Missing from the database", Color.Error),
         { Active: true } => ("Active", Color.Success),
         { SealedValues: > 0 } => ("Older, still in use", Color.Default),
         _ => ("Can be retired", Color.Info),
@@ -364,12 +356,12 @@ public sealed partial class KeysPage : IDisposable
         var advice = new List<string>();
         if (report.Count(SealedValueState.KeyMissing) > 0)
         {
-            advice.Add("Values whose key is missing open again once the key ring is restored from its backup.");
+            advice.Add("Values whose data key is missing cannot be opened: save those secrets again.");
         }
 
         if (report.Count(SealedValueState.DoesNotOpen) > 0)
         {
-            advice.Add("Values that do not open were altered or sealed with another key ring; save those secrets again.");
+            advice.Add("Values that do not open were altered or sealed with other keys; save those secrets again.");
         }
 
         if (report.Count(SealedValueState.Plaintext) > 0)

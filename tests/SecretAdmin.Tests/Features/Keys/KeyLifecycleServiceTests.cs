@@ -14,15 +14,16 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
 {
     private readonly TempDataDirectory _temp = new();
     private ServiceProvider _services = default!;
-    private KeyLifecycleService _keys = default!;
+    private SealedValueService _keys = default!;
+    private KeyCustody _custody = default!;
     private SecretSealer _sealer = default!;
 
     public async Task InitializeAsync()
     {
         var ring = TestSealing.Ring(1);
         _services = TestServices.Build(_temp, ring: ring);
-        Assert.True(new KeyRingFile(_temp.Data.KeyRingFile).TryCreate(ring));
-        _keys = _services.GetRequiredService<KeyLifecycleService>();
+        _keys = _services.GetRequiredService<SealedValueService>();
+        _custody = _services.GetRequiredService<KeyCustody>();
         _sealer = _services.GetRequiredService<SecretSealer>();
         await SealedUserSeeder.SeedAsync(_services, 25);
         var oidc = _services.GetRequiredService<OidcSettingsService>();
@@ -53,30 +54,30 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
     [Fact]
     public async Task List_OneKey_CountsEveryValueItSeals()
     {
-        var key = Assert.Single(await _keys.ListAsync());
+        var key = Assert.Single(await _custody.ListAsync());
 
-        Assert.Equal((1, true, true, 26L), (key.Id, key.Active, key.InKeyRing, key.SealedValues));
+        Assert.Equal((1, true, true, 26L), (key.Id, key.Active, key.InDatabase, key.SealedValues));
     }
 
     [Fact]
-    public async Task Rotate_FileKeyRing_WritesTheNewActiveKeyAndSealsWithItAtOnce()
+    public async Task Rotate_AddsAWrappedDataKeyThatIsActiveAndSealsWithItAtOnce()
     {
-        var result = await _keys.RotateAsync(AuditActor.Cli);
+        var result = await _custody.RotateAsync(AuditActor.Cli);
 
-        Assert.Equal((2, true), (result.NewKeyId, result.WrittenToFile));
-        var stored = new KeyRingFile(_temp.Data.KeyRingFile).Read();
-        Assert.Equal((2, 2), (stored.Active.Id, stored.Keys.Count));
-        Assert.Null(new KeyRingFile(_temp.Data.KeyRingFile).FindLoosePermissions());
+        Assert.Equal(2, result.NewKeyId);
+        var stored = await _services.GetRequiredService<DataKeyStore>().ReadAllAsync(CancellationToken.None);
+        Assert.Equal([1, 2], stored.Select(k => k.Id));
+        Assert.All(stored, k => Assert.Equal(_services.GetRequiredService<LoadedMasterKey>().Current.Id, k.MasterKeyId));
         Assert.StartsWith("sa1:2:", _sealer.Seal("x", new SealedPlace("t", "c", "1")), StringComparison.Ordinal);
-        Assert.Equal([1, 2], (await _keys.ListAsync()).Select(k => k.Id));
+        Assert.Equal([1, 2], (await _custody.ListAsync()).Select(k => k.Id));
         var entry = Assert.Single(await AuditAsync(AuditActions.KeysRotated));
-        Assert.Equal("key 2 active", entry.Target);
+        Assert.Equal("data key 2 active", entry.Target);
     }
 
     [Fact]
     public async Task Reseal_AfterRotate_MovesEveryValueToTheActiveKeyAndTheyStillOpen()
     {
-        await _keys.RotateAsync(AuditActor.Cli);
+        await _custody.RotateAsync(AuditActor.Cli);
         var reports = new List<SealingProgress>();
 
         var result = await _keys.ResealAsync(AuditActor.Cli, batchSize: 7, new SynchronousProgress(reports.Add));
@@ -84,7 +85,7 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
         Assert.Equal((26L, 26L, 0L), (result.Done, result.Total, result.Unreadable));
         Assert.True(reports.Count >= 5, $"{reports.Count} progress reports");
         Assert.Equal(reports.Select(r => r.Done).Order(), reports.Select(r => r.Done));
-        var keys = await _keys.ListAsync();
+        var keys = await _custody.ListAsync();
         Assert.Equal([0L, 26L], keys.Select(k => k.SealedValues));
         var opened = await SealedUserSeeder.OpenAllAsync(_services, _sealer);
         Assert.Equal(Enumerable.Range(0, 25).Select(SealedUserSeeder.SecretOf), opened.Select(r => Assert.IsType<SecretRead.PresentSecret>(r).Value));
@@ -96,7 +97,7 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
     [Fact]
     public async Task Reseal_Run_RecordsAFinishedOperationWithItsCounts()
     {
-        await _keys.RotateAsync(AuditActor.Cli);
+        await _custody.RotateAsync(AuditActor.Cli);
 
         await _keys.ResealAsync(new AuditActor("admin@example.test", null), batchSize: 10);
 
@@ -128,7 +129,7 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
     [Fact]
     public async Task Reseal_RunTwice_SecondRunHasNothingToDo()
     {
-        await _keys.RotateAsync(AuditActor.Cli);
+        await _custody.RotateAsync(AuditActor.Cli);
         await _keys.ResealAsync(AuditActor.Cli);
 
         var again = await _keys.ResealAsync(AuditActor.Cli);
@@ -139,7 +140,7 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
     [Fact]
     public async Task Reseal_ValueChangedAfterItsBatchWasRead_KeepsTheNewValue()
     {
-        await _keys.RotateAsync(AuditActor.Cli);
+        await _custody.RotateAsync(AuditActor.Cli);
         var factory = _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>();
         string? changedId = null;
 
@@ -163,13 +164,13 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
         await using var check = await factory.CreateDbContextAsync();
         var stored = await check.Users.Where(u => u.Id == changedId).Select(u => u.TotpSecret.Envelope).SingleAsync();
         Assert.Equal("changed-while-resealing", Assert.IsType<SecretRead.PresentSecret>(_sealer.Open(stored, new SealedPlace("AspNetUsers", "TotpSecret", changedId))).Value);
-        Assert.Equal([0L, 26L], (await _keys.ListAsync()).Select(k => k.SealedValues));
+        Assert.Equal([0L, 26L], (await _custody.ListAsync()).Select(k => k.SealedValues));
     }
 
     [Fact]
     public async Task Reseal_CancelledMidRun_RecordsWhatWasCommittedAndEverythingOpens()
     {
-        await _keys.RotateAsync(AuditActor.Cli);
+        await _custody.RotateAsync(AuditActor.Cli);
         using var cancel = new CancellationTokenSource();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _keys.ResealAsync(AuditActor.Cli, batchSize: 5, new SynchronousProgress(report =>
@@ -182,7 +183,7 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
 
         var latest = await new KeyOperations(_services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>(), TimeProvider.System).LatestAsync();
         Assert.NotNull(latest);
-        var onNewKey = (await _keys.ListAsync()).Single(k => k.Id == 2).SealedValues;
+        var onNewKey = (await _custody.ListAsync()).Single(k => k.Id == 2).SealedValues;
         Assert.InRange(onNewKey, 10, 25);
         Assert.Equal(onNewKey, latest.Done);
         Assert.NotNull(latest.FinishedAtUtc);
@@ -193,31 +194,31 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
     [Fact]
     public async Task Reseal_TamperedValue_IsLeftAndCountedTheRestMove()
     {
-        await _keys.RotateAsync(AuditActor.Cli);
+        await _custody.RotateAsync(AuditActor.Cli);
         await ExecuteAsync("UPDATE \"AspNetUsers\" SET \"TotpSecret\" = substr(\"TotpSecret\", 1, length(\"TotpSecret\") - 2) || 'AA' WHERE \"Id\" = 'seeded-user-000003'");
 
         var result = await _keys.ResealAsync(AuditActor.Cli);
 
         Assert.Equal((25L, 1L), (result.Done, result.Unreadable));
-        Assert.Equal(1L, (await _keys.ListAsync()).Single(k => k.Id == 1).SealedValues);
+        Assert.Equal(1L, (await _custody.ListAsync()).Single(k => k.Id == 1).SealedValues);
     }
 
     [Fact]
     public async Task Retire_KeyStillInUse_IsRefusedWithItsCount()
     {
-        await _keys.RotateAsync(AuditActor.Cli);
+        await _custody.RotateAsync(AuditActor.Cli);
 
-        var result = await _keys.RetireAsync(AuditActor.Cli, 1);
+        var result = await _custody.RetireAsync(AuditActor.Cli, 1);
 
         Assert.False(result.Succeeded);
         Assert.Equal("Key 1 still seals 26 stored value(s). Re-seal them under the active key first, then retire it.", result.Message);
-        Assert.Equal(2, new KeyRingFile(_temp.Data.KeyRingFile).Read().Keys.Count);
+        Assert.Equal(2, (await _services.GetRequiredService<DataKeyStore>().ReadAllAsync(CancellationToken.None)).Count);
     }
 
     [Fact]
     public async Task Retire_ActiveKey_IsRefused()
     {
-        var result = await _keys.RetireAsync(AuditActor.Cli, 1);
+        var result = await _custody.RetireAsync(AuditActor.Cli, 1);
 
         Assert.Equal((false, "Key 1 is the active key. Rotate first, re-seal, then retire it."), (result.Succeeded, result.Message));
     }
@@ -225,13 +226,13 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
     [Fact]
     public async Task Retire_AfterReseal_RemovesTheKeyAndEverythingStillOpens()
     {
-        await _keys.RotateAsync(AuditActor.Cli);
+        await _custody.RotateAsync(AuditActor.Cli);
         await _keys.ResealAsync(AuditActor.Cli);
 
-        var result = await _keys.RetireAsync(AuditActor.Cli, 1);
+        var result = await _custody.RetireAsync(AuditActor.Cli, 1);
 
         Assert.True(result.Succeeded, result.Message);
-        Assert.Equal([2], new KeyRingFile(_temp.Data.KeyRingFile).Read().Keys.Select(k => k.Id));
+        Assert.Equal([2], (await _services.GetRequiredService<DataKeyStore>().ReadAllAsync(CancellationToken.None)).Select(k => k.Id));
         Assert.True((await _keys.VerifyAsync(AuditActor.Cli)).AllOpen);
         Assert.Single(await AuditAsync(AuditActions.KeyRetired));
     }
@@ -308,10 +309,10 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
     [Fact]
     public async Task AuditEntries_AfterEveryOperation_HoldNoSecretOrEnvelope()
     {
-        await _keys.RotateAsync(AuditActor.Cli);
+        await _custody.RotateAsync(AuditActor.Cli);
         await _keys.ResealAsync(AuditActor.Cli);
         await _keys.VerifyAsync(AuditActor.Cli);
-        await _keys.RetireAsync(AuditActor.Cli, 1);
+        await _custody.RetireAsync(AuditActor.Cli, 1);
 
         var entries = (await _services.GetRequiredService<AuditLog>().SearchAsync(new())).Items;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -10,85 +9,22 @@ using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Keys;
 
-/// <summary>The outcome of a key change that can be refused: done, or why not.</summary>
-public sealed record KeyChangeResult(bool Succeeded, string Message);
-
 /// <summary>
-/// Rotate, re-seal, retire, verify, and import legacy plaintext. Re-seal and import rewrite the
+/// The re-seal engine: re-seal, verify, and import legacy plaintext — the sealed values, apart from
+/// the custody of the keys (<see cref="KeyCustody"/>). Re-seal and import rewrite the
 /// sealed columns batch by batch, each batch one transaction in which a new envelope replaces the
 /// old one only if the row still holds the old one — so a crash at any point leaves every value
 /// either as it was or re-sealed, and running again finishes the job. Audit entries carry counts,
 /// never a value.
 /// </summary>
-public sealed class KeyLifecycleService(
+public sealed class SealedValueService(
     IDbContextFactory<SecretAdminDbContext> dbContextFactory,
     SecretSealer sealer,
-    KeyRingSource source,
     AuditLog auditLog,
     IEnumerable<IDestinationBoundSecret> destinationBoundSecrets,
     TimeProvider timeProvider)
 {
     public const int DefaultBatchSize = 500;
-
-    public async Task<IReadOnlyList<KeyInfo>> ListAsync(CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-        var census = await SealedValueCensus.TakeAsync(db, cancellationToken);
-        var ring = sealer.KeyRing;
-        var keys = ring.Keys.Select(k => new KeyInfo(k.Id, k.CreatedUtc, k.Id == ring.Active.Id, InKeyRing: true, census.CountFor(k.Id)));
-        var missing = census.KeyIds.Where(id => !ring.TryGetKey(id, out _)).Select(id => new KeyInfo(id, null, Active: false, InKeyRing: false, census.CountFor(id)));
-        return [.. keys.Concat(missing).OrderBy(k => k.Id)];
-    }
-
-    /// <summary>Adds a key and makes it active: new seals use it at once. Older keys stay to open what they sealed.</summary>
-    public async Task<RotationResult> RotateAsync(AuditActor actor, CancellationToken cancellationToken = default)
-    {
-        var ring = source.Read();
-        var id = ring.Keys.Max(k => k.Id) + 1;
-        var rotated = new KeyRing([.. ring.Keys, new SealingKey(id, timeProvider.GetUtcNow(), RandomNumberGenerator.GetBytes(SealingKey.SizeInBytes))], id);
-        var toFile = !source.FromEnvironment;
-        if (toFile)
-        {
-            source.File.Replace(rotated);
-            sealer.Use(rotated);
-        }
-
-        await auditLog.WriteAsync(actor, AuditActions.KeysRotated, toFile ? $"key {id} active" : $"key {id} prepared for the environment", cancellationToken: cancellationToken);
-        return new RotationResult(id, toFile, KeyRingJson.Serialize(rotated));
-    }
-
-    /// <summary>Removes a key from the ring; refused while it is active or any stored value is sealed with it.</summary>
-    public async Task<KeyChangeResult> RetireAsync(AuditActor actor, int keyId, CancellationToken cancellationToken = default)
-    {
-        if (source.FromEnvironment)
-        {
-            return new(false, $"The key ring comes from {SealingOptions.KeyRingVariable}; remove key {keyId} from that value instead.");
-        }
-
-        var ring = source.Read();
-        if (!ring.TryGetKey(keyId, out _))
-        {
-            return new(false, $"Key {keyId} is not in the key ring.");
-        }
-
-        if (ring.Active.Id == keyId)
-        {
-            return new(false, $"Key {keyId} is the active key. Rotate first, re-seal, then retire it.");
-        }
-
-        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-        var inUse = (await SealedValueCensus.TakeAsync(db, cancellationToken)).CountFor(keyId);
-        if (inUse > 0)
-        {
-            return new(false, $"Key {keyId} still seals {inUse} stored value(s). Re-seal them under the active key first, then retire it.");
-        }
-
-        var retired = new KeyRing(ring.Keys.Where(k => k.Id != keyId), ring.Active.Id);
-        source.File.Replace(retired);
-        sealer.Use(retired);
-        await auditLog.WriteAsync(actor, AuditActions.KeyRetired, $"key {keyId}", cancellationToken: cancellationToken);
-        return new(true, $"Key {keyId} is retired.");
-    }
 
     /// <summary>Re-seals every value not under the active key. Values that cannot be opened are left as they are and counted.</summary>
     public async Task<SealingProgress> ResealAsync(AuditActor actor, int batchSize = DefaultBatchSize, IProgress<SealingProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -148,6 +84,7 @@ public sealed class KeyLifecycleService(
                     unreadable => (unreadable.KeyId, unreadable.Reason switch
                     {
                         UnreadableReason.UnknownKeyId => SealedValueState.KeyMissing,
+                        UnreadableReason.MasterKeyUnavailable => SealedValueState.MasterKeyUnavailable,
                         UnreadableReason.LegacyPlaintext => SealedValueState.Plaintext,
                         _ => SealedValueState.DoesNotOpen,
                     }));
@@ -158,7 +95,7 @@ public sealed class KeyLifecycleService(
 
         var report = new VerifyReport([.. counts.Select(c => c.Key with { Count = c.Value }).OrderBy(e => e.Table).ThenBy(e => e.Column).ThenBy(e => e.KeyId).ThenBy(e => e.State)]);
         await auditLog.WriteAsync(actor, AuditActions.KeysVerified,
-            $"{report.Count(SealedValueState.Opens)} open, {report.Count(SealedValueState.KeyMissing)} key missing, {report.Count(SealedValueState.DoesNotOpen)} do not open, {report.Count(SealedValueState.Plaintext)} plaintext",
+            $"{report.Count(SealedValueState.Opens)} open, {report.Count(SealedValueState.KeyMissing)} key missing, {report.Count(SealedValueState.MasterKeyUnavailable)} master key unavailable, {report.Count(SealedValueState.DoesNotOpen)} do not open, {report.Count(SealedValueState.Plaintext)} plaintext",
             cancellationToken: cancellationToken);
         return report;
     }

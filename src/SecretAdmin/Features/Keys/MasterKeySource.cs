@@ -1,0 +1,238 @@
+using Microsoft.Extensions.Options;
+using SecretAdmin.Data;
+using SecretAdmin.Security;
+
+namespace SecretAdmin.Features.Keys;
+
+public enum MasterKeySourceKind
+{
+    File,
+    Environment,
+    Pkcs11,
+}
+
+/// <summary>
+/// The one place that decides where the master key is — the master key file (the default), the
+/// environment, or a PKCS#11 token — and opens, creates or replaces it there. Start-up, the
+/// re-loader, health and the commands all ask it; none decides for itself.
+/// </summary>
+public sealed class MasterKeySource
+{
+    private const string Prefix = "aes";
+
+    private readonly MasterKeyOptions _options;
+    private readonly IPkcs11MasterKeys? _pkcs11;
+
+    public MasterKeySource(IOptions<MasterKeyOptions> options, DataDirectory dataDirectory, IPkcs11MasterKeys? pkcs11 = null)
+    {
+        _options = options.Value;
+        _pkcs11 = pkcs11;
+        File = new MasterKeyFile(dataDirectory.MasterKeyFile);
+        (Kind, Problem) = Decide(_options);
+        Description = Kind switch
+        {
+            MasterKeySourceKind.Environment => $"the environment variable {MasterKeyOptions.ValueVariable}",
+            MasterKeySourceKind.Pkcs11 => $"the PKCS#11 token '{_options.Pkcs11.TokenLabel}' (module {_options.Pkcs11.Module})",
+            _ => $"the master key file {File.Path}",
+        };
+    }
+
+    public MasterKeySourceKind Kind { get; }
+
+    /// <summary>Where the master key is, for messages: "the master key file /srv/data/keys/master.key".</summary>
+    public string Description { get; }
+
+    /// <summary>Why the settings name no usable source (say what to set), or null when they do.</summary>
+    public string? Problem { get; }
+
+    public MasterKeyFile File { get; }
+
+    /// <summary>
+    /// The master key at the source, or null when the source holds none yet. <paramref name="wrappedBy"/>
+    /// is the id the database's keys name (null when it holds none): a token may hold several keys, and
+    /// a rotation of the file that stopped after its commit is finished here.
+    /// </summary>
+    /// <exception cref="MasterKeyUnavailableException">The source cannot be read; the message says why and what to do.</exception>
+    public IMasterKey? Open(string? wrappedBy)
+    {
+        ThrowIfProblem();
+        switch (Kind)
+        {
+            case MasterKeySourceKind.Environment:
+                return FromText(_options.Value!, Description);
+            case MasterKeySourceKind.Pkcs11:
+                return Pkcs11.Open(_options.Pkcs11, wrappedBy is not null && wrappedBy.StartsWith("pkcs11:", StringComparison.Ordinal) ? wrappedBy : null);
+        }
+
+        if (!File.Exists)
+        {
+            return null;
+        }
+
+        if (File.FindLoosePermissions() is { } loose)
+        {
+            throw new MasterKeyUnavailableException(loose);
+        }
+
+        var key = FromFile(File);
+        var next = File.Next;
+        if (wrappedBy is null || key.Id == wrappedBy || !next.Exists)
+        {
+            // A next key beside the one in use is a rotation that stopped before its commit: not needed.
+            if (key.Id == wrappedBy && next.Exists)
+            {
+                next.Delete();
+            }
+
+            return key;
+        }
+
+        // A rotation committed its re-wrap but stopped before the next key took the file's place.
+        var nextKey = FromFile(next);
+        if (nextKey.Id != wrappedBy)
+        {
+            nextKey.Dispose();
+            return key;
+        }
+
+        key.Dispose();
+        next.MoveOver(File);
+        return new AesMasterKey(File.Read(), Prefix, Description);
+    }
+
+    /// <summary>
+    /// A new master key at the source, for a database that holds no wrapped keys: a new file (or the
+    /// one another process just created), the environment's key, or a key generated on the token.
+    /// </summary>
+    /// <exception cref="MasterKeyUnavailableException">The source cannot be written or read.</exception>
+    public IMasterKey Create()
+    {
+        ThrowIfProblem();
+        switch (Kind)
+        {
+            case MasterKeySourceKind.Environment:
+                return FromText(_options.Value!, Description);
+            case MasterKeySourceKind.Pkcs11:
+                return Pkcs11.Generate(_options.Pkcs11);
+        }
+
+        try
+        {
+            File.TryCreate();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MasterKeyUnavailableException($"{Description} cannot be created ({e.Message}); check the data folder's owner and permissions");
+        }
+
+        return FromFile(File);
+    }
+
+    /// <summary>
+    /// The key a master-key rotation moves to: a new file beside the current one, the key in
+    /// <see cref="MasterKeyOptions.NextValueVariable"/>, or a new key on the token. Nothing that is
+    /// in use is replaced until <see cref="Complete"/>.
+    /// </summary>
+    public IMasterKey PrepareNext()
+    {
+        ThrowIfProblem();
+        switch (Kind)
+        {
+            case MasterKeySourceKind.Environment:
+                if (string.IsNullOrWhiteSpace(_options.NextValue))
+                {
+                    throw new MasterKeyUnavailableException(
+                        $"The master key comes from {MasterKeyOptions.ValueVariable}: set {MasterKeyOptions.NextValueVariable} to the new key " +
+                        "(for example from `openssl rand -base64 32`) for this command, then run it again");
+                }
+
+                return FromText(_options.NextValue, $"the environment variable {MasterKeyOptions.NextValueVariable}");
+            case MasterKeySourceKind.Pkcs11:
+                return Pkcs11.Generate(_options.Pkcs11);
+        }
+
+        var next = File.Next;
+        next.Delete();
+        next.TryCreate();
+        return FromFile(next);
+    }
+
+    /// <summary>After the database's keys are wrapped by <paramref name="next"/>: it takes the place of <paramref name="previous"/>.</summary>
+    public void Complete(IMasterKey previous, IMasterKey next)
+    {
+        switch (Kind)
+        {
+            case MasterKeySourceKind.File:
+                File.Next.MoveOver(File);
+                break;
+            case MasterKeySourceKind.Pkcs11:
+                Pkcs11.Destroy(_options.Pkcs11, previous.Id);
+                break;
+        }
+    }
+
+    private static (MasterKeySourceKind Kind, string? Problem) Decide(MasterKeyOptions options)
+    {
+        var source = options.Source?.Trim();
+        if (string.IsNullOrEmpty(source))
+        {
+            return string.IsNullOrWhiteSpace(options.Value) ? (MasterKeySourceKind.File, null) : (MasterKeySourceKind.Environment, null);
+        }
+
+        return source.ToLowerInvariant() switch
+        {
+            "file" => (MasterKeySourceKind.File, null),
+            "environment" => (MasterKeySourceKind.Environment, string.IsNullOrWhiteSpace(options.Value)
+                ? $"{MasterKeyOptions.Section}:Source is environment, but {MasterKeyOptions.ValueVariable} is not set; set it to the master key (base64 of 32 bytes)"
+                : null),
+            "pkcs11" => (MasterKeySourceKind.Pkcs11, MissingPkcs11Setting(options.Pkcs11) is { } missing
+                ? $"{MasterKeyOptions.Section}:Source is pkcs11, but {MasterKeyOptions.Section}:Pkcs11:{missing} is not set"
+                : null),
+            _ => (MasterKeySourceKind.File, $"{MasterKeyOptions.Section}:Source is '{source}'; it must be file, environment or pkcs11"),
+        };
+    }
+
+    private static string? MissingPkcs11Setting(Pkcs11MasterKeyOptions options) =>
+        string.IsNullOrWhiteSpace(options.Module) ? nameof(options.Module)
+        : string.IsNullOrWhiteSpace(options.TokenLabel) ? nameof(options.TokenLabel)
+        : string.IsNullOrEmpty(options.Pin) ? $"{nameof(options.Pin)} (environment SecretAdmin__Sealing__MasterKey__Pkcs11__Pin)"
+        : null;
+
+    private IPkcs11MasterKeys Pkcs11 => _pkcs11 ?? throw new MasterKeyUnavailableException("PKCS#11 master keys are not available in this build");
+
+    private void ThrowIfProblem()
+    {
+        if (Problem is not null)
+        {
+            throw new MasterKeyUnavailableException(Problem);
+        }
+    }
+
+    private static AesMasterKey FromText(string text, string source)
+    {
+        try
+        {
+            return new AesMasterKey(MasterKeyFile.Decode(text.Trim(), source), Prefix, source);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new MasterKeyUnavailableException(e.Message);
+        }
+    }
+
+    private static AesMasterKey FromFile(MasterKeyFile file)
+    {
+        try
+        {
+            return new AesMasterKey(file.Read(), Prefix, $"the master key file {file.Path}");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new MasterKeyUnavailableException(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MasterKeyUnavailableException($"the master key file {file.Path} cannot be read ({e.Message})");
+        }
+    }
+}
