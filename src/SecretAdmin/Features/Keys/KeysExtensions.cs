@@ -7,6 +7,7 @@ public static class KeysExtensions
     {
         services.AddSingleton<KeyRingSource>();
         services.AddSingleton<LoadedMasterKey>();
+        services.AddSingleton<IPkcs11MasterKeys, Pkcs11MasterKeys>();
         services.AddSingleton<KeyLifecycleService>();
         return services;
     }
