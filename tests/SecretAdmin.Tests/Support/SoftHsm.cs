@@ -102,7 +102,9 @@ public static class SoftHsm
                 $"SoftHSM2 is not installed ({ModulePath} or softhsm2-util is missing); the PKCS#11 tests need it. Install it (as root: apt-get install -y softhsm2) or run tests/run.sh, which does.");
         }
 
-        var folder = Path.Combine(Path.GetTempPath(), "secretadmin-tests", "softhsm-" + Guid.NewGuid().ToString("N"));
+        var parent = Path.Combine(Path.GetTempPath(), "secretadmin-tests");
+        RemoveStaleFolders(parent);
+        var folder = Path.Combine(parent, "softhsm-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(folder, "tokens"));
         var config = Path.Combine(folder, "softhsm2.conf");
         File.WriteAllText(config, $"directories.tokendir = {folder}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n");
@@ -132,6 +134,23 @@ public static class SoftHsm
         }
 
         return tokens;
+    }
+
+    /// <summary>
+    /// The test host is often ended without running exit handlers, so earlier runs' folders are
+    /// removed here once they are a day old (never a folder a running suite may still use).
+    /// </summary>
+    private static void RemoveStaleFolders(string parent)
+    {
+        if (!Directory.Exists(parent))
+        {
+            return;
+        }
+
+        foreach (var stale in Directory.GetDirectories(parent, "softhsm-*").Where(d => Directory.GetLastWriteTimeUtc(d) < DateTime.UtcNow.AddDays(-1)))
+        {
+            Directory.Delete(stale, recursive: true);
+        }
     }
 
     private static bool OnPath(string program) =>
