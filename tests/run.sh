@@ -40,6 +40,20 @@ if [ ! -x /usr/bin/chromium ]; then
   exit 1
 fi
 
+# The PKCS#11 master-key tests drive a real SoftHSM2: its library and softhsm2-util. The tests make
+# their own throw-away tokens under a temp folder; nothing is set up here.
+softhsm_module=/usr/lib/softhsm/libsofthsm2.so
+if [ ! -e "$softhsm_module" ] || ! command -v softhsm2-util >/dev/null 2>&1; then
+  echo "tests/run.sh: installing SoftHSM2 for the PKCS#11 tests (apt-get install softhsm2)"
+  if command -v apt-get >/dev/null 2>&1; then
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q softhsm2; } || true
+  fi
+fi
+if [ ! -e "$softhsm_module" ] || ! command -v softhsm2-util >/dev/null 2>&1; then
+  echo "tests/run.sh: the PKCS#11 tests need SoftHSM2 ($softhsm_module and softhsm2-util), and it is missing; install it (as root: apt-get update && apt-get install -y softhsm2) and run again." >&2
+  exit 1
+fi
+
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 

@@ -10,6 +10,7 @@ public static class KeysExtensions
         services.AddOptions<MasterKeyOptions>();
         services.AddSingleton<MasterKeySource>();
         services.AddSingleton<LoadedMasterKey>();
+        services.AddSingleton<IPkcs11MasterKeys, Pkcs11MasterKeys>();
         services.AddSingleton<DataKeyStore>();
         services.AddSingleton<KeyCustody>();
         services.AddSingleton<ISealAllowance, SealAllowance>();

@@ -26,6 +26,11 @@ public sealed class MasterKeyOptions
 /// <summary>A master key on a PKCS#11 token (an HSM): section <c>SecretAdmin:Sealing:MasterKey:Pkcs11</c>.</summary>
 public sealed class Pkcs11MasterKeyOptions
 {
+    public const string Section = MasterKeyOptions.Section + ":Pkcs11";
+
+    /// <summary>The environment variable for <see cref="Pin"/>, where the PIN belongs rather than in a settings file.</summary>
+    public const string PinVariable = "SecretAdmin__Sealing__MasterKey__Pkcs11__Pin";
+
     /// <summary>The PKCS#11 library of the HSM, for example <c>/usr/lib/softhsm/libsofthsm2.so</c>.</summary>
     public string? Module { get; set; }
 

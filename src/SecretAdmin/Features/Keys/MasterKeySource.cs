@@ -21,9 +21,9 @@ public sealed class MasterKeySource
     private const string Prefix = "aes";
 
     private readonly MasterKeyOptions _options;
-    private readonly IPkcs11MasterKeys? _pkcs11;
+    private readonly IPkcs11MasterKeys _pkcs11;
 
-    public MasterKeySource(IOptions<MasterKeyOptions> options, DataDirectory dataDirectory, IPkcs11MasterKeys? pkcs11 = null)
+    public MasterKeySource(IOptions<MasterKeyOptions> options, DataDirectory dataDirectory, IPkcs11MasterKeys pkcs11)
     {
         _options = options.Value;
         _pkcs11 = pkcs11;
@@ -61,7 +61,7 @@ public sealed class MasterKeySource
             case MasterKeySourceKind.Environment:
                 return FromText(_options.Value!, Description);
             case MasterKeySourceKind.Pkcs11:
-                return Pkcs11.Open(_options.Pkcs11, wrappedBy is not null && wrappedBy.StartsWith("pkcs11:", StringComparison.Ordinal) ? wrappedBy : null);
+                return _pkcs11.Open(_options.Pkcs11, wrappedBy is not null && wrappedBy.StartsWith("pkcs11:", StringComparison.Ordinal) ? wrappedBy : null);
         }
 
         if (!File.Exists)
@@ -113,7 +113,7 @@ public sealed class MasterKeySource
             case MasterKeySourceKind.Environment:
                 return FromText(_options.Value!, Description);
             case MasterKeySourceKind.Pkcs11:
-                return Pkcs11.Generate(_options.Pkcs11);
+                return _pkcs11.Generate(_options.Pkcs11);
         }
 
         try
@@ -148,7 +148,7 @@ public sealed class MasterKeySource
 
                 return FromText(_options.NextValue, $"the environment variable {MasterKeyOptions.NextValueVariable}");
             case MasterKeySourceKind.Pkcs11:
-                return Pkcs11.Generate(_options.Pkcs11);
+                return _pkcs11.Generate(_options.Pkcs11);
         }
 
         var next = File.Next;
@@ -166,7 +166,7 @@ public sealed class MasterKeySource
                 File.Next.MoveOver(File);
                 break;
             case MasterKeySourceKind.Pkcs11:
-                Pkcs11.Destroy(_options.Pkcs11, previous.Id);
+                _pkcs11.Destroy(_options.Pkcs11, previous.Id);
                 break;
         }
     }
@@ -197,8 +197,6 @@ public sealed class MasterKeySource
         : string.IsNullOrWhiteSpace(options.TokenLabel) ? nameof(options.TokenLabel)
         : string.IsNullOrEmpty(options.Pin) ? $"{nameof(options.Pin)} (environment SecretAdmin__Sealing__MasterKey__Pkcs11__Pin)"
         : null;
-
-    private IPkcs11MasterKeys Pkcs11 => _pkcs11 ?? throw new MasterKeyUnavailableException("PKCS#11 master keys are not available in this build");
 
     private void ThrowIfProblem()
     {
