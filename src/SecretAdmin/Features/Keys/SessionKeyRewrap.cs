@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Xml.Linq;
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
@@ -17,7 +19,7 @@ public static class SessionKeyRewrap
     /// encrypted with <paramref name="to"/> are left as they are, so a second run changes nothing.
     /// </summary>
     /// <returns>How many session keys were re-encrypted.</returns>
-    /// <exception cref="System.Security.Cryptography.CryptographicException">
+    /// <exception cref="CryptographicException">
     /// A session key is encrypted with neither master key, or does not open under <paramref name="from"/>
     /// (altered); nothing should be saved. The message names the row and master key ids, never material.
     /// </exception>
@@ -38,8 +40,8 @@ public static class SessionKeyRewrap
 
                 if (masterKeyId != from.Id)
                 {
-                    throw new System.Security.Cryptography.CryptographicException(
-                        $"Session key {row.FriendlyName ?? row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)} (row {row.Id} of SessionKeys) is encrypted with master key {masterKeyId ?? "(none named)"}, " +
+                    throw new CryptographicException(
+                        $"Session key {row.FriendlyName ?? row.Id.ToString(CultureInfo.InvariantCulture)} (row {row.Id} of SessionKeys) is encrypted with master key {masterKeyId ?? "(none named)"}, " +
                         $"neither {from.Id} nor {to.Id}, so it cannot be moved to the new master key. Rotate with the master key it names loaded, " +
                         "or delete that row (sessions signed with it end; people sign in again).");
                 }
