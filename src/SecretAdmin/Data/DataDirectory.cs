@@ -3,7 +3,7 @@ using SecretAdmin.Security;
 namespace SecretAdmin.Data;
 
 /// <summary>
-/// The folder that holds the database, the key ring and the Data Protection keys: setting
+/// The folder that holds the database and the key ring: setting
 /// <c>SecretAdmin:DataDirectory</c> (environment <c>SecretAdmin__DataDirectory</c>), default <c>data</c>
 /// under the working directory.
 /// </summary>
@@ -27,7 +27,11 @@ public sealed class DataDirectory
 
     public string MasterKeyFile => System.IO.Path.Combine(KeyRingFolder, "master.key");
 
-    public string DataProtectionKeysFolder => System.IO.Path.Combine(Path, "data-protection-keys");
+    /// <summary>
+    /// Where earlier versions kept the Data Protection keys, unencrypted. They are no longer read
+    /// (session keys are in the database, encrypted with the master key); start-up says so while it exists.
+    /// </summary>
+    public string FormerDataProtectionKeysFolder => System.IO.Path.Combine(Path, "data-protection-keys");
 
     public static DataDirectory From(IConfiguration configuration) =>
         new(configuration[Setting] is { Length: > 0 } path ? path : "data");
@@ -37,7 +41,7 @@ public sealed class DataDirectory
         [DatabaseFile, $"{DatabaseFile}-wal", $"{DatabaseFile}-shm", $"{DatabaseFile}-journal", $"{DatabaseFile}.migrating"];
 
     /// <summary>
-    /// Creates the folder and its key folders, the owner's alone, where they do not exist, and makes
+    /// Creates the folder, the owner's alone, where it does not exist, and makes
     /// the database files the owner's alone (mode 0600). Returns the database files that were
     /// readable or writable by group or others (left so by an earlier version) with their former mode.
     /// </summary>
@@ -53,7 +57,6 @@ public sealed class DataDirectory
     public IReadOnlyList<(string File, UnixFileMode FormerMode)> EnsureCreated()
     {
         OwnerOnlyFolder.Create(Path);
-        OwnerOnlyFolder.Create(DataProtectionKeysFolder);
         if (OperatingSystem.IsWindows())
         {
             return [];

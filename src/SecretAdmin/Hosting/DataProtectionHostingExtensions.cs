@@ -1,19 +1,29 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SecretAdmin.Data;
+using SecretAdmin.Features.Keys;
 
 namespace SecretAdmin.Hosting;
 
 internal static class DataProtectionHostingExtensions
 {
-    /// <summary>Cookies, antiforgery and Identity's tokens use Data Protection; its keys live in the data folder.</summary>
+    /// <summary>
+    /// Cookies, antiforgery and Identity's tokens use Data Protection; its keys live in the database,
+    /// each encrypted with the master key, for the web app and the commands alike.
+    /// </summary>
     public static IServiceCollection AddSecretAdminDataProtection(this IServiceCollection services)
     {
+        // AddKeys registers it too; the last registration is the one every service gets.
+        services.TryAddSingleton<LoadedMasterKey>();
         services.AddDataProtection().SetApplicationName("SecretAdmin");
         services.AddOptions<KeyManagementOptions>()
-            .Configure<DataDirectory, ILoggerFactory>((options, data, loggers) =>
-                options.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(data.DataProtectionKeysFolder), loggers));
+            .Configure<IDbContextFactory<SecretAdminDbContext>, LoadedMasterKey>((options, dbContextFactory, masterKey) =>
+            {
+                options.XmlRepository = new SessionKeyXmlRepository(dbContextFactory);
+                options.XmlEncryptor = new SessionKeyXmlEncryptor(masterKey);
+            });
         return services;
     }
 }

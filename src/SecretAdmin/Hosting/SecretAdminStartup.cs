@@ -50,6 +50,7 @@ public sealed class SecretAdminStartup(
                     OwnerOnlyFile.Octal(formerMode & ~OwnerOnlyFile.GroupOrOthers));
             }
 
+            WarnOfFormerDataProtectionKeys();
             var census = await MigrateAndCountAsync(cancellationToken);
             try
             {
@@ -80,6 +81,17 @@ public sealed class SecretAdminStartup(
         finally
         {
             _once.Release();
+        }
+    }
+
+    private void WarnOfFormerDataProtectionKeys()
+    {
+        if (Directory.Exists(dataDirectory.FormerDataProtectionKeysFolder))
+        {
+            logger.LogWarning(
+                "The folder {FormerDataProtectionKeysFolder} holds session keys of an earlier version, which are no longer used: session keys are now kept in the database, " +
+                "encrypted with the master key. People signed in before the upgrade sign in again once. The folder's keys are not encrypted; delete the folder.",
+                dataDirectory.FormerDataProtectionKeysFolder);
         }
     }
 

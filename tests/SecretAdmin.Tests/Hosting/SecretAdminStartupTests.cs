@@ -102,6 +102,32 @@ public sealed class SecretAdminStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task Health_FreshDataFolder_CreatesNoDataProtectionKeysFolderAndSaysNothingOfOne()
+    {
+        var result = await AppProcess.RunAsync(_temp, ["health"]);
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.False(Directory.Exists(_temp.Data.FormerDataProtectionKeysFolder));
+        Assert.DoesNotContain("data-protection-keys", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_DataProtectionKeysFolderOfAnEarlierVersion_LeftAloneWithAWarningThatItIsNoLongerUsed()
+    {
+        Directory.CreateDirectory(_temp.Data.FormerDataProtectionKeysFolder);
+        var former = Path.Combine(_temp.Data.FormerDataProtectionKeysFolder, "key-3f2b4c1e-0000-4000-8000-000000000001.xml");
+        await File.WriteAllTextAsync(former, "<key id=\"3f2b4c1e-0000-4000-8000-000000000001\" version=\"1\" />");
+
+        var result = await AppProcess.RunAsync(_temp, ["health"]);
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.Single(result.Error.Split('\n'), line => line.Contains($"The folder {_temp.Data.FormerDataProtectionKeysFolder} holds session keys of an earlier version, which are no longer used", StringComparison.Ordinal));
+        Assert.Contains("People signed in before the upgrade sign in again once", result.Error, StringComparison.Ordinal);
+        Assert.Contains("delete the folder", result.Error, StringComparison.Ordinal);
+        Assert.True(File.Exists(former));
+    }
+
+    [Fact]
     public async Task Health_SecondStart_KeepsTheSameKeyRing()
     {
         await AppProcess.RunAsync(_temp, ["health"]);

@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using SecretAdmin.Data;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Tests.Support;
 
@@ -14,6 +16,12 @@ public sealed class TempDataDirectory : IDisposable
     public string Path { get; }
 
     public DataDirectory Data { get; }
+
+    /// <summary>
+    /// The master key material a test app on this folder uses when start-up loaded none: the same
+    /// for every app on the folder, as a master key file beside it would be.
+    /// </summary>
+    public byte[] MasterKey { get; } = RandomNumberGenerator.GetBytes(AesMasterKey.SizeInBytes);
 
     public void Dispose()
     {

@@ -211,7 +211,9 @@ public sealed class SignInFlowTests : IDisposable
         using var response = await fresh.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.NotEmpty(Directory.GetFiles(_temp.Data.DataProtectionKeysFolder, "*.xml"));
+        Assert.False(Directory.Exists(_temp.Data.FormerDataProtectionKeysFolder));
+        using var db = TestDatabase.Open(_temp.Data);
+        Assert.NotEmpty(db.SessionKeys);
     }
 
     [Fact]
