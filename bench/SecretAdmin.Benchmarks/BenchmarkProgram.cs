@@ -8,7 +8,7 @@ using SecretAdmin.Benchmarks.SignInLoad;
 namespace SecretAdmin.Benchmarks;
 
 /// <summary>
-/// <c>all</c> runs P1 to P4 (docs/benchmarks.md); <c>p1 [BenchmarkDotNet options]</c> runs P1 alone (for example
+/// <c>all</c> runs P1 to P5 (docs/benchmarks.md); <c>p1 [BenchmarkDotNet options]</c> runs P1 alone (for example
 /// <c>p1 --job short</c>); <c>p2 [--rows 100000,1000000] [--runs N]</c>, <c>p3</c> and <c>p4 [options]</c>
 /// run one part each. For a
 /// profile of one P2 side: <c>p2-seed &lt;folder&gt; &lt;rows&gt;</c>, then
@@ -21,7 +21,7 @@ internal static class BenchmarkProgram
     {
         var artifacts = Path.Combine(RepositoryRoot(), "BenchmarkDotNet.Artifacts");
         var results = Path.Combine(artifacts, "results");
-        if (args is ["all" or "p2" or "p2-seed" or "p2-run" or "p3" or "p4" or "p4-serve" or "p4-profile", ..] && !OperatingSystem.IsLinux())
+        if (args is ["all" or "p2" or "p2-seed" or "p2-run" or "p3" or "p4" or "p4-serve" or "p4-profile" or "p5", ..] && !OperatingSystem.IsLinux())
         {
             await Console.Error.WriteLineAsync("P2 to P4 read /proc and P3 installs wrk with apt-get: run them on Linux.");
             return 2;
@@ -35,6 +35,7 @@ internal static class BenchmarkProgram
                 passed &= await ResealBenchmark.RunAsync(ResealBenchmark.DefaultRows, runs: null, results) == 0;
                 passed &= await SignInLoadBenchmark.RunAsync([], Path.GetDirectoryName(artifacts)!, results) == 0;
                 passed &= await Circuits.CircuitBenchmark.RunAsync([], Path.GetDirectoryName(artifacts)!, results) == 0;
+                passed &= await MasterKey.RotateMasterBenchmark.RunAsync(MasterKey.RotateMasterBenchmark.DefaultRows, 5, results) == 0;
                 return passed ? 0 : 1;
             case ["p1", .. var rest]:
                 return RunSealing(rest, artifacts) ? 0 : 1;
@@ -44,7 +45,9 @@ internal static class BenchmarkProgram
                 await SealedUserDatabase.CreateAsync(folder, int.Parse(rows, CultureInfo.InvariantCulture));
                 return 0;
             case ["p2-run", var side, var seeded, var rows, var runFolder]:
-                return await ResealRun.RunAsync(side, seeded, int.Parse(rows, CultureInfo.InvariantCulture), Features.Keys.KeyLifecycleService.DefaultBatchSize, runFolder);
+                return await ResealRun.RunAsync(side, seeded, int.Parse(rows, CultureInfo.InvariantCulture), Features.Keys.SealedValueService.DefaultBatchSize, runFolder);
+            case ["p5", .. var rest] when OperatingSystem.IsLinux():
+                return await MasterKey.RotateMasterBenchmark.RunAsync(RowsOption(rest) ?? MasterKey.RotateMasterBenchmark.DefaultRows, RunsOption(rest) ?? 5, results);
             case ["p3", .. var rest] when OperatingSystem.IsLinux():
                 return await SignInLoadBenchmark.RunAsync(rest, Path.GetDirectoryName(artifacts)!, results);
             case ["p4", .. var rest]:
@@ -54,7 +57,7 @@ internal static class BenchmarkProgram
             case ["p4-profile", .. var rest]:
                 return await Circuits.CircuitHeapProfile.RunAsync(rest, Path.GetDirectoryName(artifacts)!);
             default:
-                await Console.Error.WriteLineAsync("usage: SecretAdmin.Benchmarks all | p1 [BenchmarkDotNet options] | p2 [--rows 100000,1000000] [--runs N] | p3 (Linux; installs wrk) | p4 [--circuits 50,100] [--rounds 3] [--sides empty,not-found,oidc,smtp,mfa] | p4-profile <side> [--circuits 30]");
+                await Console.Error.WriteLineAsync("usage: SecretAdmin.Benchmarks all | p1 [BenchmarkDotNet options] | p2 [--rows 100000,1000000] [--runs N] | p3 (Linux; installs wrk) | p4 [--circuits 50,100] [--rounds 3] [--sides empty,not-found,oidc,smtp,mfa] | p4-profile <side> [--circuits 30] | p5 [--rows 1000,1000000] [--runs 5]");
                 return 2;
         }
     }

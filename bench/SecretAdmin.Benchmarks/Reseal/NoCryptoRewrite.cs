@@ -10,7 +10,7 @@ using SecretAdmin.Security;
 namespace SecretAdmin.Benchmarks.Reseal;
 
 /// <summary>
-/// P2's baseline: <see cref="KeyLifecycleService.ResealAsync"/>'s database work without its
+/// P2's baseline: <see cref="SealedValueService.ResealAsync"/>'s database work without its
 /// cryptography. The same count, the same run row, the same batches (size, keyset pagination,
 /// the same SELECT outside the write transaction, then the same conditional UPDATEs and progress
 /// UPDATE in one BEGIN IMMEDIATE transaction), the same audit entry — but each new value is the stored one with its key id changed

@@ -24,7 +24,7 @@ internal static class ResealBenchmark
         var root = Path.Combine(Path.GetTempPath(), "secretadmin-bench", Guid.NewGuid().ToString("N"));
         var report = new StringBuilder();
         report.AppendLine("## P2 — re-seal after rotate vs the same UPDATEs without cryptography").AppendLine();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Batch size {Features.Keys.KeyLifecycleService.DefaultBatchSize}; each run a fresh child process (server GC, as the app) on a fresh copy of the seeded database; sides interleaved. Ratio of pairs: each run's time over the baseline's in the same round. Second half: from the batch that passed half the rows to the end (no warm-up, no COUNT).").AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Batch size {Features.Keys.SealedValueService.DefaultBatchSize}; each run a fresh child process (server GC, as the app) on a fresh copy of the seeded database; sides interleaved. Ratio of pairs: each run's time over the baseline's in the same round. Second half: from the batch that passed half the rows to the end (no warm-up, no COUNT).").AppendLine();
         report.AppendLine("| rows | side | runs | median s | min s | max s | rows/s (median) | ratio to baseline (medians) | ratio (median of pairs) | second half median s | second half ratio | RSS before MiB | peak RSS during run MiB (max) | peak managed heap MiB (max) | allocated MiB (median) | load average (min–max) |");
         report.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try

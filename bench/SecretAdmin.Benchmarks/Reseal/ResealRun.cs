@@ -29,8 +29,8 @@ internal static class ResealRun
         try
         {
             var services = host.Services;
-            var keys = services.GetRequiredService<KeyLifecycleService>();
-            var rotation = await keys.RotateAsync(AuditActor.Cli);
+            var keys = services.GetRequiredService<SealedValueService>();
+            var rotation = await services.GetRequiredService<KeyCustody>().RotateAsync(AuditActor.Cli);
             var dbContextFactory = services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>();
 
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);

@@ -3,7 +3,7 @@ namespace SecretAdmin.Benchmarks.Reseal;
 /// <summary>The sides of P2.</summary>
 internal static class ResealSide
 {
-    /// <summary><c>KeyLifecycleService.ResealAsync</c>: open with the old key, seal with the new one.</summary>
+    /// <summary><c>SealedValueService.ResealAsync</c>: open with the old key, seal with the new one.</summary>
     public const string Reseal = "reseal";
 
     /// <summary>The same batches and UPDATEs with same-size values and no cryptography.</summary>

@@ -11,8 +11,8 @@ namespace SecretAdmin.Benchmarks.Reseal;
 
 /// <summary>
 /// A data folder holding a database of many users, each with a sealed TOTP secret (base32 of 20
-/// random bytes, as enrollment stores it), and the key ring that sealed them. Rows are written
-/// straight into the SQLite file in one transaction, as tests/…/SealedUserSeeder.cs does.
+/// random bytes, as enrollment stores it), and the master key that wraps the data key that sealed them. Rows are written
+/// straight into the SQLite file, 10,000 per transaction, each sealed before its transaction as the app seals.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal static class SealedUserDatabase
@@ -32,9 +32,16 @@ internal static class SealedUserDatabase
             var column = SealedColumn.For<SecretAdminUser>(db.Model, nameof(SecretAdminUser.TotpSecret));
             await db.Database.OpenConnectionAsync();
             var connection = (SqliteConnection)db.Database.GetDbConnection();
-            await using (var transaction = connection.BeginTransaction(deferred: false))
-            await using (var insert = connection.CreateCommand())
+
+            // Sealed before each transaction, as the app seals: a seal may reserve its count in the database.
+            const int Chunk = 10_000;
+            for (var first = 0; first < rows; first += Chunk)
             {
+                var secrets = Enumerable.Range(first, Math.Min(Chunk, rows - first))
+                    .Select(n => sealer.Seal(OtpNet.Base32Encoding.ToString(RandomNumberGenerator.GetBytes(20)), column.At(IdOf(n))))
+                    .ToArray();
+                await using var transaction = connection.BeginTransaction(deferred: false);
+                await using var insert = connection.CreateCommand();
                 insert.Transaction = transaction;
                 insert.CommandText = """
                     INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "Email", "NormalizedEmail", "MustChangePassword", "CreatedAtUtc",
@@ -45,11 +52,11 @@ internal static class SealedUserDatabase
                 var id = insert.Parameters.Add("$id", SqliteType.Text);
                 var email = insert.Parameters.Add("$email", SqliteType.Text);
                 var secret = insert.Parameters.Add("$secret", SqliteType.Text);
-                for (var n = 0; n < rows; n++)
+                for (var i = 0; i < secrets.Length; i++)
                 {
-                    id.Value = IdOf(n);
-                    email.Value = $"seeded{n:D7}@example.test";
-                    secret.Value = sealer.Seal(OtpNet.Base32Encoding.ToString(RandomNumberGenerator.GetBytes(20)), column.At(IdOf(n)));
+                    id.Value = IdOf(first + i);
+                    email.Value = $"seeded{first + i:D7}@example.test";
+                    secret.Value = secrets[i];
                     await insert.ExecuteNonQueryAsync();
                 }
 
@@ -66,7 +73,7 @@ internal static class SealedUserDatabase
         }
     }
 
-    /// <summary>Copies a data folder (database, its WAL files, key ring) with the owner-only modes start-up insists on.</summary>
+    /// <summary>Copies a data folder (database, its WAL files, master key) with the owner-only modes start-up insists on.</summary>
     public static void Copy(string from, string to)
     {
         var source = new DataDirectory(from);
@@ -82,8 +89,8 @@ internal static class SealedUserDatabase
             }
         }
 
-        File.Copy(source.KeyRingFile, target.KeyRingFile);
-        File.SetUnixFileMode(target.KeyRingFile, OwnerOnlyFile);
+        File.Copy(source.MasterKeyFile, target.MasterKeyFile);
+        File.SetUnixFileMode(target.MasterKeyFile, OwnerOnlyFile);
     }
 
     /// <summary>Writes the copy out now, so the kernel is not still writing it back while a run is timed.</summary>

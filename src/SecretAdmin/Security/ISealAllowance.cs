@@ -6,6 +6,12 @@ namespace SecretAdmin.Security;
 /// </summary>
 public interface ISealAllowance
 {
+    /// <summary>
+    /// Makes seals of key <paramref name="keyId"/> ready before they are needed (where no transaction
+    /// is open), rolling over at once when the key has reached its limit.
+    /// </summary>
+    void Prime(int keyId);
+
     /// <summary>Takes one seal of key <paramref name="keyId"/>; false when the key has reached its limit.</summary>
     bool TryTake(int keyId);
 

@@ -28,6 +28,9 @@ public sealed class SecretSealer(IOptions<SealingOptions> options, ISealAllowanc
     /// <exception cref="MasterKeyUnavailableException">No key ring is loaded (see <see cref="Unavailable"/>).</exception>
     public KeyRing KeyRing => Ring.KeyRing;
 
+    /// <summary>The key ring in use, or null while none is loaded: to notice a change of keys without failing.</summary>
+    public KeyRing? LoadedKeyRing => _ring?.KeyRing;
+
     private LoadedRing Ring => _ring ?? throw new MasterKeyUnavailableException(_unavailable);
 
     /// <summary>Makes <paramref name="ring"/> the key ring for every later seal and open.</summary>

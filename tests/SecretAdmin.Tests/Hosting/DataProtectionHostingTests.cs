@@ -84,7 +84,7 @@ public sealed class DataProtectionHostingTests : IDisposable
     }
 
     [Fact]
-    public async Task SessionCookie_SecondInstanceOnTheSameDatabaseWithAnotherMasterKey_RefusedNamingTheKeyItNeeds()
+    public async Task SessionCookie_SecondInstanceOnTheSameDatabaseWithAnotherMasterKey_DoesNotStartNamingTheKeyItNeeds()
     {
         var masterKey = RandomNumberGenerator.GetBytes(AesMasterKey.SizeInBytes);
         var other = RandomNumberGenerator.GetBytes(AesMasterKey.SizeInBytes);
@@ -94,11 +94,13 @@ public sealed class DataProtectionHostingTests : IDisposable
             cookie = await SessionCookies.SignInAsync(first, "ada@example.test");
         }
 
-        using var second = new SecretAdminAppFactory(_temp, masterKey: other);
+        // A copy of the data folder with another master key opens nothing: not even start-up goes on.
+        await File.WriteAllTextAsync(_temp.Data.MasterKeyFile, Convert.ToBase64String(other) + "\n");
+        var refused = await AppProcess.RunWebAppAsync(_temp);
 
-        Assert.False(await SessionCookies.IsAcceptedAsync(second, cookie));
-        var reasons = string.Join("\n", second.Logs.Lines.Select(l => l.Exception).OfType<string>());
-        Assert.Contains($"encrypted with master key file:{AesMasterKey.Fingerprint(masterKey)}", reasons, StringComparison.Ordinal);
+        Assert.Equal(AppProcess.RefusedExitCode, refused.ExitCode);
+        Assert.Contains($"wrapped by master key aes:{AesMasterKey.Fingerprint(masterKey)}", refused.Error, StringComparison.Ordinal);
+        Assert.NotEmpty(cookie);
     }
 
     private async Task<List<string>> StoredXmlAsync()

@@ -13,16 +13,19 @@ public sealed class SecretAdminStartupTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public async Task Health_FreshDataFolder_CreatesDatabaseAndOwnerOnlyKeyRing()
+    public async Task Health_FreshDataFolder_CreatesDatabaseOwnerOnlyMasterKeyAndAWrappedDataKey()
     {
         var result = await AppProcess.RunAsync(_temp, ["health"]);
 
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
         Assert.Contains("database: Healthy", result.Output, StringComparison.Ordinal);
         Assert.Contains("key-ring: Healthy", result.Output, StringComparison.Ordinal);
-        Assert.Contains("Created a new key ring", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Created master key", result.Error, StringComparison.Ordinal);
         Assert.True(File.Exists(_temp.Data.DatabaseFile));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_temp.Data.KeyRingFile));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_temp.Data.MasterKeyFile));
+        Assert.Equal(OwnerOnlyFolder.Mode, File.GetUnixFileMode(_temp.Data.KeyRingFolder));
+        Assert.False(File.Exists(_temp.Data.KeyRingFile));
+        Assert.Equal([1], StoredKeys.Read(_temp.Data).Keys.Select(k => k.Id));
     }
 
     [Fact]
@@ -128,16 +131,16 @@ public sealed class SecretAdminStartupTests : IDisposable
     }
 
     [Fact]
-    public async Task Health_SecondStart_KeepsTheSameKeyRing()
+    public async Task Health_SecondStart_KeepsTheSameMasterKey()
     {
         await AppProcess.RunAsync(_temp, ["health"]);
-        var first = await File.ReadAllTextAsync(_temp.Data.KeyRingFile);
+        var first = await File.ReadAllTextAsync(_temp.Data.MasterKeyFile);
 
         var result = await AppProcess.RunAsync(_temp, ["health"]);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(first, await File.ReadAllTextAsync(_temp.Data.KeyRingFile));
-        Assert.DoesNotContain("Created a new key ring", result.Error, StringComparison.Ordinal);
+        Assert.Equal(first, await File.ReadAllTextAsync(_temp.Data.MasterKeyFile));
+        Assert.DoesNotContain("Created master key", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -162,38 +165,44 @@ public sealed class SecretAdminStartupTests : IDisposable
     }
 
     [Fact]
-    public async Task WebAppAndCommand_SealedDataButNoKeyRing_RefuseNamingTheMissingKeyIds()
+    public async Task WebAppAndCommand_SealedDataButNoKeysAtAll_RefuseNamingTheKeyIdsAndWriteNoMasterKey()
     {
         TestDatabase.SealSmtpPassword(_temp.Data, TestSealing.Ring(1, 3), Password);
 
-        foreach (var result in new[] { await AppProcess.RunWebAppAsync(_temp), await AppProcess.RunAsync(_temp, ["health"]) })
+        foreach (var result in new[] { await AppProcess.RunWebAppAsync(_temp), await AppProcess.RunAsync(_temp, ["settings", "show"]) })
         {
             Assert.Equal(AppProcess.RefusedExitCode, result.ExitCode);
-            Assert.Contains("does not exist", result.Error, StringComparison.Ordinal);
-            Assert.Contains("key ids 3", result.Error, StringComparison.Ordinal);
-            Assert.Contains("Restore keyring.json from your key-ring backup", result.Error, StringComparison.Ordinal);
+            Assert.Contains("holds 1 sealed values under data key ids 3, but no data keys", result.Error, StringComparison.Ordinal);
+            Assert.Contains($"put the key ring of the earlier version back at {_temp.Data.KeyRingFile}", result.Error, StringComparison.Ordinal);
             Assert.DoesNotContain(Password, result.Error + result.Output, StringComparison.Ordinal);
         }
 
-        Assert.False(File.Exists(_temp.Data.KeyRingFile), "a new key ring must never be written over sealed data");
+        Assert.False(File.Exists(_temp.Data.MasterKeyFile), "a new master key must never be made for sealed data it cannot open");
     }
 
     [Fact]
-    public async Task WebAppAndCommand_KeyRingLacksAReferencedKey_RefuseNamingIt()
+    public async Task Command_KeyRingOfAnEarlierVersionLacksAKeyAValueNames_ConvertsAndThatValueAloneIsUnreadable()
     {
         var ring = TestSealing.Ring(1, 2);
         TestDatabase.SealSmtpPassword(_temp.Data, ring, Password);
         new KeyRingFile(_temp.Data.KeyRingFile).TryCreate(new KeyRing([ring.Keys[0]], activeKeyId: 1));
 
-        foreach (var result in new[] { await AppProcess.RunWebAppAsync(_temp), await AppProcess.RunAsync(_temp, ["health"]) })
-        {
-            Assert.Equal(AppProcess.RefusedExitCode, result.ExitCode);
-            Assert.Contains("holds keys 1, but 1 sealed values in the database use key ids 2, which are missing", result.Error, StringComparison.Ordinal);
-        }
+        var health = await AppProcess.RunAsync(_temp, ["health"]);
+        var rotate = await AppProcess.RunAsync(_temp, ["keys", "rotate"]);
+        var list = await AppProcess.RunAsync(_temp, ["keys", "list"]);
+
+        Assert.True(health.ExitCode == 0, health.Error + health.Output);
+        Assert.Contains("name data key ids 2, which the database does not hold", health.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.Data.KeyRingFile));
+
+        // A new data key never takes the id a stored value names: that value stays "missing", not "does not open".
+        Assert.Contains("Data key 3 is active.", rotate.Output, StringComparison.Ordinal);
+        Assert.Equal(1, list.ExitCode);
+        Assert.Matches(@"\n2\s+—\s+MISSING\s+1\s", list.Output);
     }
 
     [Fact]
-    public async Task WebApp_MalformedKeyRingFileWithSealedData_RefusesSayingWhy()
+    public async Task WebApp_MalformedKeyRingFileOfAnEarlierVersion_RefusesSayingWhy()
     {
         TestDatabase.SealSmtpPassword(_temp.Data, TestSealing.Ring(1), Password);
         new KeyRingFile(_temp.Data.KeyRingFile).TryCreate(TestSealing.Ring(1));
@@ -202,45 +211,54 @@ public sealed class SecretAdminStartupTests : IDisposable
         var result = await AppProcess.RunWebAppAsync(_temp);
 
         Assert.Equal(AppProcess.RefusedExitCode, result.ExitCode);
-        Assert.Contains($"the key ring file {_temp.Data.KeyRingFile} is not valid", result.Error, StringComparison.Ordinal);
-        Assert.Contains("key ids 1, which are missing", result.Error, StringComparison.Ordinal);
+        Assert.Contains("the key ring of an earlier version cannot be converted: it is not valid key-ring JSON", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.Data.MasterKeyFile));
     }
 
     [Fact]
-    public async Task WebApp_KeyRingReadableByOthers_RefusesWithTheFix()
+    public async Task WebApp_MasterKeyFileReadableByOthers_RefusesWithTheFix()
     {
-        var file = new KeyRingFile(_temp.Data.KeyRingFile);
-        file.TryCreate(TestSealing.Ring(1));
-        File.SetUnixFileMode(file.Path, (UnixFileMode)0b110_100_100);
+        await AppProcess.RunAsync(_temp, ["health"]);
+        File.SetUnixFileMode(_temp.Data.MasterKeyFile, (UnixFileMode)0b110_100_100);
 
         var result = await AppProcess.RunWebAppAsync(_temp);
 
         Assert.Equal(AppProcess.RefusedExitCode, result.ExitCode);
         Assert.Contains("(mode 0644)", result.Error, StringComparison.Ordinal);
-        Assert.Contains($"chmod 600 {file.Path}", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"chmod 600 {_temp.Data.MasterKeyFile}", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Health_KeyRingFromEnvironment_OpensSealedDataAndWritesNoFile()
+    public async Task Health_KeyRingOfAnEarlierVersionFromTheEnvironment_IsConvertedAndOpensSealedData()
     {
         var ring = TestSealing.Ring(4);
         TestDatabase.SealSmtpPassword(_temp.Data, ring, Password);
+        var environment = new Dictionary<string, string> { [SealingOptions.KeyRingVariable] = KeyRingJson.Serialize(ring) };
 
-        var result = await AppProcess.RunAsync(_temp, ["health"], new Dictionary<string, string> { [SealingOptions.KeyRingVariable] = KeyRingJson.Serialize(ring) });
+        var result = await AppProcess.RunAsync(_temp, ["health"], environment);
+        var verify = await AppProcess.RunAsync(_temp, ["keys", "verify"]);
 
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
-        Assert.Contains("from the environment", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"Converted the key ring from the environment variable {SealingOptions.KeyRingVariable}", result.Error, StringComparison.Ordinal);
+        Assert.True(verify.ExitCode == 0, verify.Output + verify.Error);
         Assert.False(File.Exists(_temp.Data.KeyRingFile));
+        Assert.Equal([4], StoredKeys.Read(_temp.Data).Keys.Select(k => k.Id));
     }
 
     [Fact]
-    public async Task Health_MalformedKeyRingInEnvironment_Refuses()
+    public async Task CommandAndHealth_MalformedKeyRingInEnvironment_RefuseAndReportSayingWhy()
     {
-        var result = await AppProcess.RunAsync(_temp, ["health"], new Dictionary<string, string> { [SealingOptions.KeyRingVariable] = "{\"keys\": 1}" });
+        var environment = new Dictionary<string, string> { [SealingOptions.KeyRingVariable] = "{\"keys\": 1}" };
 
-        Assert.Equal(AppProcess.RefusedExitCode, result.ExitCode);
-        Assert.Contains($"the environment variable {SealingOptions.KeyRingVariable} is not valid", result.Error, StringComparison.Ordinal);
+        var refused = await AppProcess.RunAsync(_temp, ["settings", "show"], environment);
+        var health = await AppProcess.RunAsync(_temp, ["health"], environment);
+
+        Assert.Equal(AppProcess.RefusedExitCode, refused.ExitCode);
+        Assert.Contains("the key ring of an earlier version cannot be converted", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(1, health.ExitCode);
+        Assert.Contains("key-ring: Unhealthy — the keys cannot be loaded: the key ring of an earlier version cannot be converted", health.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(_temp.Data.KeyRingFile));
+        Assert.False(File.Exists(_temp.Data.MasterKeyFile));
     }
 
     [Fact]

@@ -370,7 +370,7 @@ public sealed class SecretSealerTests : IDisposable
         using var sealer = new SecretSealer(Microsoft.Extensions.Options.Options.Create(new SealingOptions()));
 
         Assert.False(sealer.IsLoaded);
-        Assert.Throws<InvalidOperationException>(() => sealer.Seal(Plaintext, Place));
+        Assert.Throws<MasterKeyUnavailableException>(() => sealer.Seal(Plaintext, Place));
     }
 
     private static string ToBase64(string base64Url)

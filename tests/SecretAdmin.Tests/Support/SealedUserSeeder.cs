@@ -24,6 +24,9 @@ public static class SealedUserSeeder
         var sealer = services.GetRequiredService<SecretSealer>();
         await using var db = await services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
         var column = SealedColumn.For<SecretAdminUser>(db.Model, nameof(SecretAdminUser.TotpSecret));
+
+        // Sealed before the transaction, as the app seals: a seal may reserve its count in the database.
+        var secrets = Enumerable.Range(0, count).Select(n => plaintext ? SecretOf(n) : sealer.Seal(SecretOf(n), column.At(IdOf(n)))).ToArray();
         await using var transaction = await db.BeginImmediateTransactionAsync(CancellationToken.None);
         await using var insert = ((SqliteConnection)db.Database.GetDbConnection()).CreateCommand();
         insert.Transaction = (SqliteTransaction)transaction.GetDbTransaction();
@@ -40,7 +43,7 @@ public static class SealedUserSeeder
         {
             id.Value = IdOf(n);
             email.Value = $"seeded{n:D6}@example.test";
-            secret.Value = plaintext ? SecretOf(n) : sealer.Seal(SecretOf(n), column.At(IdOf(n)));
+            secret.Value = secrets[n];
             await insert.ExecuteNonQueryAsync();
         }
 

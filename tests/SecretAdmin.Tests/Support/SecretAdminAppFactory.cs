@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SecretAdmin.Data;
-using SecretAdmin.Features.Keys;
 using SecretAdmin.Security;
 
 namespace SecretAdmin.Tests.Support;
@@ -14,9 +12,8 @@ namespace SecretAdmin.Tests.Support;
 /// Its log lines are kept in <see cref="Logs"/>.
 /// </summary>
 /// <param name="masterKey">
-/// Master key material the app uses instead of the one start-up loaded (a data folder restored without
-/// its master key); without it, the app uses start-up's master key or, when start-up loaded none,
-/// <see cref="TempDataDirectory.MasterKey"/> of <paramref name="data"/>.
+/// Master key material written to the data folder's master key file before start, as an operator
+/// restores one; without it, start-up uses the file there or, on a new folder, creates one.
 /// </param>
 public sealed class SecretAdminAppFactory(TempDataDirectory data, string? environment = null, byte[]? masterKey = null) : WebApplicationFactory<Program>
 {
@@ -29,25 +26,16 @@ public sealed class SecretAdminAppFactory(TempDataDirectory data, string? enviro
             builder.UseEnvironment(environment);
         }
 
+        if (masterKey is not null)
+        {
+            OwnerOnlyFolder.Create(data.Path);
+            OwnerOnlyFolder.Create(data.Data.KeyRingFolder);
+            File.WriteAllText(data.Data.MasterKeyFile, Convert.ToBase64String(masterKey) + "\n");
+            File.SetUnixFileMode(data.Data.MasterKeyFile, OwnerOnlyFile.Mode);
+        }
+
         builder.UseContentRoot(RepositoryRoot.Path);
         builder.UseSetting(DataDirectory.Setting, data.Path);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
-    }
-
-    /// <summary>Starts the host — start-up has run — and sets the master key before the first request reads a session key.</summary>
-    protected override IHost CreateHost(IHostBuilder builder)
-    {
-        var host = base.CreateHost(builder);
-        var loaded = host.Services.GetRequiredService<LoadedMasterKey>();
-        if (masterKey is not null)
-        {
-            loaded.Use(new AesMasterKey(masterKey, "file", "the test's master key"));
-        }
-        else if (!loaded.IsAvailable)
-        {
-            loaded.Use(new AesMasterKey(data.MasterKey, "file", $"the test master key of {data.Path}"));
-        }
-
-        return host;
     }
 }

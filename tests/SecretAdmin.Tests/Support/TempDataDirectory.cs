@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
 using SecretAdmin.Data;
-using SecretAdmin.Security;
 
 namespace SecretAdmin.Tests.Support;
 
@@ -20,8 +18,6 @@ public sealed class TempDataDirectory : IDisposable
     /// <summary>
     /// The master key material a test app on this folder uses when start-up loaded none: the same
     /// for every app on the folder, as a master key file beside it would be.
-    /// </summary>
-    public byte[] MasterKey { get; } = RandomNumberGenerator.GetBytes(AesMasterKey.SizeInBytes);
 
     public void Dispose()
     {

@@ -9,7 +9,7 @@ public partial class Home
     private static readonly Dictionary<string, string> Titles = new(StringComparer.Ordinal)
     {
         ["database"] = "Database",
-        ["key-ring"] = "Key ring",
+        ["key-ring"] = "Keys",
         ["sso"] = "Single sign-on",
     };
 

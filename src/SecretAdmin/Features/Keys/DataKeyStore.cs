@@ -46,8 +46,8 @@ public sealed class DataKeyStore(IDbContextFactory<SecretAdminDbContext> dbConte
     }
 
     /// <summary>
-    /// Adds a new random data key, wrapped by <paramref name="master"/>, with the next id — the new
-    /// active key. With <paramref name="onlyAfter"/>, adds one only while that key is still the
+    /// Adds a new random data key, wrapped by <paramref name="master"/>, with an id above every id in
+    /// use or named by a stored value — the new active key. With <paramref name="onlyAfter"/>, adds one only while that key is still the
     /// newest (so two processes rolling past the same key add one key, not two); null when another did.
     /// </summary>
     public DataKey? Add(IMasterKey master, int? onlyAfter = null)
@@ -60,7 +60,10 @@ public sealed class DataKeyStore(IDbContextFactory<SecretAdminDbContext> dbConte
             return null;
         }
 
-        var id = newest + 1;
+        // Above every id a stored value names too: a value whose key is gone must stay "unknown key",
+        // never be taken for one sealed by a new key of the same id.
+        var named = SealedValueCensus.TakeAsync(db, CancellationToken.None).GetAwaiter().GetResult().KeyIds;
+        var id = Math.Max(newest, named.Count == 0 ? 0 : named[^1]) + 1;
         var material = RandomNumberGenerator.GetBytes(SealingKey.SizeInBytes);
         try
         {

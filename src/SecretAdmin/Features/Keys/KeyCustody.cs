@@ -24,7 +24,7 @@ public sealed class KeyCustody(
     IDbContextFactory<SecretAdminDbContext> dbContextFactory,
     AuditLog auditLog,
     ILogger<KeyCustody> logger,
-    IEnumerable<ISessionKeyRewrap> sessionKeys)
+    ISealAllowance allowance)
 {
     private const string Restore = "Restore the master key from your backup (see README, \"Keys\"), then start again; no new master key was made, as it would open nothing.";
 
@@ -39,8 +39,8 @@ public sealed class KeyCustody(
     /// or null when it is as it should be.
     /// </summary>
     public string? MasterKeyFileProblem() =>
-        !source.File.Exists ? $"the master key file {source.File.Path} is missing: restore it before the next restart"
-        : source.File.FindLoosePermissions() is not null ? $"the master key file {source.File.Path} is open to group or others"
+        !source.File.Exists ? "the master key file is missing: restore it before the next restart"
+        : source.File.FindLoosePermissions() is not null ? "the master key file is open to group or others"
         : null;
 
     /// <summary>Why the data keys in the database were not taken up by the last reload, or null.</summary>
@@ -240,10 +240,10 @@ public sealed class KeyCustody(
     /// sealed values: no sealed value is touched.
     /// </summary>
     /// <exception cref="MasterKeyUnavailableException">The current or the next master key cannot be used; nothing was changed.</exception>
-    public async Task<MasterRotationResult> RotateMasterAsync(AuditActor actor, CancellationToken cancellationToken = default)
+    public async Task<MasterRotationResult> RotateMasterAsync(AuditActor actor, MasterKeySourceKind? target = null, CancellationToken cancellationToken = default)
     {
         var current = loadedMasterKey.Current;
-        var next = source.PrepareNext();
+        var next = source.PrepareNext(target);
         if (next.Id == current.Id)
         {
             next.Dispose();
@@ -253,7 +253,7 @@ public sealed class KeyCustody(
         int rewrapped;
         try
         {
-            rewrapped = await store.RewrapAsync(current, next, RewrapSessionKeysAsync, cancellationToken);
+            rewrapped = await store.RewrapAsync(current, next, SessionKeyRewrap.RewrapAsync, cancellationToken);
         }
         catch
         {
@@ -261,22 +261,11 @@ public sealed class KeyCustody(
             throw;
         }
 
-        source.Complete(current, next);
+        source.Complete(current, next, target);
         loadedMasterKey.Use(next);
         await ReloadAsync(cancellationToken);
         await auditLog.WriteAsync(actor, AuditActions.MasterKeyRotated, $"master key {next.Id}, {rewrapped} key(s) re-wrapped", cancellationToken: cancellationToken);
-        return new MasterRotationResult(current.Id, next.Id, rewrapped, source.Kind);
-    }
-
-    private async Task<int> RewrapSessionKeysAsync(SecretAdminDbContext db, IMasterKey from, IMasterKey to, CancellationToken cancellationToken)
-    {
-        var count = 0;
-        foreach (var rewrap in sessionKeys)
-        {
-            count += await rewrap.RewrapAsync(db, from, to, cancellationToken);
-        }
-
-        return count;
+        return new MasterRotationResult(current.Id, next.Id, rewrapped, target ?? source.Kind);
     }
 
     /// <summary>
@@ -317,7 +306,10 @@ public sealed class KeyCustody(
         {
             var found = master.Id;
             master.Dispose();
-            throw new KeyCustodyException($"{source.Description} holds master key {found}, but the database's data keys are wrapped by master key {wrappedBy}. {Restore}");
+            var hint = wrappedBy.StartsWith("pkcs11:", StringComparison.Ordinal) && source.Kind != MasterKeySourceKind.Pkcs11
+                ? $" The master key was moved into a PKCS#11 token: set {MasterKeyOptions.Section}:Source to pkcs11 with its Module, TokenLabel and Pin, then start again."
+                : $" {Restore}";
+            throw new KeyCustodyException($"{source.Description} holds master key {found}, but the database's data keys are wrapped by master key {wrappedBy}.{hint}");
         }
 
         return master;
@@ -343,6 +335,9 @@ public sealed class KeyCustody(
             sealer.Use(ring);
             _loaded = keys.ToDictionary(k => k.Id, k => k.Wrapped);
         }
+
+        // Seals of the active key are reserved before it is used: a seal inside a transaction must not wait for one.
+        allowance.Prime(ring.Active.Id);
     }
 
     private static bool Same(IReadOnlyDictionary<int, byte[]> loaded, IReadOnlyList<DataKey> keys) =>

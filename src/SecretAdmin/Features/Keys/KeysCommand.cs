@@ -66,20 +66,27 @@ internal static class KeysCommand
 
     private static Command RotateMasterCommand()
     {
+        var to = new Option<string?>("--to") { Description = "pkcs11: move the master key into the PKCS#11 token of the Pkcs11 settings." };
+        to.AcceptOnlyFromAmong("pkcs11");
         var rotate = new Command(
             "rotate-master",
             $"Wrap every data key and session key under a new master key, in one transaction; no sealed value is touched. " +
             $"From a file: a new file takes the old one's place. From the environment: give the new key in {MasterKeyOptions.NextValueVariable}. " +
-            "On a PKCS#11 token: a new key is generated on it and the old one destroyed.");
-        rotate.SetAction((_, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
+            "On a PKCS#11 token: a new key is generated on it and the old one destroyed.")
+        {
+            to,
+        };
+        rotate.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
         {
             try
             {
-                var result = await services.GetRequiredService<KeyCustody>().RotateMasterAsync(AuditActor.Cli, ct);
+                var target = parse.GetValue(to) is { } name ? MasterKeySourceKind.Pkcs11 : (MasterKeySourceKind?)null;
+                var result = await services.GetRequiredService<KeyCustody>().RotateMasterAsync(AuditActor.Cli, target, ct);
                 Console.WriteLine($"Master key {result.NewId} wraps {result.Rewrapped} key(s) now; master key {result.PreviousId} opens nothing any more.");
                 Console.WriteLine(result.Source switch
                 {
                     MasterKeySourceKind.Environment => $"Set {MasterKeyOptions.ValueVariable} to the new key (the value of {MasterKeyOptions.NextValueVariable}) in every instance and restart them; remove {MasterKeyOptions.NextValueVariable}.",
+                    MasterKeySourceKind.Pkcs11 when target is not null => $"The new key is on the token. Set {MasterKeyOptions.Section.Replace(":", "__", StringComparison.Ordinal)}__Source=pkcs11 in every instance and restart them; then delete the old master key and its backups once no database backup needs them.",
                     MasterKeySourceKind.Pkcs11 => "The new key is on the token; back the token up as your HSM's documentation says.",
                     _ => "Back up the master key file now, apart from the database; older backups of it open only database backups made before now.",
                 });

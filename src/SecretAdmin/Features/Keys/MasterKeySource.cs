@@ -131,11 +131,27 @@ public sealed class MasterKeySource
     /// <summary>
     /// The key a master-key rotation moves to: a new file beside the current one, the key in
     /// <see cref="MasterKeyOptions.NextValueVariable"/>, or a new key on the token. Nothing that is
-    /// in use is replaced until <see cref="Complete"/>.
+    /// in use is replaced until <see cref="Complete"/>. With <paramref name="target"/> <see cref="MasterKeySourceKind.Pkcs11"/>,
+    /// the new key is generated on the configured token whatever the source is now: the move into an HSM.
     /// </summary>
-    public IMasterKey PrepareNext()
+    public IMasterKey PrepareNext(MasterKeySourceKind? target = null)
     {
         ThrowIfProblem();
+        if (target is { } to && to != Kind)
+        {
+            if (to != MasterKeySourceKind.Pkcs11)
+            {
+                throw new MasterKeyUnavailableException($"a master key can be moved into a PKCS#11 token only; set {MasterKeyOptions.Section}:Source to move it anywhere else and restore the key there");
+            }
+
+            if (MissingPkcs11Setting(_options.Pkcs11) is { } missing)
+            {
+                throw new MasterKeyUnavailableException($"to move the master key into a PKCS#11 token, set {MasterKeyOptions.Section}:Pkcs11:{missing}");
+            }
+
+            return _pkcs11.Generate(_options.Pkcs11);
+        }
+
         switch (Kind)
         {
             case MasterKeySourceKind.Environment:
@@ -157,9 +173,18 @@ public sealed class MasterKeySource
         return FromFile(next);
     }
 
-    /// <summary>After the database's keys are wrapped by <paramref name="next"/>: it takes the place of <paramref name="previous"/>.</summary>
-    public void Complete(IMasterKey previous, IMasterKey next)
+    /// <summary>
+    /// After the database's keys are wrapped by <paramref name="next"/>: it takes the place of
+    /// <paramref name="previous"/>. After a move into a token the old source is left as it is: it
+    /// opens nothing now, and the settings must name the token before the next start.
+    /// </summary>
+    public void Complete(IMasterKey previous, IMasterKey next, MasterKeySourceKind? target = null)
     {
+        if (target is { } to && to != Kind)
+        {
+            return;
+        }
+
         switch (Kind)
         {
             case MasterKeySourceKind.File:

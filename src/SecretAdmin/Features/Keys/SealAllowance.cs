@@ -8,30 +8,106 @@ namespace SecretAdmin.Features.Keys;
 /// of them is made, so a crash loses at most unused reservations and never under-counts. When a key
 /// reaches <see cref="SealingOptions.SealsPerDataKey"/>, a new data key is made active.
 /// </summary>
-public sealed class SealAllowance(DataKeyStore store, IServiceProvider services, IOptions<SealingOptions> options) : ISealAllowance
+/// <remarks>
+/// A seal is often made inside a transaction that holds the database's write lock (a settings save),
+/// where a reservation of its own would wait for that very lock. So the block is reserved ahead: when
+/// a key is loaded (<see cref="Prime"/>), and again in the background once half of it is used. Only a
+/// key that used up its block before the next one arrived reserves while sealing.
+/// </remarks>
+public sealed class SealAllowance(DataKeyStore store, IServiceProvider services, IOptions<SealingOptions> options, ILogger<SealAllowance> logger) : ISealAllowance
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<int, long> _reserved = [];
+    private readonly Dictionary<int, long> _left = [];
+    private readonly HashSet<int> _refilling = [];
 
-    public bool TryTake(int keyId)
+    private long Block => Math.Clamp(options.Value.SealReservationBlock, 1, Limit);
+
+    private long Limit => Math.Max(1, options.Value.SealsPerDataKey);
+
+    /// <summary>Reserves a first block for <paramref name="keyId"/> unless this process holds one; a key at its limit is rolled over now.</summary>
+    public void Prime(int keyId)
     {
         lock (_lock)
         {
-            var left = _reserved.GetValueOrDefault(keyId);
+            if (_left.GetValueOrDefault(keyId) > 0)
+            {
+                return;
+            }
+        }
+
+        if (Reserve(keyId) == 0)
+        {
+            Roll(keyId);
+        }
+    }
+
+    public bool TryTake(int keyId)
+    {
+        long left;
+        lock (_lock)
+        {
+            left = _left.GetValueOrDefault(keyId);
+        }
+
+        if (left == 0)
+        {
+            // Used up before the next block arrived: reserve now.
+            Reserve(keyId);
+        }
+
+        lock (_lock)
+        {
+            left = _left.GetValueOrDefault(keyId);
             if (left == 0)
             {
-                left = store.Reserve(keyId, Math.Max(1, options.Value.SealReservationBlock), Math.Max(1, options.Value.SealsPerDataKey));
-                if (left == 0)
-                {
-                    return false;
-                }
+                return false;
             }
 
-            _reserved[keyId] = left - 1;
+            _left[keyId] = --left;
+            if (left < Block / 2 && _refilling.Add(keyId))
+            {
+                _ = Task.Run(() => Refill(keyId));
+            }
+
             return true;
         }
     }
 
     // The custody needs the sealer, which needs this: it is looked up when a key first reaches its limit.
     public KeyRing Roll(int keyId) => services.GetRequiredService<KeyCustody>().Roll(keyId);
+
+    private long Reserve(int keyId)
+    {
+        var granted = store.Reserve(keyId, Block, Limit);
+        lock (_lock)
+        {
+            _left[keyId] = _left.GetValueOrDefault(keyId) + granted;
+        }
+
+        return granted;
+    }
+
+    private void Refill(int keyId)
+    {
+        try
+        {
+            // At its limit: the next key is made active now, not by a seal inside someone's transaction.
+            if (Reserve(keyId) == 0)
+            {
+                Roll(keyId);
+            }
+        }
+        catch (Exception e)
+        {
+            // The next seal that finds the block used up reserves for itself.
+            logger.LogWarning("Reserving seals of data key {KeyId} failed ({Exception}); trying again when needed", keyId, e.GetType().Name);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _refilling.Remove(keyId);
+            }
+        }
+    }
 }

@@ -64,6 +64,11 @@ public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer
             return SettingsSaveResult.Invalid(errors);
         }
 
+        if (SecretChanges.CannotSealNow(nameof(form.NewClientSecret), form.ClientSecretChange, sealer) is { } unsealable)
+        {
+            return SettingsSaveResult.Invalid(unsealable);
+        }
+
         // Single sign-on is switched on only for a provider that answers as the authority it is
         // configured as (issuer binding); an unreachable one can be saved switched off.
         if (form.Enabled && await discovery.CheckAsync(OidcSettings.NormalAuthority(form.Authority), cancellationToken) is { Succeeded: false } check)
@@ -108,7 +113,7 @@ public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer
     private SecretStatus ClientSecretStatus(SecretAdminDbContext db, OidcSettings row)
     {
         var place = ClientSecretPlace(db, row);
-        var ring = sealer.KeyRing;
+        var ring = sealer.LoadedKeyRing;
         if (_lastStatus is { } last && ReferenceEquals(last.Ring, ring) && last.Envelope == row.ClientSecret.Envelope
             && last.BoundTo == row.ClientSecret.Destination && last.Place == place
             && last.UpdatedAtUtc == row.ClientSecret.UpdatedAtUtc && last.UpdatedBy == row.ClientSecret.UpdatedBy)
@@ -125,5 +130,5 @@ public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer
     private static SealedPlace ClientSecretPlace(SecretAdminDbContext db, OidcSettings row) =>
         SealedColumn.For<OidcSettings>(db.Model, nameof(OidcSettings.ClientSecret)).At(OidcSettings.SingletonId, OidcSettings.ClientSecretDestination(row.Authority, row.ClientId));
 
-    private sealed record CachedStatus(KeyRing Ring, string? Envelope, string? BoundTo, DateTime? UpdatedAtUtc, string? UpdatedBy, SealedPlace Place, SecretStatus Status);
+    private sealed record CachedStatus(KeyRing? Ring, string? Envelope, string? BoundTo, DateTime? UpdatedAtUtc, string? UpdatedBy, SealedPlace Place, SecretStatus Status);
 }

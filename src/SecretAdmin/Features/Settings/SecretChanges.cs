@@ -34,6 +34,18 @@ public static class SecretChanges
     }
 
     /// <summary>
+    /// Why a typed secret cannot be sealed now — the master key is unavailable — or null when it can:
+    /// the save is refused with this on the secret's field, and nothing is saved.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string[]>? CannotSealNow(string field, SecretChange change, SecretSealer sealer) =>
+        change.Kind == SecretChangeKind.Replace && sealer.Unavailable is not null
+            ? new Dictionary<string, string[]>
+            {
+                [field] = ["The master key is unavailable, so the secret cannot be sealed, and nothing was saved. The Keys page says why; try again once it is back."],
+            }
+            : null;
+
+    /// <summary>
     /// Refuses to keep a stored secret for another destination than the one it was sealed for: it
     /// must be typed again (or cleared) — <paramref name="message"/> on <paramref name="field"/>.
     /// </summary>

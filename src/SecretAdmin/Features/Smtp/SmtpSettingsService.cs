@@ -33,6 +33,11 @@ public sealed class SmtpSettingsService(SettingsStore store, SecretSealer sealer
             return SettingsSaveResult.Invalid(errors);
         }
 
+        if (SecretChanges.CannotSealNow(nameof(form.NewPassword), form.PasswordChange, sealer) is { } unsealable)
+        {
+            return SettingsSaveResult.Invalid(unsealable);
+        }
+
         var changes = new FieldChanges();
         changes.Set(nameof(row.Host), row.Host, FieldChanges.Clean(form.Host), v => row.Host = v);
         changes.Set(nameof(row.Port), row.Port, form.Port, v => row.Port = v);

@@ -29,14 +29,25 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Equal("Healthy", body.GetProperty("status").GetString());
         Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
         Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("key-ring").GetProperty("status").GetString());
-        Assert.Contains("active key 1", body.GetProperty("checks").GetProperty("key-ring").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("active data key 1", body.GetProperty("checks").GetProperty("key-ring").GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Get_KeyRingFileRemovedWhileRunning_Returns503()
+    public async Task Get_AfterARotation_CountsDataKeysInWords()
     {
         await GetHealthAsync();
-        File.Delete(_temp.Data.KeyRingFile);
+        await _app.Services.GetRequiredService<SecretAdmin.Features.Keys.KeyCustody>().RotateAsync(SecretAdmin.Features.Audit.AuditActor.Cli);
+
+        var (_, body) = await GetHealthAsync();
+
+        Assert.EndsWith("from the master key file; active data key 2, 2 data keys", body.GetProperty("checks").GetProperty("key-ring").GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_MasterKeyFileRemovedWhileRunning_Returns503()
+    {
+        await GetHealthAsync();
+        File.Delete(_temp.Data.MasterKeyFile);
 
         var (status, body) = await GetHealthAsync();
 
@@ -66,8 +77,7 @@ public sealed class HealthEndpointTests : IDisposable
     public async Task Get_Always_HoldsNoKeyMaterialOrPaths()
     {
         await GetHealthAsync();
-        var keyRing = await File.ReadAllTextAsync(_temp.Data.KeyRingFile);
-        var material = JsonDocument.Parse(keyRing).RootElement.GetProperty("keys")[0].GetProperty("material").GetString()!;
+        var material = (await File.ReadAllTextAsync(_temp.Data.MasterKeyFile)).Trim();
 
         var text = await _app.CreateClient().GetStringAsync("/healthz");
 
@@ -76,10 +86,10 @@ public sealed class HealthEndpointTests : IDisposable
     }
 
     [Fact]
-    public async Task GetLive_KeyRingFileRemovedWhileRunning_Returns200WithoutChecks()
+    public async Task GetLive_MasterKeyFileRemovedWhileRunning_Returns200WithoutChecks()
     {
         await GetHealthAsync();
-        File.Delete(_temp.Data.KeyRingFile);
+        File.Delete(_temp.Data.MasterKeyFile);
 
         var (health, _) = await GetHealthAsync();
         var (status, body) = await GetHealthAsync("/healthz/live");

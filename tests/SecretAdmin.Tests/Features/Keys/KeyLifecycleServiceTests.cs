@@ -211,7 +211,7 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
         var result = await _custody.RetireAsync(AuditActor.Cli, 1);
 
         Assert.False(result.Succeeded);
-        Assert.Equal("Key 1 still seals 26 stored value(s). Re-seal them under the active key first, then retire it.", result.Message);
+        Assert.Equal("Data key 1 still seals 26 stored value(s). Re-seal them under the active key first, then retire it.", result.Message);
         Assert.Equal(2, (await _services.GetRequiredService<DataKeyStore>().ReadAllAsync(CancellationToken.None)).Count);
     }
 
@@ -220,7 +220,7 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
     {
         var result = await _custody.RetireAsync(AuditActor.Cli, 1);
 
-        Assert.Equal((false, "Key 1 is the active key. Rotate first, re-seal, then retire it."), (result.Succeeded, result.Message));
+        Assert.Equal((false, "Data key 1 is the active key. Rotate first, re-seal, then retire it."), (result.Succeeded, result.Message));
     }
 
     [Fact]
@@ -246,7 +246,7 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
         Assert.Equal(
             [new VerifyEntry("AspNetUsers", "TotpSecret", 1, SealedValueState.Opens, 25), new VerifyEntry("OidcSettings", "ClientSecret", 1, SealedValueState.Opens, 1)],
             report.Entries);
-        Assert.Equal("26 open, 0 key missing, 0 do not open, 0 plaintext", Assert.Single(await AuditAsync(AuditActions.KeysVerified)).Target);
+        Assert.Equal("26 open, 0 key missing, 0 master key unavailable, 0 do not open, 0 plaintext", Assert.Single(await AuditAsync(AuditActions.KeysVerified)).Target);
     }
 
     [Fact]

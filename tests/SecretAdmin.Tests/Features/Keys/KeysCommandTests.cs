@@ -16,7 +16,7 @@ public sealed class KeysCommandTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // The executable creates the database and the key-ring file; values are then sealed with that ring.
+        // The executable creates the database, the master key file and the first data key; values are then sealed with that key.
         var created = await AppProcess.RunAsync(_temp, ["admin", "create", "--email", "root@example.test", "--password-stdin"], standardInput: "Correct-Horse-42!\n");
         Assert.True(created.ExitCode == 0, created.Error);
     }
@@ -34,7 +34,7 @@ public sealed class KeysCommandTests : IAsyncLifetime
         await SealedUserSeeder.SeedAsync(services, count);
     }
 
-    private KeyRing FileRing() => new KeyRingFile(_temp.Data.KeyRingFile).Read();
+    private KeyRing FileRing() => StoredKeys.Read(_temp.Data);
 
     private Task<AppProcess.Result> RunAsync(params string[] args) => AppProcess.RunAsync(_temp, args);
 
@@ -50,7 +50,7 @@ public sealed class KeysCommandTests : IAsyncLifetime
         var list = await RunAsync("keys", "list");
 
         Assert.True(rotate.ExitCode == 0, rotate.Error);
-        Assert.Contains("Key 2 is active.", rotate.Output, StringComparison.Ordinal);
+        Assert.Contains("Data key 2 is active.", rotate.Output, StringComparison.Ordinal);
         Assert.True(reseal.ExitCode == 0, reseal.Error);
         Assert.Contains("Re-sealed 30 of 30 value(s).", reseal.Output, StringComparison.Ordinal);
         Assert.Contains("re-sealed 30/30 (100%)", reseal.Error, StringComparison.Ordinal);
@@ -75,7 +75,7 @@ public sealed class KeysCommandTests : IAsyncLifetime
         var retire = await RunAsync("keys", "retire", "1");
 
         Assert.Equal(1, retire.ExitCode);
-        Assert.Contains("Key 1 still seals 3 stored value(s).", retire.Error, StringComparison.Ordinal);
+        Assert.Contains("Data key 1 still seals 3 stored value(s).", retire.Error, StringComparison.Ordinal);
         Assert.Equal(2, FileRing().Keys.Count);
     }
 
@@ -101,33 +101,38 @@ public sealed class KeysCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Reseal_OldKeyMissingFromTheRing_RefusesAndNamesIt()
+    public async Task Reseal_ValueNamingADataKeyTheDatabaseLacks_RunsLeavesItAndVerifyNamesIt()
     {
-        await SeedAsync(2);
+        await SeedAsync(3);
+        await using (var connection = new SqliteConnection($"Data Source={_temp.Data.DatabaseFile};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE \"AspNetUsers\" SET \"TotpSecret\" = 'sa1:9:' || substr(\"TotpSecret\", 7) WHERE \"Id\" = 'seeded-user-000001'";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
         await RunAsync("keys", "rotate");
-        var ring = FileRing();
-        new KeyRingFile(_temp.Data.KeyRingFile).Replace(new KeyRing(ring.Keys.Where(k => k.Id != 1), ring.Active.Id));
-
         var reseal = await RunAsync("keys", "reseal");
+        var verify = await RunAsync("keys", "verify", "--json");
 
-        Assert.Equal(AppProcess.RefusedExitCode, reseal.ExitCode);
-        Assert.Contains("use key ids 1, which are missing", reseal.Error, StringComparison.Ordinal);
+        Assert.Equal(1, reseal.ExitCode);
+        Assert.Contains("Re-sealed 2 of 3 value(s).", reseal.Output, StringComparison.Ordinal);
+        Assert.Equal(1, verify.ExitCode);
+        var missing = Assert.Single(JsonDocument.Parse(verify.Output).RootElement.GetProperty("entries").EnumerateArray(), e => e.GetProperty("state").GetString() == "key-missing");
+        Assert.Equal((9, 1), (missing.GetProperty("keyId").GetInt32(), missing.GetProperty("count").GetInt32()));
     }
 
     [Fact]
-    public async Task Rotate_KeyRingFromTheEnvironment_ChangesNothingUnlessAskedToShow()
+    public async Task Rotate_FromTheCommandLine_PutsTheNewActiveKeyInTheDatabaseForAnyProcess()
     {
-        var environment = new Dictionary<string, string> { [SealingOptions.KeyRingVariable] = KeyRingJson.Serialize(FileRing()) };
+        var rotate = await RunAsync("keys", "rotate");
 
-        var refused = await AppProcess.RunAsync(_temp, ["keys", "rotate"], environment);
-        var shown = await AppProcess.RunAsync(_temp, ["keys", "rotate", "--show"], environment);
-
-        Assert.Equal(1, refused.ExitCode);
-        Assert.Contains("--show", refused.Error, StringComparison.Ordinal);
-        Assert.DoesNotContain("\"keys\"", refused.Output, StringComparison.Ordinal);
-        Assert.Equal(0, shown.ExitCode);
-        Assert.Equal(2, KeyRingJson.Parse(shown.Output).Active.Id);
-        Assert.Single(FileRing().Keys);
+        Assert.Equal(0, rotate.ExitCode);
+        Assert.Equal(2, FileRing().Active.Id);
+        Assert.False(File.Exists(_temp.Data.KeyRingFile));
+        await using var services = TestServices.Build(_temp, ring: FileRing());
+        Assert.StartsWith("sa1:2:", services.GetRequiredService<SecretSealer>().Seal("x", new SealedPlace("t", "c", "1")), StringComparison.Ordinal);
     }
 
     [Fact]

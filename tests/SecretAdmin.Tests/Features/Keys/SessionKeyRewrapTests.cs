@@ -27,7 +27,7 @@ public sealed class SessionKeyRewrapTests : IDisposable
             cookie = await SessionCookies.SignInAsync(before, "ada@example.test");
         }
 
-        var rewrapped = await RewrapInTransactionAsync(_a, _b);
+        var rewrapped = await RewrapInTransactionAsync(_a, _b, dataKeysToo: true);
 
         Assert.True(rewrapped >= 1, $"{rewrapped} session keys re-encrypted");
         using (var underB = new SecretAdminAppFactory(_temp, masterKey: _b))
@@ -35,8 +35,9 @@ public sealed class SessionKeyRewrapTests : IDisposable
             Assert.True(await SessionCookies.IsAcceptedAsync(underB, cookie));
         }
 
-        using var underA = new SecretAdminAppFactory(_temp, masterKey: _a);
-        Assert.False(await SessionCookies.IsAcceptedAsync(underA, cookie));
+        // Under A the data folder does not even start: its keys are wrapped by B now.
+        await File.WriteAllTextAsync(_temp.Data.MasterKeyFile, Convert.ToBase64String(_a) + "\n");
+        Assert.Equal(AppProcess.RefusedExitCode, (await AppProcess.RunWebAppAsync(_temp)).ExitCode);
     }
 
     [Fact]
@@ -89,7 +90,7 @@ public sealed class SessionKeyRewrapTests : IDisposable
 
         var error = await Assert.ThrowsAsync<CryptographicException>(() => RewrapInTransactionAsync(_a, _b));
 
-        Assert.Contains($"is encrypted with master key file:{AesMasterKey.Fingerprint(c)}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"is encrypted with master key aes:{AesMasterKey.Fingerprint(c)}", error.Message, StringComparison.Ordinal);
         Assert.Contains("row 2 of SessionKeys", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, await StoredXmlAsync());
     }
@@ -115,15 +116,27 @@ public sealed class SessionKeyRewrapTests : IDisposable
         Assert.Contains("does not open under the loaded master key", error.Message, StringComparison.Ordinal);
     }
 
-    private static AesMasterKey MasterKey(byte[] material) => new(material, "file", "the test's master key");
+    private static AesMasterKey MasterKey(byte[] material) => new(material, "aes", "the test's master key");
 
-    /// <summary>As a master-key rotation calls it: its own context and transaction, saved and committed by the caller.</summary>
-    private async Task<int> RewrapInTransactionAsync(byte[] fromMaterial, byte[] toMaterial)
+    /// <summary>
+    /// As a master-key rotation calls it: its own context and transaction, saved and committed by the
+    /// caller — with the data keys re-wrapped in the same transaction when <paramref name="dataKeysToo"/>.
+    /// </summary>
+    private async Task<int> RewrapInTransactionAsync(byte[] fromMaterial, byte[] toMaterial, bool dataKeysToo = false)
     {
         await using var db = TestDatabase.Open(_temp.Data);
         await using var transaction = await db.Database.BeginTransactionAsync();
         using var from = MasterKey(fromMaterial);
         using var to = MasterKey(toMaterial);
+        if (dataKeysToo)
+        {
+            foreach (var key in await db.DataKeys.ToListAsync())
+            {
+                key.Wrapped = to.Wrap(from.Unwrap(key.Wrapped, DataKeyStore.AssociatedData(key.Id))!, DataKeyStore.AssociatedData(key.Id));
+                key.MasterKeyId = to.Id;
+            }
+        }
+
         var rewrapped = await SessionKeyRewrap.RewrapAsync(db, from, to, CancellationToken.None);
         await db.SaveChangesAsync();
         await transaction.CommitAsync();

@@ -34,7 +34,7 @@ public sealed class SessionKeyXmlDecryptorTests
 
         var error = Assert.Throws<CryptographicException>(() => Decryptor(other).Decrypt(encrypted));
 
-        Assert.Contains($"was encrypted with master key file:{AesMasterKey.Fingerprint(encryptedWith)}, which is not the one loaded ({other.Current.Id}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"was encrypted with master key aes:{AesMasterKey.Fingerprint(encryptedWith)}, which is not the one loaded ({other.Current.Id}", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(encrypted.Value, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, error.Message, StringComparison.Ordinal);
     }
@@ -72,7 +72,7 @@ public sealed class SessionKeyXmlDecryptorTests
     private static LoadedMasterKey Loaded(byte[] material)
     {
         var loaded = new LoadedMasterKey();
-        loaded.Use(new AesMasterKey(material, "file", "the test's master key"));
+        loaded.Use(new AesMasterKey(material, "aes", "the test's master key"));
         return loaded;
     }
 

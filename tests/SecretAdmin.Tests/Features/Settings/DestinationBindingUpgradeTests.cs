@@ -137,6 +137,11 @@ public sealed class DestinationBindingUpgradeTests : IDisposable
                 File.Copy(template, _temp.Data.DatabaseFile, overwrite: true);
                 File.Delete(_temp.Data.DatabaseFile + "-wal");
                 File.Delete(_temp.Data.DatabaseFile + "-shm");
+
+                // The data folder as the earlier version left it: its key ring, no master key yet.
+                File.Delete(_temp.Data.MasterKeyFile);
+                File.Delete(_temp.Data.KeyRingFile);
+                Assert.True(new KeyRingFile(_temp.Data.KeyRingFile).TryCreate(_ring));
                 using var start = AppProcess.Start(_temp, ["settings", "show"]);
                 await Task.Delay(whole * ((trial + random.NextDouble()) / 8));
                 if (!start.HasExited)
