@@ -35,7 +35,7 @@ internal static class BenchmarkProgram
                 passed &= await ResealBenchmark.RunAsync(ResealBenchmark.DefaultRows, runs: null, results) == 0;
                 passed &= await SignInLoadBenchmark.RunAsync([], Path.GetDirectoryName(artifacts)!, results) == 0;
                 passed &= await Circuits.CircuitBenchmark.RunAsync([], Path.GetDirectoryName(artifacts)!, results) == 0;
-                passed &= await MasterKey.RotateMasterBenchmark.RunAsync(MasterKey.RotateMasterBenchmark.DefaultRows, 5, results) == 0;
+                passed &= await MasterKey.RotateMasterBenchmark.RunAsync(MasterKey.RotateMasterBenchmark.DefaultRows, 20, results) == 0;
                 return passed ? 0 : 1;
             case ["p1", .. var rest]:
                 return RunSealing(rest, artifacts) ? 0 : 1;
@@ -47,7 +47,7 @@ internal static class BenchmarkProgram
             case ["p2-run", var side, var seeded, var rows, var runFolder]:
                 return await ResealRun.RunAsync(side, seeded, int.Parse(rows, CultureInfo.InvariantCulture), Features.Keys.SealedValueService.DefaultBatchSize, runFolder);
             case ["p5", .. var rest] when OperatingSystem.IsLinux():
-                return await MasterKey.RotateMasterBenchmark.RunAsync(RowsOption(rest) ?? MasterKey.RotateMasterBenchmark.DefaultRows, RunsOption(rest) ?? 5, results);
+                return await MasterKey.RotateMasterBenchmark.RunAsync(RowsOption(rest) ?? MasterKey.RotateMasterBenchmark.DefaultRows, RunsOption(rest) ?? 20, results);
             case ["p3", .. var rest] when OperatingSystem.IsLinux():
                 return await SignInLoadBenchmark.RunAsync(rest, Path.GetDirectoryName(artifacts)!, results);
             case ["p4", .. var rest]:
@@ -57,7 +57,7 @@ internal static class BenchmarkProgram
             case ["p4-profile", .. var rest]:
                 return await Circuits.CircuitHeapProfile.RunAsync(rest, Path.GetDirectoryName(artifacts)!);
             default:
-                await Console.Error.WriteLineAsync("usage: SecretAdmin.Benchmarks all | p1 [BenchmarkDotNet options] | p2 [--rows 100000,1000000] [--runs N] | p3 (Linux; installs wrk) | p4 [--circuits 50,100] [--rounds 3] [--sides empty,not-found,oidc,smtp,mfa] | p4-profile <side> [--circuits 30] | p5 [--rows 1000,1000000] [--runs 5]");
+                await Console.Error.WriteLineAsync("usage: SecretAdmin.Benchmarks all | p1 [BenchmarkDotNet options] | p2 [--rows 100000,1000000] [--runs N] | p3 (Linux; installs wrk) | p4 [--circuits 50,100] [--rounds 3] [--sides empty,not-found,oidc,smtp,mfa] | p4-profile <side> [--circuits 30] | p5 [--rows 1000,1000000] [--runs 20]");
                 return 2;
         }
     }

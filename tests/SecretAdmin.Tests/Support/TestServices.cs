@@ -12,13 +12,13 @@ namespace SecretAdmin.Tests.Support;
 /// </summary>
 public static class TestServices
 {
-    public static ServiceProvider Build(TempDataDirectory data, TimeProvider? time = null, KeyRing? ring = null)
+    public static ServiceProvider Build(TempDataDirectory data, TimeProvider? time = null, KeyRing? ring = null, Action<SealingOptions>? sealing = null)
     {
         data.Data.EnsureCreated();
         var services = new ServiceCollection();
         services.AddSingleton(data.Data);
         services.AddLogging();
-        services.AddOptions<SealingOptions>();
+        services.AddOptions<SealingOptions>().Configure(o => sealing?.Invoke(o));
         services.AddSingleton<SecretSealer>();
         services.AddSecretAdminDatabase();
         services.AddSecretAdminUserServices();

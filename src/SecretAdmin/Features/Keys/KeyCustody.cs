@@ -75,7 +75,7 @@ public sealed class KeyCustody(
             }
             else
             {
-                await CreateFirstKeysAsync(cancellationToken);
+                CreateFirstKeys();
             }
 
             keys = await store.ReadAllAsync(cancellationToken);
@@ -280,7 +280,8 @@ public sealed class KeyCustody(
             logger.LogInformation("Data key {KeyId} reached its seal limit; data key {NewKeyId} is active now.", keyId, added.Id);
         }
 
-        ReloadAsync(CancellationToken.None).GetAwaiter().GetResult();
+        // Off any synchronization context (a circuit's): a seal may roll while its caller waits.
+        Task.Run(() => ReloadAsync(CancellationToken.None)).GetAwaiter().GetResult();
         return sealer.KeyRing;
     }
 
@@ -343,7 +344,7 @@ public sealed class KeyCustody(
     private static bool Same(IReadOnlyDictionary<int, byte[]> loaded, IReadOnlyList<DataKey> keys) =>
         loaded.Count == keys.Count && keys.All(k => loaded.TryGetValue(k.Id, out var wrapped) && wrapped.AsSpan().SequenceEqual(k.Wrapped));
 
-    private async Task CreateFirstKeysAsync(CancellationToken cancellationToken)
+    private void CreateFirstKeys()
     {
         var master = OpenOrCreateMaster();
         store.Add(master, onlyAfter: 0);
@@ -352,7 +353,6 @@ public sealed class KeyCustody(
             master.Id,
             source.Description);
         master.Dispose();
-        await Task.CompletedTask;
     }
 
     /// <summary>
