@@ -51,10 +51,21 @@ public sealed class MfaEnrollmentService(
         }
 
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        var place = SecretPlace(db, userId);
+        string envelope;
+        try
+        {
+            // Sealed before the transaction, which holds the database's write lock.
+            envelope = sealer.Seal(Base32(offer.Secret), place);
+        }
+        catch (MasterKeyUnavailableException)
+        {
+            return TotpEnrollmentResult.Refused("Your authenticator cannot be saved now: the server's master key is unavailable. Nothing was changed; try again later.");
+        }
+
         await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
         var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
-        var place = SecretPlace(db, userId);
-        user.TotpSecret.Store(sealer.Seal(Base32(offer.Secret), place), place.Destination, timeProvider.GetUtcNow().UtcDateTime, actor.Name);
+        user.TotpSecret.Store(envelope, place.Destination, timeProvider.GetUtcNow().UtcDateTime, actor.Name);
         user.TotpDigits = offer.Parameters.Digits;
         user.TotpPeriodSeconds = offer.Parameters.PeriodSeconds;
         user.TotpAlgorithm = offer.Parameters.Algorithm;

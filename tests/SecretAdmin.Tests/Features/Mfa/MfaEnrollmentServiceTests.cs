@@ -45,6 +45,21 @@ public sealed class MfaEnrollmentServiceTests : IAsyncLifetime
             HashAlgorithmName.SHA1);
 
     [Fact]
+    public async Task Confirm_MasterKeyUnavailable_RefusedSayingSoAndNothingChanged()
+    {
+        var offer = await _mfa.OfferAsync(_userId);
+        _services.GetRequiredService<SecretSealer>().Suspend("the master key is unavailable: test");
+
+        var result = await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer));
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("the server's master key is unavailable", result.Message, StringComparison.Ordinal);
+        await using var db = TestDatabase.Open(_temp.Data);
+        var user = await db.Users.SingleAsync(u => u.Id == _userId);
+        Assert.Equal((false, null), (user.TwoFactorEnabled, user.TotpSecret.Envelope));
+    }
+
+    [Fact]
     public async Task Offer_CurrentPolicy_Gives160BitsAndAnOtpAuthUri()
     {
         var offer = await _mfa.OfferAsync(_userId);
