@@ -28,6 +28,9 @@ public sealed class KeyOperationsMonitor(KeyOperations operations, ILogger<KeyOp
     /// <summary>The last update, or null before the first read.</summary>
     public KeyOperationsUpdate? Current => _current;
 
+    /// <summary>How many pages follow the runs now: each open keys page subscribes once and unsubscribes when it closes.</summary>
+    internal int Subscribers => Volatile.Read(ref _subscriptions).Length;
+
     /// <summary>The number of the newest read begun: an update with this number or lower began before now.</summary>
     public long ReadsBegun => Interlocked.Read(ref _reads);
 
