@@ -5,9 +5,10 @@ namespace SecretAdmin.Features.Keys;
 /// read of the database per interval (each second while a run is going on, every few seconds while
 /// none is), whoever started the run — a page, another tab, the command line in another process.
 /// A change is pushed to each subscriber on its own, so a slow or failing page delays or breaks no
-/// other; a subscriber that is still busy gets only the newest update once it is done.
+/// other; a subscriber that is still busy gets only the newest update once it is done. The master
+/// key's availability rides along, so a token pulled out shows on the open pages too.
 /// </summary>
-public sealed class KeyOperationsMonitor(KeyOperations operations, ILogger<KeyOperationsMonitor> logger) : BackgroundService
+public sealed class KeyOperationsMonitor(KeyOperations operations, LoadedMasterKey masterKey, ILogger<KeyOperationsMonitor> logger) : BackgroundService
 {
     /// <summary>Between reads while a run is going on.</summary>
     public static readonly TimeSpan ActiveInterval = TimeSpan.FromSeconds(1);
@@ -81,7 +82,7 @@ public sealed class KeyOperationsMonitor(KeyOperations operations, ILogger<KeyOp
             {
                 // Microsoft.Data.Sqlite completes its "async" calls synchronously: off the caller's thread.
                 var latest = await Task.Run(() => operations.LatestAsync(cancellationToken), cancellationToken);
-                update = new KeyOperationsUpdate(read, latest, runningHere, endedHere, ReadFailed: false);
+                update = new KeyOperationsUpdate(read, latest, runningHere, endedHere, ReadFailed: false, masterKey.Unavailable);
                 _readFailing = false;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -92,7 +93,7 @@ public sealed class KeyOperationsMonitor(KeyOperations operations, ILogger<KeyOp
                 }
 
                 _readFailing = true;
-                update = new KeyOperationsUpdate(read, previous?.Latest, runningHere, endedHere, ReadFailed: true);
+                update = new KeyOperationsUpdate(read, previous?.Latest, runningHere, endedHere, ReadFailed: true, masterKey.Unavailable);
             }
 
             if (previous is not null && previous with { Read = read } == update)

@@ -227,7 +227,7 @@ public sealed partial class KeysPage : IDisposable
         catch (MasterKeyUnavailableException exception)
         {
             // Says what is wrong and what to do, never key material.
-            Snackbar.Add($"The master key was not rotated; nothing was changed: {exception.Message}.", Severity.Error);
+            Snackbar.Add($"The master key was not rotated; nothing was changed: {Clause(exception.Message)}.", Severity.Error);
         }
         catch (Exception exception)
         {
@@ -263,7 +263,7 @@ public sealed partial class KeysPage : IDisposable
         }
         catch (MasterKeyUnavailableException exception)
         {
-            Snackbar.Add($"No data key was added: {exception.Message}.", Severity.Error);
+            Snackbar.Add($"No data key was added: {Clause(exception.Message)}.", Severity.Error);
         }
         catch (Exception exception)
         {
@@ -453,12 +453,34 @@ public sealed partial class KeysPage : IDisposable
     private static string UnavailableReason(string reason)
     {
         const string said = "the master key is unavailable: ";
-        return reason.StartsWith(said, StringComparison.OrdinalIgnoreCase) ? reason[said.Length..] : reason;
+        return Clause(reason.StartsWith(said, StringComparison.OrdinalIgnoreCase) ? reason[said.Length..] : reason);
     }
+
+    /// <summary>A message to go before a full stop of the page's own: without one of its own at the end.</summary>
+    private static string Clause(string message) => message.TrimEnd().TrimEnd('.');
 
     /// <summary>A message part ("the master key file …") as the start of a sentence.</summary>
     private static string Sentence(string text) =>
         text.Length == 0 ? text : string.Concat(char.ToUpperInvariant(text[0]).ToString(), text.AsSpan(1));
+
+    /// <summary>A path or a variable name that may wrap where a reader expects it: after a <c>/</c> or a <c>__</c>.</summary>
+    private static RenderFragment Breakable(string text) => builder =>
+    {
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var end = text[i] == '/' ? i + 1 : text.AsSpan(i).StartsWith("__") ? i + 2 : -1;
+            if (end > start && end < text.Length)
+            {
+                builder.AddContent(0, text[start..end]);
+                builder.AddMarkupContent(1, "<wbr>");
+                start = end;
+                i = end - 1;
+            }
+        }
+
+        builder.AddContent(2, text[start..]);
+    };
 
     internal static string Values(long count) =>
         count == 1 ? "1 value" : string.Create(Invariant, $"{count:N0} values");

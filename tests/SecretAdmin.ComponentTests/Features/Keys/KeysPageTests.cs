@@ -468,9 +468,24 @@ public sealed class KeysPageTests : MudComponentTestContext
         Assert.Equal("—", cut.Find(".keys-master-id").TextContent.Trim());
         Assert.True(cut.Find(".keys-rotate-master").HasAttribute("disabled"));
         Assert.True(cut.Find(".keys-rotate").HasAttribute("disabled"));
+        Assert.True(cut.Find(".keys-reseal-start").HasAttribute("disabled"));
+        Assert.False(cut.Find(".keys-verify").HasAttribute("disabled"));
         Assert.Equal(["1"], KeyIds(cut));
         Assert.Equal("1", Text(Row(cut, 1), ".key-values"));
         AssertShowsNoSecret(cut);
+    }
+
+    [Fact]
+    public void Render_MasterKeyStopsAnsweringWhileOpen_ThePageIsToldAndShowsTheAlert()
+    {
+        var cut = RenderPage();
+        Assert.Empty(cut.FindAll(".keys-master-unavailable"));
+
+        // As the re-loader does when the token is pulled out; nobody tells the page.
+        Services.GetRequiredService<LoadedMasterKey>().MarkUnavailable("the master key is unavailable: the token was removed");
+
+        cut.WaitForAssertion(() => Assert.Contains("The master key is unavailable: the token was removed.", Squash(cut.Find(".keys-master-unavailable").TextContent), StringComparison.Ordinal), Patience);
+        Assert.True(cut.Find(".keys-rotate-master").HasAttribute("disabled"));
     }
 
     [Fact]

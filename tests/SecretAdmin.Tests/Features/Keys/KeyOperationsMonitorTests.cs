@@ -161,6 +161,22 @@ public sealed class KeyOperationsMonitorTests : IDisposable
     }
 
     [Fact]
+    public async Task Running_MasterKeyStopsAnswering_IsPushedWithTheReason()
+    {
+        await _monitor.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() => _monitor.Current is not null);
+        Assert.Null(_monitor.Current!.MasterKeyUnavailable);
+        var recorder = new Recorder();
+        using var subscription = _monitor.Subscribe(recorder.OnChange);
+
+        _services.GetRequiredService<LoadedMasterKey>().MarkUnavailable("the master key is unavailable: the token was removed");
+
+        var update = await recorder.NextAsync();
+        Assert.Equal("the master key is unavailable: the token was removed", update.MasterKeyUnavailable);
+        await _monitor.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task Refresh_DatabaseUnreadable_KeepsTheLastRunAndSaysTheReadFailed()
     {
         var id = await RecordRunAsync(done: 1, total: 2);
@@ -178,6 +194,7 @@ public sealed class KeyOperationsMonitorTests : IDisposable
 
     private static KeyOperationsMonitor NewMonitor(IServiceProvider services) => new(
         new KeyOperations(services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>(), TimeProvider.System),
+        services.GetRequiredService<LoadedMasterKey>(),
         NullLogger<KeyOperationsMonitor>.Instance);
 
     private async Task<long> RecordRunAsync(long done, long total)
