@@ -122,7 +122,8 @@ public sealed partial class KeysPage : IDisposable
         try
         {
             // Microsoft.Data.Sqlite completes its "async" calls synchronously: off the circuit's thread.
-            (_keys, _masterFileProblem) = await Task.Run(async () => (await Keys.ListAsync(_stopping), Keys.MasterKeyFileProblem()));
+            var fromFile = Keys.MasterKey.Kind == MasterKeySourceKind.File;
+            (_keys, _masterFileProblem) = await Task.Run(async () => (await Keys.ListAsync(_stopping), fromFile ? Keys.MasterKeyFileProblem() : null));
             _loadFailed = false;
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -463,13 +464,13 @@ public sealed partial class KeysPage : IDisposable
     private static string Sentence(string text) =>
         text.Length == 0 ? text : string.Concat(char.ToUpperInvariant(text[0]).ToString(), text.AsSpan(1));
 
-    /// <summary>A path or a variable name that may wrap where a reader expects it: after a <c>/</c> or a <c>__</c>.</summary>
+    /// <summary>A path, a key id or a variable name that may wrap where a reader expects it: after a <c>/</c>, a <c>:</c> or a <c>__</c>.</summary>
     private static RenderFragment Breakable(string text) => builder =>
     {
         var start = 0;
         for (var i = 0; i < text.Length; i++)
         {
-            var end = text[i] == '/' ? i + 1 : text.AsSpan(i).StartsWith("__") ? i + 2 : -1;
+            var end = text[i] is '/' or ':' ? i + 1 : text.AsSpan(i).StartsWith("__") ? i + 2 : -1;
             if (end > start && end < text.Length)
             {
                 builder.AddContent(0, text[start..end]);

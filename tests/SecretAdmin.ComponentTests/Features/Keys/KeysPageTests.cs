@@ -450,6 +450,20 @@ public sealed class KeysPageTests : MudComponentTestContext
     }
 
     [Fact]
+    public void Render_MasterKeyFileGoneWhileRunning_WarnsToRestoreItBeforeTheNextRestart()
+    {
+        File.Delete(_real.Data.MasterKeyFile);
+
+        var cut = RenderPage();
+
+        Assert.Equal(
+            $"The master key file {_real.Data.MasterKeyFile} is missing: restore it before the next restart.",
+            Squash(cut.Find(".keys-master-file-problem .mud-alert-message").TextContent));
+        Assert.Equal(_masterKeyId, cut.Find(".keys-master-id").TextContent.Trim());
+        Assert.Empty(cut.FindAll(".keys-master-unavailable"));
+    }
+
+    [Fact]
     public async Task Render_MasterKeyUnavailable_SaysWhyAndThatNothingCanBeSavedOrOpenedAndDisablesRotations()
     {
         await SeedSmtpAsync();
