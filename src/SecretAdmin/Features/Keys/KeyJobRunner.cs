@@ -4,11 +4,12 @@ namespace SecretAdmin.Features.Keys;
 
 /// <summary>
 /// Runs a re-seal for the keys page in the background, not inside the circuit that asked: it goes
-/// on when the page is closed, and every page (and tab) follows it through <see cref="KeyOperations"/>.
-/// One at a time in this process; a run from the command line at the same time is safe too, as each
-/// value is replaced only where it still holds what was read.
+/// on when the page is closed, and every page (and tab) follows it through <see cref="KeyOperationsMonitor"/>,
+/// which hears at once when it starts and ends. One at a time in this process; a run from the
+/// command line at the same time is safe too, as each value is replaced only where it still holds
+/// what was read.
 /// </summary>
-public sealed class KeyJobRunner(SealedValueService keys, IHostApplicationLifetime lifetime, ILogger<KeyJobRunner> logger)
+public sealed class KeyJobRunner(SealedValueService keys, KeyOperationsMonitor monitor, IHostApplicationLifetime lifetime, ILogger<KeyJobRunner> logger)
 {
     private int _running;
 
@@ -22,6 +23,7 @@ public sealed class KeyJobRunner(SealedValueService keys, IHostApplicationLifeti
             return false;
         }
 
+        monitor.RunHereStarted();
         _ = Task.Run(async () =>
         {
             try
@@ -39,6 +41,7 @@ public sealed class KeyJobRunner(SealedValueService keys, IHostApplicationLifeti
             finally
             {
                 Volatile.Write(ref _running, 0);
+                monitor.RunHereEnded();
             }
         });
         return true;

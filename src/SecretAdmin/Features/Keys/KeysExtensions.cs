@@ -18,11 +18,16 @@ public static class KeysExtensions
         return services;
     }
 
-    /// <summary>For the web app: following data keys changed by another process, and background re-seals started from the keys page.</summary>
+    /// <summary>
+    /// For the web app: following data keys changed by another process, background re-seals started
+    /// from the keys page, and one monitor that pushes the runs' progress to every open keys page.
+    /// </summary>
     public static IHostApplicationBuilder AddKeyJobs(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHostedService<KeyRingReloader>();
         builder.Services.AddSingleton<KeyOperations>();
+        builder.Services.AddSingleton<KeyOperationsMonitor>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<KeyOperationsMonitor>());
         builder.Services.AddSingleton<KeyJobRunner>();
         return builder;
     }
