@@ -4,7 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SecretAdmin.Access;
 using SecretAdmin.Data;
+using SecretAdmin.Features.Keys;
 using SecretAdmin.Hosting;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.ComponentTests.Support;
 
@@ -44,6 +46,22 @@ public sealed class RealServices : IDisposable
     {
         await using var db = await services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
         await db.Database.MigrateAsync();
+    }
+
+    /// <summary>
+    /// The keys as start-up leaves them, once the schema exists: a master key file, a data key in the
+    /// database wrapped by it, both loaded. Returns the master key.
+    /// </summary>
+    public AesMasterKey LoadKeys(IServiceProvider services)
+    {
+        var file = new MasterKeyFile(Data.MasterKeyFile);
+        Assert.True(file.TryCreate());
+        var master = new AesMasterKey(file.Read(), "aes", $"the master key file {file.Path}");
+        var ring = KeyRing.CreateNew(DateTimeOffset.UtcNow);
+        Assert.True(services.GetRequiredService<DataKeyStore>().ImportAsync(ring, master, CancellationToken.None).GetAwaiter().GetResult());
+        services.GetRequiredService<LoadedMasterKey>().Use(master);
+        services.GetRequiredService<SecretSealer>().Use(ring);
+        return master;
     }
 
     public void Dispose()

@@ -38,7 +38,7 @@ public abstract class SettingsPageContext : MudComponentTestContext
         Services.AddSingleton<SecretSealer>();
         Services.AddSecretAdminSettingsServices();
         RealServices.MigrateAsync(Services).GetAwaiter().GetResult();
-        Sealer.Use(KeyRing.CreateNew(DateTimeOffset.UtcNow));
+        _real.LoadKeys(Services);
     }
 
     protected SecretSealer Sealer => Service<SecretSealer>();

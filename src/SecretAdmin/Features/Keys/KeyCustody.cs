@@ -55,7 +55,7 @@ public sealed class KeyCustody(
     {
         if (source.Problem is { } problem)
         {
-            throw new KeyCustodyException($"{problem}.");
+            throw new KeyCustodyException(Sentence(problem));
         }
 
         var legacy = ReadLegacyKeyRing();
@@ -134,10 +134,10 @@ public sealed class KeyCustody(
         {
             if (loadedMasterKey.IsAvailable || sealer.IsLoaded)
             {
-                logger.LogError("The master key stopped answering: {Reason}. No secret is sealed or opened until it is back.", e.Message);
+                logger.LogError("The master key stopped answering: {Reason} No secret is sealed or opened until it is back.", Sentence(e.Message));
             }
 
-            var reason = $"the master key is unavailable: {e.Message}";
+            var reason = $"the master key is unavailable: {e.Message.TrimEnd().TrimEnd('.')}";
             sealer.Suspend(reason);
             loadedMasterKey.MarkUnavailable(reason);
             lock (_lock)
@@ -295,7 +295,7 @@ public sealed class KeyCustody(
         }
         catch (MasterKeyUnavailableException e)
         {
-            throw new KeyCustodyException($"{e.Message}. The database's data keys are wrapped by master key {wrappedBy}.");
+            throw new KeyCustodyException($"{Sentence(e.Message)} The database's data keys are wrapped by master key {wrappedBy}.");
         }
 
         if (master is null)
@@ -411,7 +411,7 @@ public sealed class KeyCustody(
         }
         catch (MasterKeyUnavailableException e)
         {
-            throw new KeyCustodyException($"{e.Message}.");
+            throw new KeyCustodyException(Sentence(e.Message));
         }
     }
 
@@ -434,4 +434,7 @@ public sealed class KeyCustody(
     }
 
     private static string Ids(IEnumerable<int> ids) => string.Join(", ", ids);
+
+    /// <summary>A message as one sentence with one full stop, whether or not its source ended it with one.</summary>
+    private static string Sentence(string message) => message.TrimEnd().TrimEnd('.') + ".";
 }

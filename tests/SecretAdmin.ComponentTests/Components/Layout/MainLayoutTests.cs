@@ -1,6 +1,8 @@
 using MudBlazor;
 using MudBlazor.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using SecretAdmin.Components.Layout;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.ComponentTests.Components.Layout;
 
@@ -12,6 +14,11 @@ public class MainLayoutTests : MudComponentTestContext
     {
         // The drawer's menu shows links by the signed-in user's role; here nobody is signed in.
         AddAuthorization();
+
+        // Every page says when the master key is unavailable: here it is loaded.
+        var sealer = new SecretSealer(Microsoft.Extensions.Options.Options.Create(new SealingOptions()));
+        sealer.Use(KeyRing.CreateNew(DateTimeOffset.UtcNow));
+        Services.AddSingleton(sealer);
     }
 
     private IRenderedComponent<MainLayout> RenderLayout(ThemePreference preference = ThemePreference.System) =>

@@ -34,7 +34,7 @@ public sealed class PageNamesTests : MudComponentTestContext
         Services.AddSingleton<RequiredAccountSteps>();
         Services.AddSingleton<AntiforgeryStateProvider>(new NoAntiforgery());
         RealServices.MigrateAsync(Services).GetAwaiter().GetResult();
-        Services.GetRequiredService<SecretSealer>().Use(KeyRing.CreateNew(DateTimeOffset.UtcNow));
+        _real.LoadKeys(Services);
         var users = Services.GetRequiredService<UserAdminService>();
         Assert.True(users.CreateAsync(AuditActor.Cli, AdminEmail, "Correct-Horse-42!", isAdmin: true).GetAwaiter().GetResult().Succeeded);
         var id = users.SearchAsync(new("admin")).GetAwaiter().GetResult().Items.Single().Id;

@@ -29,7 +29,7 @@ public sealed class MfaEnrollmentPageTests : MudComponentTestContext
         Services.AddSecretAdminSettingsServices();
         Services.AddSingleton<RequiredAccountSteps>();
         RealServices.MigrateAsync(Services).GetAwaiter().GetResult();
-        Services.GetRequiredService<SecretSealer>().Use(KeyRing.CreateNew(DateTimeOffset.UtcNow));
+        _real.LoadKeys(Services);
         var users = Services.GetRequiredService<UserAdminService>();
         users.CreateAsync(AuditActor.Cli, Email, Password, isAdmin: true).GetAwaiter().GetResult();
         _userId = users.SearchAsync(new("ada")).GetAwaiter().GetResult().Items.Single().Id;
