@@ -108,7 +108,12 @@ public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer
     private SecretStatus ClientSecretStatus(SecretAdminDbContext db, OidcSettings row)
     {
         var place = ClientSecretPlace(db, row);
-        var ring = sealer.KeyRing;
+        if (sealer.LoadedKeyRing is not { } ring)
+        {
+            // No keys (the master key stopped answering): the secret is unreadable, and says why.
+            return sealer.Status(row.ClientSecret, place);
+        }
+
         if (_lastStatus is { } last && ReferenceEquals(last.Ring, ring) && last.Envelope == row.ClientSecret.Envelope
             && last.BoundTo == row.ClientSecret.Destination && last.Place == place
             && last.UpdatedAtUtc == row.ClientSecret.UpdatedAtUtc && last.UpdatedBy == row.ClientSecret.UpdatedBy)
