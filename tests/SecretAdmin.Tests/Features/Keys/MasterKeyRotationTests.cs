@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 using SecretAdmin.Features.Keys;
 using SecretAdmin.Security;
 using SecretAdmin.Tests.Support;
@@ -128,8 +129,36 @@ public sealed class MasterKeyRotationTests : IDisposable
         await AssertEveryValueOpensAsync(withNew);
     }
 
+    [Fact]
+    public async Task RotateMaster_OtherProcessesStartBeforeItsCommit_LeaveItsNextKeyAndRefuseASecondRotation()
+    {
+        await ConvertedAsync();
+        using var current = KeyCustodyFolder.MasterKeyIn(_temp.Data.MasterKeyFile);
+
+        // A rotation in this process, stopped between preparing its next key and its commit.
+        var rotating = new MasterKeySource(Options.Create(new MasterKeyOptions()), _temp.Data, new Pkcs11MasterKeys());
+        using var next = rotating.PrepareNext();
+        var list = await AppProcess.RunAsync(_temp, ["keys", "list"]);
+        var second = await AppProcess.RunAsync(_temp, ["keys", "rotate-master"]);
+
+        Assert.True(list.ExitCode == 0, list.Output + list.Error);
+        Assert.True(File.Exists(NextFile), "a process that started during a rotation deleted the rotation's next master key");
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains("Nothing was changed", second.Error, StringComparison.Ordinal);
+        Assert.Contains(NextFile, second.Error, StringComparison.Ordinal);
+        Assert.All(await KeyCustodyFolder.DataKeysAsync(_temp), k => Assert.Equal(current.Id, k.MasterKeyId));
+
+        // The rotation goes on: its commit, then its next key in the file's place.
+        await RewrapAsync(current, next);
+        rotating.Complete(current, next);
+
+        using var after = KeyCustodyFolder.MasterKeyIn(_temp.Data.MasterKeyFile);
+        Assert.Equal(next.Id, after.Id);
+        await AssertEveryValueOpensAsync();
+    }
+
     /// <summary>What a rotation's commit leaves: every data key wrapped by <paramref name="to"/>.</summary>
-    private async Task RewrapAsync(AesMasterKey from, AesMasterKey to)
+    private async Task RewrapAsync(IMasterKey from, IMasterKey to)
     {
         foreach (var key in await KeyCustodyFolder.DataKeysAsync(_temp))
         {
