@@ -28,7 +28,10 @@ public sealed class SecretSealer(IOptions<SealingOptions> options, ISealAllowanc
     /// <exception cref="MasterKeyUnavailableException">No key ring is loaded (see <see cref="Unavailable"/>).</exception>
     public KeyRing KeyRing => Ring.KeyRing;
 
-    /// <summary>The key ring in use, or null while none is loaded: to notice a change of keys without failing.</summary>
+    /// <summary>
+    /// The key ring in use, or null while none is loaded (see <see cref="Unavailable"/>): for callers that
+    /// must answer either way, since the ring can be dropped between a check of <see cref="IsLoaded"/> and a read.
+    /// </summary>
     public KeyRing? LoadedKeyRing => _ring?.KeyRing;
 
     private LoadedRing Ring => _ring ?? throw new MasterKeyUnavailableException(_unavailable);

@@ -22,12 +22,11 @@ internal sealed class KeyRingHealthCheck(SecretSealer sealer, KeyCustody custody
             return HealthCheckResult.Unhealthy(WithoutPaths(unavailable));
         }
 
-        if (sealer.Unavailable is { } notLoaded)
+        if (sealer.LoadedKeyRing is not { } ring)
         {
-            return HealthCheckResult.Unhealthy(WithoutPaths(notLoaded));
+            return HealthCheckResult.Unhealthy(WithoutPaths(sealer.Unavailable ?? "the data keys are not loaded"));
         }
 
-        var ring = sealer.KeyRing;
         var loaded = $"master key {master.Id} from {Where(master.Kind)}; active data key {ring.Active.Id}, {(ring.Keys.Count == 1 ? "1 data key" : $"{ring.Keys.Count} data keys")}";
         if (master.Kind == MasterKeySourceKind.File && custody.MasterKeyFileProblem() is { } fileProblem)
         {

@@ -247,6 +247,7 @@ public sealed class KeyCustody(
         if (next.Id == current.Id)
         {
             next.Dispose();
+            source.Abandon();
             throw new MasterKeyUnavailableException("the next master key is the one in use; give a new one");
         }
 
@@ -258,6 +259,7 @@ public sealed class KeyCustody(
         catch
         {
             next.Dispose();
+            source.Abandon();
             throw;
         }
 

@@ -22,6 +22,7 @@ public sealed class MasterKeySource
 
     private readonly MasterKeyOptions _options;
     private readonly IPkcs11MasterKeys _pkcs11;
+    private FileStream? _rotation;
 
     public MasterKeySource(IOptions<MasterKeyOptions> options, DataDirectory dataDirectory, IPkcs11MasterKeys pkcs11)
     {
@@ -76,18 +77,40 @@ public sealed class MasterKeySource
 
         var key = FromFile(File);
         var next = File.Next;
-        if (wrappedBy is null || key.Id == wrappedBy || !next.Exists)
+        if (wrappedBy is null || !next.Exists)
         {
-            // A next key beside the one in use is a rotation that stopped before its commit: not needed.
-            if (key.Id == wrappedBy && next.Exists)
-            {
-                next.Delete();
-            }
+            return key;
+        }
 
+        using var rotation = TryLockRotation();
+        if (rotation is null)
+        {
+            // Another process is rotating: its next key is its own until it has put it in place.
+            return key.Id == wrappedBy ? key : NextIfItWraps(key, next, wrappedBy);
+        }
+
+        if (key.Id == wrappedBy)
+        {
+            // A next key beside the one in use, with no rotation under way, is one that stopped before its commit: not needed.
+            next.Delete();
             return key;
         }
 
         // A rotation committed its re-wrap but stopped before the next key took the file's place.
+        var nextKey = NextIfItWraps(key, next, wrappedBy);
+        if (ReferenceEquals(nextKey, key))
+        {
+            return key;
+        }
+
+        nextKey.Dispose();
+        next.MoveOver(File);
+        return new AesMasterKey(File.Read(), Prefix, Description);
+    }
+
+    /// <summary>The next key when it is the one the database's keys are wrapped by; else <paramref name="key"/>.</summary>
+    private static IMasterKey NextIfItWraps(AesMasterKey key, MasterKeyFile next, string wrappedBy)
+    {
         var nextKey = FromFile(next);
         if (nextKey.Id != wrappedBy)
         {
@@ -96,8 +119,7 @@ public sealed class MasterKeySource
         }
 
         key.Dispose();
-        next.MoveOver(File);
-        return new AesMasterKey(File.Read(), Prefix, Description);
+        return nextKey;
     }
 
     /// <summary>
@@ -168,9 +190,19 @@ public sealed class MasterKeySource
         }
 
         var next = File.Next;
-        next.Delete();
-        next.TryCreate();
-        return FromFile(next);
+        _rotation = TryLockRotation() ?? throw new MasterKeyUnavailableException(
+            $"another `keys rotate-master` is under way: it holds the next master key {next.Path} until its commit; run it again when that one has finished");
+        try
+        {
+            next.Delete();
+            next.TryCreate();
+            return FromFile(next);
+        }
+        catch
+        {
+            Abandon();
+            throw;
+        }
     }
 
     /// <summary>
@@ -189,10 +221,38 @@ public sealed class MasterKeySource
         {
             case MasterKeySourceKind.File:
                 File.Next.MoveOver(File);
+                Abandon();
                 break;
             case MasterKeySourceKind.Pkcs11:
                 _pkcs11.Destroy(_options.Pkcs11, previous.Id);
                 break;
+        }
+    }
+
+    /// <summary>Ends a rotation of the file that will not complete (its re-wrap failed): other processes may clear its next key again.</summary>
+    public void Abandon() => Interlocked.Exchange(ref _rotation, null)?.Dispose();
+
+    /// <summary>
+    /// The lock a rotation of the file holds from preparing its next key until that key is in place
+    /// (an advisory lock the system drops when the process ends, however it ends), or null when
+    /// another process holds it. A start clears or finishes a rotation's next key only while it
+    /// holds it, so it never takes the next key of a rotation still under way for a leftover.
+    /// </summary>
+    private FileStream? TryLockRotation()
+    {
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = OwnerOnlyFile.Mode;
+            }
+
+            return new FileStream(File.Path + ".rotating", options);
+        }
+        catch (IOException) when (System.IO.File.Exists(File.Path + ".rotating"))
+        {
+            return null;
         }
     }
 

@@ -113,7 +113,12 @@ public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer
     private SecretStatus ClientSecretStatus(SecretAdminDbContext db, OidcSettings row)
     {
         var place = ClientSecretPlace(db, row);
-        var ring = sealer.LoadedKeyRing;
+        if (sealer.LoadedKeyRing is not { } ring)
+        {
+            // No keys (the master key stopped answering): the secret is unreadable, and says why.
+            return sealer.Status(row.ClientSecret, place);
+        }
+
         if (_lastStatus is { } last && ReferenceEquals(last.Ring, ring) && last.Envelope == row.ClientSecret.Envelope
             && last.BoundTo == row.ClientSecret.Destination && last.Place == place
             && last.UpdatedAtUtc == row.ClientSecret.UpdatedAtUtc && last.UpdatedBy == row.ClientSecret.UpdatedBy)
@@ -130,5 +135,5 @@ public sealed class OidcSettingsService(SettingsStore store, SecretSealer sealer
     private static SealedPlace ClientSecretPlace(SecretAdminDbContext db, OidcSettings row) =>
         SealedColumn.For<OidcSettings>(db.Model, nameof(OidcSettings.ClientSecret)).At(OidcSettings.SingletonId, OidcSettings.ClientSecretDestination(row.Authority, row.ClientId));
 
-    private sealed record CachedStatus(KeyRing? Ring, string? Envelope, string? BoundTo, DateTime? UpdatedAtUtc, string? UpdatedBy, SealedPlace Place, SecretStatus Status);
+    private sealed record CachedStatus(KeyRing Ring, string? Envelope, string? BoundTo, DateTime? UpdatedAtUtc, string? UpdatedBy, SealedPlace Place, SecretStatus Status);
 }
