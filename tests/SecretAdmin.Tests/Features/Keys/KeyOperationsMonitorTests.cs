@@ -116,6 +116,7 @@ public sealed class KeyOperationsMonitorTests : IDisposable
         Assert.Equal(9, (await healthy.NextAsync()).Latest!.Done);
 
         // Each call hands over the newest update when it is made: the stuck one was called once, and is called once more when free.
+        await WaitUntilAsync(() => !stuckSaw.IsEmpty);
         Assert.Single(stuckSaw);
         stuck.SetResult();
         await WaitUntilAsync(() => stuckSaw.Count == 2);

@@ -69,7 +69,7 @@ public sealed class Pkcs11CustodyTests : IDisposable
     public async Task Start_WrongPin_RefusesNamingTheTokenNotThePin()
     {
         await SetSmtpPasswordAsync();
-        var wrongPin = "9" + _token.Pin[1..];
+        var wrongPin = (_token.Pin[0] == '9' ? "8" : "9") + _token.Pin[1..];
 
         var list = await AppProcess.RunAsync(_temp, ["keys", "list"], Environment(wrongPin));
 
