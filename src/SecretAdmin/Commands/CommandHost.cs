@@ -5,7 +5,7 @@ namespace SecretAdmin.Commands;
 
 /// <summary>
 /// Runs one command inside the same services and start-up checks as the web app, so a command
-/// refuses to act on a database whose key ring is missing exactly as the web app does.
+/// refuses to act on a database whose keys cannot be loaded exactly as the web app does.
 /// </summary>
 internal static class CommandHost
 {

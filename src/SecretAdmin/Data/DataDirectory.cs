@@ -3,7 +3,7 @@ using SecretAdmin.Security;
 namespace SecretAdmin.Data;
 
 /// <summary>
-/// The folder that holds the database and the key ring: setting
+/// The folder that holds the database and the master key file: setting
 /// <c>SecretAdmin:DataDirectory</c> (environment <c>SecretAdmin__DataDirectory</c>), default <c>data</c>
 /// under the working directory.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace SecretAdmin.Hosting;
 
 /// <summary>
-/// Start-up cannot go on safely (key ring, database). The message is for the operator: what is
+/// Start-up cannot go on safely (keys, database). The message is for the operator: what is
 /// wrong and what to do. It never holds a secret or key material.
 /// </summary>
 public sealed class StartupRefusedException(string message) : Exception(message)

@@ -5,7 +5,7 @@ public sealed class SealingOptions
 {
     public const string Section = "SecretAdmin:Sealing";
 
-    /// <summary>The environment variable that can hold the key ring instead of the key-ring file.</summary>
+    /// <summary>The environment variable that held the key ring in earlier versions; its keys are converted into data keys at the first start.</summary>
     public const string KeyRingVariable = "SecretAdmin__Sealing__KeyRing";
 
     /// <summary>Read values without the <c>sa1:</c> prefix as legacy plaintext (to be re-sealed).</summary>

@@ -2,7 +2,7 @@ namespace SecretAdmin.Security;
 
 public enum UnreadableReason
 {
-    /// <summary>The envelope names a key id the key ring does not hold.</summary>
+    /// <summary>The envelope names a data key id the key ring in use (the database) does not hold.</summary>
     UnknownKeyId,
 
     /// <summary>The envelope does not authenticate: altered, moved to another place, or sealed with another key.</summary>

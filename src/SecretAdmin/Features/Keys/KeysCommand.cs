@@ -128,7 +128,7 @@ internal static class KeysCommand
 
     private static Command RetireCommand()
     {
-        var id = new Argument<int>("id") { Description = "The key id to remove from the key ring." };
+        var id = new Argument<int>("id") { Description = "The data key id to remove from the database." };
         var retire = new Command("retire", "Remove a key that no stored value uses any more.") { id };
         retire.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
         {
