@@ -18,7 +18,6 @@ public sealed class SecretAdminStartup(
     IDbContextFactory<SecretAdminDbContext> dbContextFactory,
     KeyCustody keyCustody,
     SecretSealer sealer,
-    LoadedMasterKey loadedMasterKey,
     IEnumerable<IDestinationBoundSecret> destinationBoundSecrets,
     ILogger<SecretAdminStartup> logger)
 {
@@ -58,9 +57,7 @@ public sealed class SecretAdminStartup(
             }
             catch (KeyCustodyException e) when (withoutKeys)
             {
-                var reason = $"the keys cannot be loaded: {e.Message}";
-                sealer.Suspend(reason);
-                loadedMasterKey.MarkUnavailable(reason);
+                keyCustody.Suspend($"the keys cannot be loaded: {e.Message}");
                 logger.LogError("SecretAdmin cannot load its keys: {Reason}", e.Message);
             }
             catch (KeyCustodyException e)

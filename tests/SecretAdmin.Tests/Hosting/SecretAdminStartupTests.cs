@@ -25,7 +25,7 @@ public sealed class SecretAdminStartupTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_temp.Data.MasterKeyFile));
         Assert.Equal(OwnerOnlyFolder.Mode, File.GetUnixFileMode(_temp.Data.KeyRingFolder));
         Assert.False(File.Exists(_temp.Data.KeyRingFile));
-        Assert.Equal([1], StoredKeys.Read(_temp.Data).Keys.Select(k => k.Id));
+        Assert.Equal([1], StoredKeys.Read(_temp).Keys.Select(k => k.Id));
     }
 
     [Fact]
@@ -242,7 +242,7 @@ public sealed class SecretAdminStartupTests : IDisposable
         Assert.Contains($"Converted the key ring from the environment variable {SealingOptions.KeyRingVariable}", result.Error, StringComparison.Ordinal);
         Assert.True(verify.ExitCode == 0, verify.Output + verify.Error);
         Assert.False(File.Exists(_temp.Data.KeyRingFile));
-        Assert.Equal([4], StoredKeys.Read(_temp.Data).Keys.Select(k => k.Id));
+        Assert.Equal([4], StoredKeys.Read(_temp).Keys.Select(k => k.Id));
     }
 
     [Fact]

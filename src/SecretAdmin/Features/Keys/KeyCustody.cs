@@ -137,14 +137,7 @@ public sealed class KeyCustody(
                 logger.LogError("The master key stopped answering: {Reason} No secret is sealed or opened until it is back.", Sentence(e.Message));
             }
 
-            var reason = $"the master key is unavailable: {e.Message.TrimEnd().TrimEnd('.')}";
-            sealer.Suspend(reason);
-            loadedMasterKey.MarkUnavailable(reason);
-            lock (_lock)
-            {
-                _loaded = new Dictionary<int, byte[]>();
-            }
-
+            Suspend($"the master key is unavailable: {e.Message.TrimEnd().TrimEnd('.')}");
             return;
         }
 
@@ -182,6 +175,20 @@ public sealed class KeyCustody(
             }
 
             ReloadProblem = e.Message;
+        }
+    }
+
+    /// <summary>
+    /// Fails closed: drops the master key and the data keys, so every seal and open is refused with
+    /// <paramref name="reason"/> until a reload finds the master key answering again.
+    /// </summary>
+    public void Suspend(string reason)
+    {
+        lock (_lock)
+        {
+            sealer.Suspend(reason);
+            loadedMasterKey.MarkUnavailable(reason);
+            _loaded = new Dictionary<int, byte[]>();
         }
     }
 

@@ -41,7 +41,7 @@ public sealed class KeyRingReloaderTests : IDisposable
         var sealer = _app.Services.GetRequiredService<SecretSealer>();
         var custody = _app.Services.GetRequiredService<KeyCustody>();
         var before = sealer.Seal("value", new SealedPlace("t", "c", "1"));
-        using (var master = StoredKeys.MasterKey(_temp.Data))
+        using (var master = KeyCustodyFolder.MasterKeyIn(_temp.Data.MasterKeyFile))
         await using (var connection = new SqliteConnection($"Data Source={_temp.Data.DatabaseFile};Pooling=False"))
         {
             // Wrapped properly, under the right master key: only its material is another.

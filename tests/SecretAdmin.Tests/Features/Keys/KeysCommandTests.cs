@@ -34,7 +34,7 @@ public sealed class KeysCommandTests : IAsyncLifetime
         await SealedUserSeeder.SeedAsync(services, count);
     }
 
-    private KeyRing FileRing() => StoredKeys.Read(_temp.Data);
+    private KeyRing FileRing() => StoredKeys.Read(_temp);
 
     private Task<AppProcess.Result> RunAsync(params string[] args) => AppProcess.RunAsync(_temp, args);
 

@@ -70,7 +70,7 @@ public sealed class SettingsCommandTests : IDisposable
         var set = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--client-id", "app", "--client-secret-stdin"], standardInput);
 
         Assert.True(set.ExitCode == 0, set.Error);
-        using var services = TestServices.Build(_temp, ring: StoredKeys.Read(_temp.Data));
+        using var services = TestServices.Build(_temp, ring: StoredKeys.Read(_temp));
         var read = await services.GetRequiredService<OidcSettingsService>().OpenStoredClientSecretAsync();
         Assert.True(read is SecretRead.PresentSecret { Value: secret }, $"the stored client secret is {read}, not the one piped in without its byte order mark and line break");
     }
