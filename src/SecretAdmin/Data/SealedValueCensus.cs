@@ -28,7 +28,7 @@ public sealed class SealedValueCensus
             // malformed, references no key, and is reported by verify rather than here.
             var c = $"\"{column.Column}\"";
             var sql = $"""
-                SELECT substr({c}, 5, instr(substr({c}, 5), ':') - 1) AS "KeyId", COUNT(*) AS "Count"
+                SELECT {db.Engine.EnvelopeKeyIdSql(c)} AS "KeyId", COUNT(*) AS "Count"
                 FROM "{column.Table}"
                 WHERE substr({c}, 1, 4) = '{Envelope.Prefix}'
                 GROUP BY 1

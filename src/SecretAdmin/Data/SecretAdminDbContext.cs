@@ -9,8 +9,15 @@ using SecretAdmin.Features.Users;
 
 namespace SecretAdmin.Data;
 
-public sealed class SecretAdminDbContext(DbContextOptions<SecretAdminDbContext> options) : IdentityDbContext<SecretAdminUser>(options)
+/// <summary>
+/// The database, on whichever engine is configured. Each engine derives its own context type
+/// (<c>Data/&lt;Engine&gt;/</c>) so that its migrations are found for it alone; the model is this one.
+/// </summary>
+public abstract class SecretAdminDbContext(DbContextOptions<SecretAdminDbContext> options, IDatabaseEngine engine) : IdentityDbContext<SecretAdminUser>(options)
 {
+    /// <summary>The engine under this context, for what differs between engines (<see cref="WriteLockedTransaction"/>).</summary>
+    public IDatabaseEngine Engine { get; } = engine;
+
     public DbSet<OidcSettings> OidcSettings => Set<OidcSettings>();
 
     public DbSet<SmtpSettings> SmtpSettings => Set<SmtpSettings>();

@@ -1,6 +1,6 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
+using SecretAdmin.Data.Sqlite;
 
 namespace SecretAdmin.Hosting;
 
@@ -18,16 +18,9 @@ internal static class DataHostingExtensions
     public static IServiceCollection AddSecretAdminDatabase(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddDbContextFactory<SecretAdminDbContext>((provider, options) => options
-            .UseSqlite(ConnectionString(provider.GetRequiredService<DataDirectory>()))
-            .AddInterceptors(new SqlitePragmaInterceptor()));
+        services.AddSingleton<IDatabaseEngine>(provider => new SqliteEngine(provider.GetRequiredService<DataDirectory>()));
+        services.AddDbContextFactory<SecretAdminDbContext, SecretAdminDbContextFactory>((provider, options) =>
+            provider.GetRequiredService<IDatabaseEngine>().Configure(options));
         return services;
     }
-
-    private static string ConnectionString(DataDirectory dataDirectory) => new SqliteConnectionStringBuilder
-    {
-        DataSource = dataDirectory.DatabaseFile,
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Pooling = true,
-    }.ToString();
 }

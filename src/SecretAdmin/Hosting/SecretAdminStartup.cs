@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Keys;
@@ -16,6 +15,7 @@ namespace SecretAdmin.Hosting;
 public sealed class SecretAdminStartup(
     DataDirectory dataDirectory,
     IDbContextFactory<SecretAdminDbContext> dbContextFactory,
+    IDatabaseEngine engine,
     KeyCustody keyCustody,
     SecretSealer sealer,
     IEnumerable<IDestinationBoundSecret> destinationBoundSecrets,
@@ -97,15 +97,14 @@ public sealed class SecretAdminStartup(
         try
         {
             await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-            await SqliteMigrationGate.MigrateAsync(db, dataDirectory.DatabaseFile, cancellationToken);
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+            await engine.MigrateAsync(db, cancellationToken);
             return await SealedValueCensus.TakeAsync(db, cancellationToken);
         }
-        catch (SqliteException e)
+        catch (Exception e) when (engine.IsUnavailable(e))
         {
             throw new StartupRefusedException(
-                $"SecretAdmin cannot start: the database {dataDirectory.DatabaseFile} cannot be opened or migrated ({e.Message}). " +
-                "Check the file and its permissions, or restore it from a backup and run `SecretAdmin keys verify` afterwards.");
+                $"SecretAdmin cannot start: the {engine.Name} database {engine.Location} cannot be opened or migrated ({e.Message}). " +
+                "Check that it is reachable and its permissions, or restore it from a backup and run `SecretAdmin keys verify` afterwards.");
         }
     }
 }

@@ -270,6 +270,6 @@ public sealed class SecretAdminStartupTests : IDisposable
         var result = await AppProcess.RunWebAppAsync(_temp);
 
         Assert.Equal(AppProcess.RefusedExitCode, result.ExitCode);
-        Assert.Contains($"the database {_temp.Data.DatabaseFile} cannot be opened or migrated", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"the SQLite database {_temp.Data.DatabaseFile} cannot be opened or migrated", result.Error, StringComparison.Ordinal);
     }
 }

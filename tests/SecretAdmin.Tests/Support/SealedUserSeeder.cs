@@ -27,7 +27,7 @@ public static class SealedUserSeeder
 
         // Sealed before the transaction, as the app seals: a seal may reserve its count in the database.
         var secrets = Enumerable.Range(0, count).Select(n => plaintext ? SecretOf(n) : sealer.Seal(SecretOf(n), column.At(IdOf(n)))).ToArray();
-        await using var transaction = await db.BeginImmediateTransactionAsync(CancellationToken.None);
+        await using var transaction = await db.BeginWriteLockedTransactionAsync(CancellationToken.None);
         await using var insert = ((SqliteConnection)db.Database.GetDbConnection()).CreateCommand();
         insert.Transaction = (SqliteTransaction)transaction.GetDbTransaction();
         insert.CommandText = """

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
+using SecretAdmin.Data.Sqlite;
 using SecretAdmin.Features.Smtp;
 using SecretAdmin.Security;
 
@@ -11,9 +12,10 @@ public static class TestDatabase
     public static SecretAdminDbContext Open(DataDirectory data)
     {
         data.EnsureCreated();
-        var db = new SecretAdminDbContext(new DbContextOptionsBuilder<SecretAdminDbContext>()
-            .UseSqlite($"Data Source={data.DatabaseFile}")
-            .Options);
+        var engine = new SqliteEngine(data);
+        var options = new DbContextOptionsBuilder<SecretAdminDbContext>();
+        engine.Configure(options);
+        var db = engine.CreateContext(options.Options);
         db.Database.Migrate();
         return db;
     }

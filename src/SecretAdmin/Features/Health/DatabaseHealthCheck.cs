@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SecretAdmin.Data;
@@ -11,27 +10,16 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<SecretAdminDbContext
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-        var connectionString = new SqliteConnectionStringBuilder(db.Database.GetConnectionString())
+        var engine = db.Engine.Name;
+        var (applied, problem) = await db.Engine.CountAppliedMigrationsAsync(db, cancellationToken);
+        if (applied is not { } count)
         {
-            Mode = SqliteOpenMode.ReadWrite,
-            Pooling = false,
-        }.ToString();
+            return HealthCheckResult.Unhealthy($"{engine}: {problem}");
+        }
 
-        try
-        {
-            await using var connection = new SqliteConnection(connectionString);
-            await connection.OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT COUNT(*) FROM \"__EFMigrationsHistory\"";
-            var applied = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken));
-            var expected = db.Database.GetMigrations().LongCount();
-            return applied >= expected
-                ? HealthCheckResult.Healthy("open, schema up to date")
-                : HealthCheckResult.Unhealthy($"open, but {expected - applied} migrations are not applied");
-        }
-        catch (SqliteException e)
-        {
-            return HealthCheckResult.Unhealthy($"cannot be opened (SQLite error {e.SqliteErrorCode})");
-        }
+        var expected = db.Database.GetMigrations().LongCount();
+        return count >= expected
+            ? HealthCheckResult.Healthy($"{engine}: open, schema up to date")
+            : HealthCheckResult.Unhealthy($"{engine}: open, but {expected - count} migrations are not applied");
     }
 }

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
 using SecretAdmin.Security;
@@ -53,7 +52,7 @@ public sealed class DataKeyStore(IDbContextFactory<SecretAdminDbContext> dbConte
     public DataKey? Add(IMasterKey master, int? onlyAfter = null)
     {
         using var db = dbContextFactory.CreateDbContext();
-        using var transaction = BeginImmediate(db);
+        using var transaction = db.BeginWriteLockedTransaction();
         var newest = db.DataKeys.Max(k => (int?)k.Id) ?? 0;
         if (onlyAfter is { } after && newest != after)
         {
@@ -86,7 +85,7 @@ public sealed class DataKeyStore(IDbContextFactory<SecretAdminDbContext> dbConte
     public async Task<bool> ImportAsync(KeyRing ring, IMasterKey master, CancellationToken cancellationToken)
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteLockedTransactionAsync(cancellationToken);
         if (await db.DataKeys.AnyAsync(cancellationToken))
         {
             return false;
@@ -111,7 +110,7 @@ public sealed class DataKeyStore(IDbContextFactory<SecretAdminDbContext> dbConte
     public async Task<int> RewrapAsync(IMasterKey from, IMasterKey to, Func<SecretAdminDbContext, IMasterKey, IMasterKey, CancellationToken, Task<int>>? alsoRewrap, CancellationToken cancellationToken)
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteLockedTransactionAsync(cancellationToken);
         var keys = await db.DataKeys.OrderBy(k => k.Id).ToListAsync(cancellationToken);
         foreach (var key in keys)
         {
@@ -148,7 +147,7 @@ public sealed class DataKeyStore(IDbContextFactory<SecretAdminDbContext> dbConte
     public long Reserve(int id, long block, long limit)
     {
         using var db = dbContextFactory.CreateDbContext();
-        using var transaction = BeginImmediate(db);
+        using var transaction = db.BeginWriteLockedTransaction();
         var key = db.DataKeys.SingleOrDefault(k => k.Id == id);
         if (key is null || key.Seals >= limit)
         {
@@ -160,13 +159,5 @@ public sealed class DataKeyStore(IDbContextFactory<SecretAdminDbContext> dbConte
         db.SaveChanges();
         transaction.Commit();
         return granted;
-    }
-
-    private static Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction BeginImmediate(SecretAdminDbContext db)
-    {
-        db.Database.OpenConnection();
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        return db.Database.UseTransaction(connection.BeginTransaction(deferred: false))
-            ?? throw new InvalidOperationException("The transaction could not be used.");
     }
 }

@@ -80,7 +80,7 @@ public sealed class KeyOperationsMonitor(KeyOperations operations, LoadedMasterK
             KeyOperationsUpdate update;
             try
             {
-                // Microsoft.Data.Sqlite completes its "async" calls synchronously: off the caller's thread.
+                // A database provider may complete its "async" calls synchronously: off the caller's thread.
                 var latest = await Task.Run(() => operations.LatestAsync(cancellationToken), cancellationToken);
                 update = new KeyOperationsUpdate(read, latest, runningHere, endedHere, ReadFailed: false, masterKey.Unavailable);
                 _readFailing = false;

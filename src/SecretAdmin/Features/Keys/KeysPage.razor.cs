@@ -121,7 +121,7 @@ public sealed partial class KeysPage : IDisposable
     {
         try
         {
-            // Microsoft.Data.Sqlite completes its "async" calls synchronously: off the circuit's thread.
+            // A database provider may complete its "async" calls synchronously: off the circuit's thread.
             var fromFile = Keys.MasterKey.Kind == MasterKeySourceKind.File;
             (_keys, _masterFileProblem) = await Task.Run(async () => (await Keys.ListAsync(_stopping), fromFile ? Keys.MasterKeyFileProblem() : null));
             _loadFailed = false;

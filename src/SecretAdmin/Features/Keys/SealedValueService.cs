@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using SecretAdmin.Data;
@@ -64,7 +63,7 @@ public sealed class SealedValueService(
         var counts = new Dictionary<VerifyEntry, long>();
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var connection = db.Database.GetDbConnection();
         foreach (var column in SealedColumn.AllIn(db.Model))
         {
             await using var command = connection.CreateCommand();
@@ -119,7 +118,7 @@ public sealed class SealedValueService(
         long total = 0, done = 0, unreadable = 0;
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var connection = db.Database.GetDbConnection();
         var columns = SealedColumn.AllIn(db.Model);
         foreach (var column in columns)
         {
@@ -141,8 +140,8 @@ public sealed class SealedValueService(
         {
             foreach (var column in columns)
             {
-                // The cryptography runs on another thread, a batch ahead of SQLite: while batch N is
-                // written (in its own BEGIN IMMEDIATE transaction) and batch N + 2 read, batch N + 1
+                // The cryptography runs on another thread, a batch ahead of the database: while batch N is
+                // written (in its own write-locked transaction) and batch N + 2 read, batch N + 1
                 // is opened and re-sealed. The guarantees rest on the conditional UPDATE, so a row
                 // changed between its read and its write is left alone, as if it had been read
                 // inside the transaction.
@@ -191,11 +190,11 @@ public sealed class SealedValueService(
             var k = $"\"{column.KeyColumn}\"";
             var rows = new List<(object Key, string Stored, string? Destination)>(batchSize);
             await using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT {k}, {c}, \"{column.DestinationColumn}\" FROM \"{column.Table}\" WHERE {string.Format(where, c)}{(after is null ? "" : $" AND {k} > $after")} ORDER BY {k} LIMIT $limit";
-            select.Parameters.AddWithValue("$limit", batchSize);
+            select.CommandText = $"SELECT {k}, {c}, \"{column.DestinationColumn}\" FROM \"{column.Table}\" WHERE {string.Format(where, c)}{(after is null ? "" : $" AND {k} > @after")} ORDER BY {k} LIMIT @limit";
+            select.AddParameter("@limit", batchSize);
             if (after is not null)
             {
-                select.Parameters.AddWithValue("$after", after);
+                select.AddParameter("@after", after);
             }
 
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
@@ -220,11 +219,11 @@ public sealed class SealedValueService(
             return replacements;
         }
 
-        // Writes one batch, and the run's progress with it, in one BEGIN IMMEDIATE transaction.
+        // Writes one batch, and the run's progress with it, in one write-locked transaction.
         async Task WriteBatchAsync(SealedColumn column, List<(object Key, string Stored, string? Destination)> rows, string?[] replacements)
         {
-            await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
-            var sqlTransaction = (SqliteTransaction)transaction.GetDbTransaction();
+            await using var transaction = await db.BeginWriteLockedTransactionAsync(cancellationToken);
+            var sqlTransaction = transaction.GetDbTransaction();
             try
             {
                 var c = $"\"{column.Column}\"";
@@ -233,10 +232,10 @@ public sealed class SealedValueService(
                 await using (var update = connection.CreateCommand())
                 {
                     update.Transaction = sqlTransaction;
-                    update.CommandText = $"UPDATE \"{column.Table}\" SET {c} = $new WHERE {k} = $key AND {c} = $old";
-                    var newValue = update.Parameters.Add("$new", SqliteType.Text);
-                    var key = update.Parameters.Add("$key", SqliteType.Text);
-                    var old = update.Parameters.Add("$old", SqliteType.Text);
+                    update.CommandText = $"UPDATE \"{column.Table}\" SET {c} = @new WHERE {k} = @key AND {c} = @old";
+                    var newValue = update.AddParameter("@new");
+                    var key = update.AddParameter("@key");
+                    var old = update.AddParameter("@old");
                     for (var i = 0; i < rows.Count; i++)
                     {
                         if (replacements[i] is not { } replacement)
@@ -256,11 +255,11 @@ public sealed class SealedValueService(
                 await using (var track = connection.CreateCommand())
                 {
                     track.Transaction = sqlTransaction;
-                    track.CommandText = "UPDATE \"KeyOperations\" SET \"Done\" = $done, \"Unreadable\" = $unreadable, \"UpdatedAtUtc\" = $now WHERE \"Id\" = $id";
-                    track.Parameters.AddWithValue("$done", done + written);
-                    track.Parameters.AddWithValue("$unreadable", unreadable + skipped);
-                    track.Parameters.AddWithValue("$now", timeProvider.GetUtcNow().UtcDateTime);
-                    track.Parameters.AddWithValue("$id", operation.Id);
+                    track.CommandText = "UPDATE \"KeyOperations\" SET \"Done\" = @done, \"Unreadable\" = @unreadable, \"UpdatedAtUtc\" = @now WHERE \"Id\" = @id";
+                    track.AddParameter("@done", done + written);
+                    track.AddParameter("@unreadable", unreadable + skipped);
+                    track.AddParameter("@now", timeProvider.GetUtcNow().UtcDateTime);
+                    track.AddParameter("@id", operation.Id);
                     await track.ExecuteNonQueryAsync(cancellationToken);
                 }
 

@@ -63,7 +63,7 @@ public sealed class MfaEnrollmentService(
             return TotpEnrollmentResult.Refused("Your authenticator cannot be saved now: the server's master key is unavailable. Nothing was changed; try again later.");
         }
 
-        await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteLockedTransactionAsync(cancellationToken);
         var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
         user.TotpSecret.Store(envelope, place.Destination, timeProvider.GetUtcNow().UtcDateTime, actor.Name);
         user.TotpDigits = offer.Parameters.Digits;
@@ -175,7 +175,7 @@ public sealed class MfaEnrollmentService(
     {
         var policy = await policyService.GetAsync(cancellationToken);
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteLockedTransactionAsync(cancellationToken);
         var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
         var isAdmin = await UserAdminService.AdminIds(db).ContainsAsync(userId, cancellationToken);
         if (policy.RequiresMfa(isAdmin))
@@ -243,7 +243,7 @@ public sealed class MfaEnrollmentService(
     public async Task<IReadOnlyList<string>> RegenerateRecoveryCodesAsync(AuditActor actor, string userId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteLockedTransactionAsync(cancellationToken);
         var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleAsync(cancellationToken);
         var codes = await ReplaceRecoveryCodesAsync(db, userId, cancellationToken);
         auditLog.Add(db, actor, AuditActions.RecoveryCodesRegenerated, email, ["RecoveryCodes"]);

@@ -66,7 +66,7 @@ public sealed class SettingsEdit<TRow> : IAsyncDisposable
         {
             return SettingsSaveResult.Conflict();
         }
-        catch (DbUpdateException e) when (_isNew && e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException e) when (_isNew && Db.Engine.IsUniqueViolation(e))
         {
             // Two first saves of the single row: its primary key keeps the second out.
             return SettingsSaveResult.Conflict();

@@ -92,7 +92,7 @@ public partial class CreateUserDialog : IDisposable
         {
             var email = _form.Email!.Trim();
             var (actor, password, isAdmin) = (await CurrentActor.GetAsync(), _form.Password!, _form.IsAdmin);
-            // Hashing the password and SQLite's synchronous "async" calls run off the circuit's
+            // Hashing the password and a database provider's synchronous "async" calls run off the circuit's
             // thread, so the dialog shows its progress meanwhile.
             var result = await Task.Run(() => Users.CreateAsync(actor, email, password, isAdmin));
             if (result.Succeeded)

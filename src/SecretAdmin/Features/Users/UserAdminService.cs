@@ -11,7 +11,7 @@ namespace SecretAdmin.Features.Users;
 /// <summary>
 /// Creates and changes users for administrators, the setup page and the command line: one
 /// transaction per change with its audit entry, and never without an enabled administrator
-/// (the check and the change share SQLite's write lock, across processes too).
+/// (the check and the change share the database's write lock, across processes and nodes too).
 /// </summary>
 public sealed class UserAdminService(
     IServiceScopeFactory scopeFactory,
@@ -210,7 +210,7 @@ public sealed class UserAdminService(
         var db = scope.ServiceProvider.GetRequiredService<SecretAdminDbContext>();
 
         // The write lock is held from the check to the commit, so two first administrators cannot both pass it.
-        await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteLockedTransactionAsync(cancellationToken);
         if (onlyIfNoAdmin && await AdminIds(db).AnyAsync(cancellationToken))
         {
             return UserChangeResult.Refused("An administrator already exists; setup is closed. Sign in instead.");
@@ -259,7 +259,7 @@ public sealed class UserAdminService(
         var db = scope.ServiceProvider.GetRequiredService<SecretAdminDbContext>();
 
         // The write lock is held from the last-administrator check to the commit, across processes too.
-        await using var transaction = await db.BeginImmediateTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteLockedTransactionAsync(cancellationToken);
         if (await users.FindByIdAsync(userId) is not { } user)
         {
             return UserChangeResult.Refused("That user no longer exists; reload the list.");

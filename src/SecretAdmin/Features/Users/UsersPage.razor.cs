@@ -152,8 +152,8 @@ public partial class UsersPage
         try
         {
             var actor = await CurrentActor.GetAsync();
-            // Microsoft.Data.Sqlite completes its "async" calls synchronously, and a busy database is
-            // waited for (busy_timeout); off the circuit's thread, the row shows its progress meanwhile.
+            // A database provider may complete its "async" calls synchronously, and a busy database is
+            // waited for; off the circuit's thread, the row shows its progress meanwhile.
             var result = await Task.Run(() => change(actor));
             if (result.Succeeded)
             {

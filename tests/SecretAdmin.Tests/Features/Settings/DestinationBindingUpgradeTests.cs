@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using SecretAdmin.Data;
+using SecretAdmin.Data.Sqlite;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Smtp;
 using SecretAdmin.Security;
@@ -39,7 +40,7 @@ public sealed class DestinationBindingUpgradeTests : IDisposable
     {
         _temp.Data.EnsureCreated();
         Assert.True(new KeyRingFile(_temp.Data.KeyRingFile).TryCreate(_ring));
-        await using var db = new SecretAdminDbContext(new DbContextOptionsBuilder<SecretAdminDbContext>().UseSqlite($"Data Source={_temp.Data.DatabaseFile};Pooling=False").Options);
+        await using var db = new SqliteSecretAdminDbContext(new DbContextOptionsBuilder<SecretAdminDbContext>().UseSqlite($"Data Source={_temp.Data.DatabaseFile};Pooling=False").Options, new SqliteEngine(_temp.Data));
         await db.GetService<IMigrator>().MigrateAsync(LastMigrationBeforeBinding);
         using var sealer = TestSealing.Sealer(_ring);
         await db.Database.ExecuteSqlAsync($"""

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #pragma warning disable CA1814 // Prefer jagged arrays over multidimensional
 
-namespace SecretAdmin.Data.Migrations
+namespace SecretAdmin.Data.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class Initial : Migration

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Security;
 
-namespace SecretAdmin.Data;
+namespace SecretAdmin.Data.Sqlite;
 
 /// <summary>
 /// Migrates the SQLite database one process at a time. EF Core guards a migration with a row in

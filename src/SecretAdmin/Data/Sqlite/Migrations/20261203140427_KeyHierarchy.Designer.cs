@@ -5,15 +5,15 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using SecretAdmin.Data;
+using SecretAdmin.Data.Sqlite;
 
 #nullable disable
 
-namespace SecretAdmin.Data.Migrations
+namespace SecretAdmin.Data.Sqlite.Migrations
 {
-    [DbContext(typeof(SecretAdminDbContext))]
-    [Migration("20261203090553_SealedSecrets")]
-    partial class SealedSecrets
+    [DbContext(typeof(SqliteSecretAdminDbContext))]
+    [Migration("20261203140427_KeyHierarchy")]
+    partial class KeyHierarchy
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -192,6 +192,10 @@ namespace SecretAdmin.Data.Migrations
                     b.Property<DateTime>("OccurredAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Reason")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Target")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
@@ -205,6 +209,31 @@ namespace SecretAdmin.Data.Migrations
                     b.HasIndex("OccurredAtUtc");
 
                     b.ToTable("AuditEntries", (string)null);
+                });
+
+            modelBuilder.Entity("SecretAdmin.Features.Keys.DataKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MasterKeyId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Seals")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Wrapped")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataKeys", (string)null);
                 });
 
             modelBuilder.Entity("SecretAdmin.Features.Keys.KeyOperation", b =>
@@ -248,6 +277,25 @@ namespace SecretAdmin.Data.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("KeyOperations", (string)null);
+                });
+
+            modelBuilder.Entity("SecretAdmin.Features.Keys.StoredSessionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SessionKeys", (string)null);
                 });
 
             modelBuilder.Entity("SecretAdmin.Features.Mfa.MfaPolicy", b =>
@@ -363,6 +411,11 @@ namespace SecretAdmin.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ClientAuthentication")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ClientId")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
@@ -370,8 +423,20 @@ namespace SecretAdmin.Data.Migrations
                     b.Property<bool>("CreateUnknownUsers")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("EmailClaimFallback")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("HostedDomainClaim")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HostedDomains")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("LinkByVerifiedEmail")
                         .HasColumnType("INTEGER");

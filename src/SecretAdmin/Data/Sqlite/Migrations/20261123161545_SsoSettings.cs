@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace SecretAdmin.Data.Migrations
+namespace SecretAdmin.Data.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class SsoSettings : Migration

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace SecretAdmin.Data;
+namespace SecretAdmin.Data.Sqlite;
 
 /// <summary>Sets per-connection SQLite pragmas: wait for a busy database instead of failing at once.</summary>
 internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace SecretAdmin.Data.Migrations
+namespace SecretAdmin.Data.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class Mfa : Migration

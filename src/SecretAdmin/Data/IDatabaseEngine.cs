@@ -1,0 +1,51 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace SecretAdmin.Data;
+
+/// <summary>
+/// What differs between the database engines SecretAdmin runs on, and nothing else: features
+/// ask for a write-locked transaction or whether a save broke a unique key, never for an engine.
+/// One implementation per engine, in <c>Data/&lt;Engine&gt;/</c>.
+/// </summary>
+public interface IDatabaseEngine
+{
+    /// <summary>The engine's name as people know it ("SQLite"), for health and messages.</summary>
+    string Name { get; }
+
+    /// <summary>Where the data is, for messages to operators; never a password.</summary>
+    string Location { get; }
+
+    /// <summary>Points EF Core at this engine's database, with its own migrations.</summary>
+    void Configure(DbContextOptionsBuilder options);
+
+    /// <summary>A context of the type this engine's migrations belong to.</summary>
+    SecretAdminDbContext CreateContext(DbContextOptions<SecretAdminDbContext> options);
+
+    /// <summary>Applies the migrations, one process at a time, also after a process died while migrating.</summary>
+    Task MigrateAsync(SecretAdminDbContext db, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Begins a transaction that holds the database-wide write lock from its start, so a check made
+    /// inside it still holds when its change is written — also against other processes and nodes.
+    /// </summary>
+    Task<IDbContextTransaction> BeginWriteLockedTransactionAsync(SecretAdminDbContext db, CancellationToken cancellationToken);
+
+    /// <inheritdoc cref="BeginWriteLockedTransactionAsync"/>
+    IDbContextTransaction BeginWriteLockedTransaction(SecretAdminDbContext db);
+
+    /// <summary>Whether a failed save broke a primary or unique key.</summary>
+    bool IsUniqueViolation(DbUpdateException exception);
+
+    /// <summary>Whether <paramref name="exception"/> is the engine saying it cannot reach, open or migrate the database.</summary>
+    bool IsUnavailable(Exception exception);
+
+    /// <summary>
+    /// SQL for the key id in an envelope held in <paramref name="column"/> (quoted): the text between
+    /// the envelope prefix and the next colon.
+    /// </summary>
+    string EnvelopeKeyIdSql(string column);
+
+    /// <summary>Opens a fresh connection (not a pooled one) and says how many migrations it finds applied; a short reason when it cannot.</summary>
+    Task<(long? Applied, string? Problem)> CountAppliedMigrationsAsync(SecretAdminDbContext db, CancellationToken cancellationToken);
+}

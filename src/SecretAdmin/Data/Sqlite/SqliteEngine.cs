@@ -1,0 +1,82 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace SecretAdmin.Data.Sqlite;
+
+/// <summary>
+/// SQLite, the embedded default: one file in the data folder (<see cref="DataDirectory.DatabaseFile"/>),
+/// in WAL mode, written by one transaction at a time across processes.
+/// </summary>
+public sealed class SqliteEngine(DataDirectory dataDirectory) : IDatabaseEngine
+{
+    /// <summary>SQLite's result code for a broken constraint (SQLITE_CONSTRAINT).</summary>
+    private const int ConstraintViolation = 19;
+
+    public string Name => "SQLite";
+
+    public string Location => dataDirectory.DatabaseFile;
+
+    public void Configure(DbContextOptionsBuilder options) => options
+        .UseSqlite(ConnectionString(SqliteOpenMode.ReadWriteCreate, pooling: true))
+        .AddInterceptors(new SqlitePragmaInterceptor());
+
+    public SecretAdminDbContext CreateContext(DbContextOptions<SecretAdminDbContext> options) => new SqliteSecretAdminDbContext(options, this);
+
+    public async Task MigrateAsync(SecretAdminDbContext db, CancellationToken cancellationToken)
+    {
+        await SqliteMigrationGate.MigrateAsync(db, dataDirectory.DatabaseFile, cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+    }
+
+    /// <remarks>BEGIN IMMEDIATE: SQLite's write lock, taken at the first statement, across processes.</remarks>
+    public async Task<IDbContextTransaction> BeginWriteLockedTransactionAsync(SecretAdminDbContext db, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+
+        // Microsoft.Data.Sqlite waits for a busy database synchronously: off the caller's thread.
+        var transaction = await Task.Run(() => connection.BeginTransaction(deferred: false), cancellationToken);
+        return await db.Database.UseTransactionAsync(transaction, cancellationToken)
+            ?? throw new InvalidOperationException("The transaction could not be used.");
+    }
+
+    public IDbContextTransaction BeginWriteLockedTransaction(SecretAdminDbContext db)
+    {
+        db.Database.OpenConnection();
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        return db.Database.UseTransaction(connection.BeginTransaction(deferred: false))
+            ?? throw new InvalidOperationException("The transaction could not be used.");
+    }
+
+    public bool IsUniqueViolation(DbUpdateException exception) =>
+        exception.InnerException is SqliteException { SqliteErrorCode: ConstraintViolation };
+
+    public bool IsUnavailable(Exception exception) => exception is SqliteException;
+
+    public string EnvelopeKeyIdSql(string column) => $"substr({column}, 5, instr(substr({column}, 5), ':') - 1)";
+
+    public async Task<(long? Applied, string? Problem)> CountAppliedMigrationsAsync(SecretAdminDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // ReadWrite, not ReadWriteCreate: a database file that is gone is reported, not made anew.
+            await using var connection = new SqliteConnection(ConnectionString(SqliteOpenMode.ReadWrite, pooling: false));
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM \"__EFMigrationsHistory\"";
+            return (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken)), null);
+        }
+        catch (SqliteException e)
+        {
+            return (null, $"cannot be opened (SQLite error {e.SqliteErrorCode})");
+        }
+    }
+
+    private string ConnectionString(SqliteOpenMode mode, bool pooling) => new SqliteConnectionStringBuilder
+    {
+        DataSource = dataDirectory.DatabaseFile,
+        Mode = mode,
+        Pooling = pooling,
+    }.ToString();
+}
