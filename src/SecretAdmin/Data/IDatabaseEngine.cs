@@ -16,6 +16,12 @@ public interface IDatabaseEngine
     /// <summary>Where the data is, for messages to operators; never a password.</summary>
     string Location { get; }
 
+    /// <summary>
+    /// Creates what the engine keeps in the data folder, the owner's alone, and returns the files that
+    /// were open to group or others (left so by an earlier version) with their former mode.
+    /// </summary>
+    IReadOnlyList<(string File, UnixFileMode FormerMode)> EnsureCreated();
+
     /// <summary>Points EF Core at this engine's database, with its own migrations.</summary>
     void Configure(DbContextOptionsBuilder options);
 
@@ -37,8 +43,11 @@ public interface IDatabaseEngine
     /// <summary>Whether a failed save broke a primary or unique key.</summary>
     bool IsUniqueViolation(DbUpdateException exception);
 
-    /// <summary>Whether <paramref name="exception"/> is the engine saying it cannot reach, open or migrate the database.</summary>
-    bool IsUnavailable(Exception exception);
+    /// <summary>
+    /// When <paramref name="exception"/> is the engine saying it cannot reach, open or migrate the
+    /// database, the engine's reason in a few words (never a password); otherwise null.
+    /// </summary>
+    string? ReasonUnavailable(Exception exception);
 
     /// <summary>
     /// SQL for the key id in an envelope held in <paramref name="column"/> (quoted): the text between

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SecretAdmin.Data;
-using SecretAdmin.Data.Sqlite;
 
 namespace SecretAdmin.Hosting;
 
@@ -10,17 +10,49 @@ internal static class DataHostingExtensions
     {
         // Resolved from the final configuration, not read while the builder is still being set up.
         builder.Services.AddSingleton(services => DataDirectory.From(services.GetRequiredService<IConfiguration>()));
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
         builder.Services.AddSecretAdminDatabase();
         return builder;
     }
 
-    /// <summary>The database of the registered <see cref="DataDirectory"/> (tests register their own folder).</summary>
+    /// <summary>
+    /// The configured database (<see cref="DatabaseOptions"/>; SQLite in the registered
+    /// <see cref="DataDirectory"/> when none is configured, as in tests that register their own folder).
+    /// </summary>
     public static IServiceCollection AddSecretAdminDatabase(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IDatabaseEngine>(provider => new SqliteEngine(provider.GetRequiredService<DataDirectory>()));
+        services.AddOptions<DatabaseOptions>();
+        services.AddSingleton(provider =>
+        {
+            try
+            {
+                RefuseConnectionStringArgument();
+                return DatabaseEngines.From(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value, provider.GetRequiredService<DataDirectory>());
+            }
+            catch (InvalidDatabaseConfigurationException e)
+            {
+                throw new StartupRefusedException($"SecretAdmin cannot start: {e.Message}");
+            }
+        });
         services.AddDbContextFactory<SecretAdminDbContext, SecretAdminDbContextFactory>((provider, options) =>
             provider.GetRequiredService<IDatabaseEngine>().Configure(options));
         return services;
+    }
+
+    /// <summary>
+    /// A connection string holds a password, and a process's command line is visible to every user
+    /// of the machine (<c>ps</c>, <c>/proc/*/cmdline</c>): it is taken from configuration files or the environment only.
+    /// </summary>
+    private static void RefuseConnectionStringArgument()
+    {
+        const string Key = $"{DatabaseOptions.Section}:{nameof(DatabaseOptions.ConnectionString)}";
+        var named = Environment.GetCommandLineArgs().Any(a =>
+            a.Contains("Database:ConnectionString", StringComparison.OrdinalIgnoreCase) || a.Contains("Database__ConnectionString", StringComparison.OrdinalIgnoreCase));
+        if (named)
+        {
+            throw new InvalidDatabaseConfigurationException(
+                $"{Key} was given as a command-line argument, where every user of the machine can read it; set it in the environment (SecretAdmin__Database__ConnectionString) or a configuration file the service alone reads, and remove the argument.");
+        }
     }
 }

@@ -19,9 +19,12 @@ internal static class DataProtectionHostingExtensions
         services.TryAddSingleton<LoadedMasterKey>();
         services.AddDataProtection().SetApplicationName("SecretAdmin");
         services.AddOptions<KeyManagementOptions>()
-            .Configure<IDbContextFactory<SecretAdminDbContext>, LoadedMasterKey>((options, dbContextFactory, masterKey) =>
+            .Configure<IServiceProvider, LoadedMasterKey>((options, provider, masterKey) =>
             {
-                options.XmlRepository = new SessionKeyXmlRepository(dbContextFactory);
+                // The database is reached at the first use of a key, not while the web app's
+                // middleware is built: a database setting that cannot work is then refused by
+                // start-up, with its message, before anything listens.
+                options.XmlRepository = new SessionKeyXmlRepository(new(provider.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>));
                 options.XmlEncryptor = new SessionKeyXmlEncryptor(masterKey);
             });
         return services;

@@ -40,7 +40,7 @@ public sealed class SecretAdminStartup(
                 return;
             }
 
-            foreach (var (file, formerMode) in dataDirectory.EnsureCreated())
+            foreach (var (file, formerMode) in engine.EnsureCreated())
             {
                 logger.LogWarning(
                     "Made {DatabaseFile} the owner's alone: its mode was {FormerMode}, open to group or others (as an earlier version created it), and is {Mode} now.",
@@ -100,10 +100,10 @@ public sealed class SecretAdminStartup(
             await engine.MigrateAsync(db, cancellationToken);
             return await SealedValueCensus.TakeAsync(db, cancellationToken);
         }
-        catch (Exception e) when (engine.IsUnavailable(e))
+        catch (Exception e) when (engine.ReasonUnavailable(e) is { } reason)
         {
             throw new StartupRefusedException(
-                $"SecretAdmin cannot start: the {engine.Name} database {engine.Location} cannot be opened or migrated ({e.Message}). " +
+                $"SecretAdmin cannot start: the {engine.Name} database {engine.Location} cannot be opened or migrated ({reason}). " +
                 "Check that it is reachable and its permissions, or restore it from a backup and run `SecretAdmin keys verify` afterwards.");
         }
     }

@@ -3,6 +3,7 @@ using SecretAdmin.Tests.Support;
 namespace SecretAdmin.Tests.Data;
 
 /// <summary>The data folder's files created the owner's alone, on a real temp folder.</summary>
+[Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
 public sealed class DataDirectoryTests : IDisposable
 {
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;

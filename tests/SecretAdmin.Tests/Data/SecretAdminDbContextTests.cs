@@ -14,7 +14,7 @@ public sealed class SecretAdminDbContextTests : IDisposable
     [Fact]
     public void SealedColumns_Model_AreTheStoredSecretsNamedAsInSql()
     {
-        using var db = TestDatabase.Open(_temp.Data);
+        using var db = TestDatabase.Open(_temp);
 
         var columns = SealedColumn.AllIn(db.Model);
 
@@ -28,6 +28,7 @@ public sealed class SecretAdminDbContextTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
     public async Task Startup_FreshDatabase_IsInWalModeWithEveryMigrationApplied()
     {
         using (var app = new SecretAdminAppFactory(_temp))
@@ -42,7 +43,7 @@ public sealed class SecretAdminDbContextTests : IDisposable
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
         command.CommandText = "SELECT COUNT(*) FROM \"__EFMigrationsHistory\"";
-        using var db = TestDatabase.Open(_temp.Data);
+        using var db = TestDatabase.Open(_temp);
         Assert.Equal((long)Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetMigrations(db.Database).Count(), (long)(await command.ExecuteScalarAsync())!);
     }
 
@@ -50,8 +51,8 @@ public sealed class SecretAdminDbContextTests : IDisposable
     public async Task Census_SealedValuesUnderSeveralKeys_CountsPerKeyId()
     {
         var ring = TestSealing.Ring(1, 2);
-        TestDatabase.SealSmtpPassword(_temp.Data, ring, "pw");
-        using var db = TestDatabase.Open(_temp.Data);
+        TestDatabase.SealSmtpPassword(_temp, ring, "pw");
+        using var db = TestDatabase.Open(_temp);
         using var sealer = TestSealing.Sealer(new KeyRing([ring.Keys[0]], 1));
         var oidc = new SecretAdmin.Features.Oidc.OidcSettings();
         oidc.ClientSecret.Envelope = sealer.Seal("client", SealedColumn.For<SecretAdmin.Features.Oidc.OidcSettings>(db.Model, "ClientSecret").At(oidc.Id));
@@ -69,7 +70,7 @@ public sealed class SecretAdminDbContextTests : IDisposable
     [Fact]
     public async Task Census_LegacyPlaintextAndMalformedKeyIds_AreNotCountedAsKeyReferences()
     {
-        using var db = TestDatabase.Open(_temp.Data);
+        using var db = TestDatabase.Open(_temp);
         db.SmtpSettings.Add(new SecretAdmin.Features.Smtp.SmtpSettings { Password = { Envelope = "legacy plaintext" } });
         db.OidcSettings.Add(new SecretAdmin.Features.Oidc.OidcSettings { ClientSecret = { Envelope = "sa1:x:AAAA" } });
         await db.SaveChangesAsync();
@@ -83,11 +84,11 @@ public sealed class SecretAdminDbContextTests : IDisposable
     [Theory]
     [InlineData("01")]
     [InlineData("001")]
-    [InlineData("1\0")]
+    [InlineData("1\u0001")]
     [InlineData("0")]
     public async Task Census_KeyIdNotCanonical_IsNotCountedAsAKeyReference(string keyId)
     {
-        using var db = TestDatabase.Open(_temp.Data);
+        using var db = TestDatabase.Open(_temp);
         db.OidcSettings.Add(new SecretAdmin.Features.Oidc.OidcSettings { ClientSecret = { Envelope = $"sa1:{keyId}:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" } });
         await db.SaveChangesAsync();
 

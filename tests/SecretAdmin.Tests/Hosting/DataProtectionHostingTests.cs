@@ -46,7 +46,7 @@ public sealed class DataProtectionHostingTests : IDisposable
             }
         }
 
-        var files = await Task.WhenAll(_temp.Data.DatabaseFiles.Where(File.Exists).Select(f => File.ReadAllBytesAsync(f)));
+        var files = _temp.StoredBytes();
         foreach (var value in keyValues)
         {
             Assert.True(value.Length >= 64, "a Data Protection key's value is the base64 of its 64 or more bytes");
@@ -105,10 +105,9 @@ public sealed class DataProtectionHostingTests : IDisposable
 
     private async Task<List<string>> StoredXmlAsync()
     {
-        await using var connection = new SqliteConnection($"Data Source={_temp.Data.DatabaseFile};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
+        await using var connection = _temp.OpenConnection();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT Xml FROM SessionKeys";
+        command.CommandText = "SELECT \"Xml\" FROM \"SessionKeys\"";
         var rows = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

@@ -18,10 +18,12 @@ public sealed class SecretAdminStartupTests : IDisposable
         var result = await AppProcess.RunAsync(_temp, ["health"]);
 
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
-        Assert.Contains("database: Healthy", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"database: Healthy — {(TestPostgres.IsActive ? "PostgreSQL" : "SQLite")}: open, schema up to date", result.Output, StringComparison.Ordinal);
         Assert.Contains("key-ring: Healthy", result.Output, StringComparison.Ordinal);
         Assert.Contains("Created master key", result.Error, StringComparison.Ordinal);
-        Assert.True(File.Exists(_temp.Data.DatabaseFile));
+
+        // On PostgreSQL no SQLite file is made beside the master key.
+        Assert.Equal(!TestPostgres.IsActive, File.Exists(_temp.Data.DatabaseFile));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_temp.Data.MasterKeyFile));
         Assert.Equal(OwnerOnlyFolder.Mode, File.GetUnixFileMode(_temp.Data.KeyRingFolder));
         Assert.False(File.Exists(_temp.Data.KeyRingFile));
@@ -29,6 +31,7 @@ public sealed class SecretAdminStartupTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
     public async Task WebApp_FirstStart_DatabaseAndTheFilesSqliteKeepsBesideItAreTheOwnersAlone()
     {
         var port = FreeLoopbackPort();
@@ -52,6 +55,7 @@ public sealed class SecretAdminStartupTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
     public async Task Health_DatabaseFilesReadableByOthersFromAnEarlierVersion_MadeTheOwnersAloneAndSaysSo()
     {
         await AppProcess.RunAsync(_temp, ["health"]);
@@ -144,6 +148,7 @@ public sealed class SecretAdminStartupTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
     public async Task Health_MigrationLockLeftByAProcessKilledWhileMigrating_StartsAnyway()
     {
         await AppProcess.RunAsync(_temp, ["health"]);
@@ -167,7 +172,7 @@ public sealed class SecretAdminStartupTests : IDisposable
     [Fact]
     public async Task WebAppAndCommand_SealedDataButNoKeysAtAll_RefuseNamingTheKeyIdsAndWriteNoMasterKey()
     {
-        TestDatabase.SealSmtpPassword(_temp.Data, TestSealing.Ring(1, 3), Password);
+        TestDatabase.SealSmtpPassword(_temp, TestSealing.Ring(1, 3), Password);
 
         foreach (var result in new[] { await AppProcess.RunWebAppAsync(_temp), await AppProcess.RunAsync(_temp, ["settings", "show"]) })
         {
@@ -184,7 +189,7 @@ public sealed class SecretAdminStartupTests : IDisposable
     public async Task Command_KeyRingOfAnEarlierVersionLacksAKeyAValueNames_ConvertsAndThatValueAloneIsUnreadable()
     {
         var ring = TestSealing.Ring(1, 2);
-        TestDatabase.SealSmtpPassword(_temp.Data, ring, Password);
+        TestDatabase.SealSmtpPassword(_temp, ring, Password);
         new KeyRingFile(_temp.Data.KeyRingFile).TryCreate(new KeyRing([ring.Keys[0]], activeKeyId: 1));
 
         var health = await AppProcess.RunAsync(_temp, ["health"]);
@@ -204,7 +209,7 @@ public sealed class SecretAdminStartupTests : IDisposable
     [Fact]
     public async Task WebApp_MalformedKeyRingFileOfAnEarlierVersion_RefusesSayingWhy()
     {
-        TestDatabase.SealSmtpPassword(_temp.Data, TestSealing.Ring(1), Password);
+        TestDatabase.SealSmtpPassword(_temp, TestSealing.Ring(1), Password);
         new KeyRingFile(_temp.Data.KeyRingFile).TryCreate(TestSealing.Ring(1));
         await File.WriteAllTextAsync(_temp.Data.KeyRingFile, "{ \"format\": \"secretadmin-keyring-v1\", ");
 
@@ -232,7 +237,7 @@ public sealed class SecretAdminStartupTests : IDisposable
     public async Task Health_KeyRingOfAnEarlierVersionFromTheEnvironment_IsConvertedAndOpensSealedData()
     {
         var ring = TestSealing.Ring(4);
-        TestDatabase.SealSmtpPassword(_temp.Data, ring, Password);
+        TestDatabase.SealSmtpPassword(_temp, ring, Password);
         var environment = new Dictionary<string, string> { [SealingOptions.KeyRingVariable] = KeyRingJson.Serialize(ring) };
 
         var result = await AppProcess.RunAsync(_temp, ["health"], environment);
@@ -262,6 +267,7 @@ public sealed class SecretAdminStartupTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
     public async Task WebApp_DatabaseFileIsNotADatabase_RefusesNamingTheFile()
     {
         Directory.CreateDirectory(_temp.Path);

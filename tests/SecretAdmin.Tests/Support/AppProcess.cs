@@ -69,6 +69,11 @@ public static class AppProcess
         }
 
         start.Environment["SecretAdmin__DataDirectory"] = data.Path;
+        foreach (var (name, value) in data.DatabaseEnvironment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using SecretAdmin.Data;
@@ -28,17 +27,17 @@ public static class SealedUserSeeder
         // Sealed before the transaction, as the app seals: a seal may reserve its count in the database.
         var secrets = Enumerable.Range(0, count).Select(n => plaintext ? SecretOf(n) : sealer.Seal(SecretOf(n), column.At(IdOf(n)))).ToArray();
         await using var transaction = await db.BeginWriteLockedTransactionAsync(CancellationToken.None);
-        await using var insert = ((SqliteConnection)db.Database.GetDbConnection()).CreateCommand();
-        insert.Transaction = (SqliteTransaction)transaction.GetDbTransaction();
+        await using var insert = db.Database.GetDbConnection().CreateCommand();
+        insert.Transaction = transaction.GetDbTransaction();
         insert.CommandText = """
             INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "Email", "NormalizedEmail", "MustChangePassword", "CreatedAtUtc",
                 "EmailConfirmed", "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount",
                 "TotpSecret", "TotpDigits", "TotpPeriodSeconds", "TotpAlgorithm")
-            VALUES ($id, $email, upper($email), $email, upper($email), 0, '2026-11-23 00:00:00', 1, 0, 1, 1, 0, $secret, 6, 30, 0)
+            VALUES (@id, @email, upper(@email), @email, upper(@email), FALSE, '2026-11-23 00:00:00', TRUE, FALSE, TRUE, TRUE, 0, @secret, 6, 30, 0)
             """;
-        var id = insert.Parameters.Add("$id", SqliteType.Text);
-        var email = insert.Parameters.Add("$email", SqliteType.Text);
-        var secret = insert.Parameters.Add("$secret", SqliteType.Text);
+        var id = insert.AddParameter("@id");
+        var email = insert.AddParameter("@email");
+        var secret = insert.AddParameter("@secret");
         for (var n = 0; n < count; n++)
         {
             id.Value = IdOf(n);

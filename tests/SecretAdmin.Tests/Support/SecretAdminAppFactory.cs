@@ -36,6 +36,11 @@ public sealed class SecretAdminAppFactory(TempDataDirectory data, string? enviro
 
         builder.UseContentRoot(RepositoryRoot.Path);
         builder.UseSetting(DataDirectory.Setting, data.Path);
+        foreach (var (key, value) in data.DatabaseSettings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 }

@@ -1,22 +1,25 @@
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
-using SecretAdmin.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using SecretAdmin.Features.Smtp;
 using SecretAdmin.Security;
 
 namespace SecretAdmin.Tests.Support;
 
-/// <summary>Opens the real SQLite file of a data folder, migrated, as the app would.</summary>
+/// <summary>Opens the real database of a data folder, migrated, as the app would.</summary>
 public static class TestDatabase
 {
-    public static SecretAdminDbContext Open(DataDirectory data)
+    public static SecretAdminDbContext Open(TempDataDirectory data)
     {
-        data.EnsureCreated();
-        var engine = new SqliteEngine(data);
+        var services = new ServiceCollection().AddSingleton(data.Data);
+        data.ConfigureDatabase(services);
+        var engine = DatabaseEngines.From(services.BuildServiceProvider().GetRequiredService<IOptions<DatabaseOptions>>().Value, data.Data);
+        engine.EnsureCreated();
         var options = new DbContextOptionsBuilder<SecretAdminDbContext>();
         engine.Configure(options);
         var db = engine.CreateContext(options.Options);
-        db.Database.Migrate();
+        engine.MigrateAsync(db, CancellationToken.None).GetAwaiter().GetResult();
         return db;
     }
 
@@ -24,7 +27,7 @@ public static class TestDatabase
         SealedColumn.AllIn(db.Model).Single(c => c.Table == "SmtpSettings").At(SmtpSettings.SingletonId);
 
     /// <summary>Stores an SMTP password sealed with <paramref name="ring"/>'s active key.</summary>
-    public static string SealSmtpPassword(DataDirectory data, KeyRing ring, string password)
+    public static string SealSmtpPassword(TempDataDirectory data, KeyRing ring, string password)
     {
         using var db = Open(data);
         using var sealer = TestSealing.Sealer(ring);

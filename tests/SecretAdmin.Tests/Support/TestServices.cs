@@ -21,6 +21,7 @@ public static class TestServices
         services.AddOptions<SealingOptions>().Configure(o => sealing?.Invoke(o));
         services.AddSingleton<SecretSealer>();
         services.AddSecretAdminDatabase();
+        data.ConfigureDatabase(services);
         services.AddSecretAdminUserServices();
         services.AddSecretAdminSettingsServices();
         if (time is not null)

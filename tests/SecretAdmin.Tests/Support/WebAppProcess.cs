@@ -71,6 +71,11 @@ public sealed class WebAppProcess : IAsyncDisposable
         }
 
         start.Environment["SecretAdmin__DataDirectory"] = data.Path;
+        foreach (var (name, value) in data.DatabaseEnvironment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         foreach (var (name, value) in settings)

@@ -17,6 +17,8 @@ public sealed class SqliteEngine(DataDirectory dataDirectory) : IDatabaseEngine
 
     public string Location => dataDirectory.DatabaseFile;
 
+    public IReadOnlyList<(string File, UnixFileMode FormerMode)> EnsureCreated() => dataDirectory.EnsureCreated();
+
     public void Configure(DbContextOptionsBuilder options) => options
         .UseSqlite(ConnectionString(SqliteOpenMode.ReadWriteCreate, pooling: true))
         .AddInterceptors(new SqlitePragmaInterceptor());
@@ -52,7 +54,7 @@ public sealed class SqliteEngine(DataDirectory dataDirectory) : IDatabaseEngine
     public bool IsUniqueViolation(DbUpdateException exception) =>
         exception.InnerException is SqliteException { SqliteErrorCode: ConstraintViolation };
 
-    public bool IsUnavailable(Exception exception) => exception is SqliteException;
+    public string? ReasonUnavailable(Exception exception) => exception is SqliteException ? exception.Message : null;
 
     public string EnvelopeKeyIdSql(string column) => $"substr({column}, 5, instr(substr({column}, 5), ':') - 1)";
 

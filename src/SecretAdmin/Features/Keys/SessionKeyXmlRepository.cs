@@ -11,17 +11,17 @@ namespace SecretAdmin.Features.Keys;
 /// keeps people signed in. The secret part of each key arrives here already encrypted with the
 /// master key (<see cref="SessionKeyXmlEncryptor"/>).
 /// </summary>
-public sealed class SessionKeyXmlRepository(IDbContextFactory<SecretAdminDbContext> dbContextFactory) : IXmlRepository
+public sealed class SessionKeyXmlRepository(Lazy<IDbContextFactory<SecretAdminDbContext>> dbContextFactory) : IXmlRepository
 {
     public IReadOnlyCollection<XElement> GetAllElements()
     {
-        using var db = dbContextFactory.CreateDbContext();
+        using var db = dbContextFactory.Value.CreateDbContext();
         return db.SessionKeys.AsNoTracking().OrderBy(k => k.Id).Select(k => k.Xml).AsEnumerable().Select(xml => XElement.Parse(xml)).ToList();
     }
 
     public void StoreElement(XElement element, string friendlyName)
     {
-        using var db = dbContextFactory.CreateDbContext();
+        using var db = dbContextFactory.Value.CreateDbContext();
         db.SessionKeys.Add(new StoredSessionKey { FriendlyName = friendlyName, Xml = element.ToString(SaveOptions.DisableFormatting) });
         db.SaveChanges();
     }

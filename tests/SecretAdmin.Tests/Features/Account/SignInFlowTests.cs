@@ -212,7 +212,7 @@ public sealed class SignInFlowTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.False(Directory.Exists(_temp.Data.FormerDataProtectionKeysFolder));
-        using var db = TestDatabase.Open(_temp.Data);
+        using var db = TestDatabase.Open(_temp);
         Assert.NotEmpty(db.SessionKeys);
     }
 

@@ -57,14 +57,10 @@ public sealed class HealthEndpointTests : IDisposable
     }
 
     [Fact]
-    public async Task Get_DatabaseFileRemovedWhileRunning_Returns503()
+    public async Task Get_DatabaseRemovedWhileRunning_Returns503()
     {
         await GetHealthAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in Directory.GetFiles(_temp.Path, "secretadmin.db*"))
-        {
-            File.Delete(file);
-        }
+        _temp.RemoveDatabase();
 
         var (status, body) = await GetHealthAsync();
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using SecretAdmin.Data;
 using SecretAdmin.Features.Keys;
 using SecretAdmin.Hosting;
 using SecretAdmin.Security;
@@ -25,17 +25,18 @@ internal static class KeyCustodyFolder
     /// </summary>
     public static async Task CreateEarlierVersionAsync(TempDataDirectory temp, KeyRing ring, int users = 12, bool keyRingFile = true)
     {
-        TestDatabase.SealSmtpPassword(temp.Data, ring, SmtpPassword);
+        TestDatabase.SealSmtpPassword(temp, ring, SmtpPassword);
         var services = new ServiceCollection();
         services.AddSingleton(temp.Data);
         services.AddSecretAdminDatabase();
+        temp.ConfigureDatabase(services);
         services.AddSingleton(TestSealing.Sealer(ring));
         await using (var provider = services.BuildServiceProvider())
         {
             await SealedUserSeeder.SeedAsync(provider, users);
         }
 
-        SqliteConnection.ClearAllPools();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (keyRingFile)
         {
             Assert.True(new KeyRingFile(temp.Data.KeyRingFile).TryCreate(ring));
@@ -68,16 +69,16 @@ internal static class KeyCustodyFolder
         {
             await ExecuteAsync(
                 temp,
-                "INSERT INTO \"DataKeys\" (\"Id\", \"CreatedAtUtc\", \"Wrapped\", \"MasterKeyId\", \"Seals\") VALUES ($id, '2026-01-01 00:00:00', $w, $m, 0)",
-                ("$id", key.Id),
-                ("$w", master.Wrap(key.Material, DataKeyStore.AssociatedData(key.Id))),
-                ("$m", master.Id));
+                "INSERT INTO \"DataKeys\" (\"Id\", \"CreatedAtUtc\", \"Wrapped\", \"MasterKeyId\", \"Seals\") VALUES (@id, '2026-01-01 00:00:00', @w, @m, 0)",
+                ("@id", key.Id),
+                ("@w", master.Wrap(key.Material, DataKeyStore.AssociatedData(key.Id))),
+                ("@m", master.Id));
         }
     }
 
     public static async Task<IReadOnlyList<DataKeyRow>> DataKeysAsync(TempDataDirectory temp)
     {
-        await using var connection = Open(temp);
+        await using var connection = temp.OpenConnection();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT \"Id\", \"Wrapped\", \"MasterKeyId\", \"Seals\" FROM \"DataKeys\" ORDER BY \"Id\"";
         await using var reader = await command.ExecuteReaderAsync();
@@ -92,19 +93,19 @@ internal static class KeyCustodyFolder
 
     public static async Task<int> ExecuteAsync(TempDataDirectory temp, string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = Open(temp);
+        await using var connection = temp.OpenConnection();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value);
+            command.AddParameter(name, value);
         }
 
         return await command.ExecuteNonQueryAsync();
     }
 
     public static Task SetWrappedAsync(TempDataDirectory temp, int id, byte[] wrapped) =>
-        ExecuteAsync(temp, "UPDATE \"DataKeys\" SET \"Wrapped\" = $w WHERE \"Id\" = $id", ("$w", wrapped), ("$id", id));
+        ExecuteAsync(temp, "UPDATE \"DataKeys\" SET \"Wrapped\" = @w WHERE \"Id\" = @id", ("@w", wrapped), ("@id", id));
 
     /// <summary>The master key in a master key file, as the app reads it.</summary>
     public static AesMasterKey MasterKeyIn(string path) => new(new MasterKeyFile(path).Read(), "aes", path);
@@ -114,12 +115,4 @@ internal static class KeyCustodyFolder
         JsonDocument.Parse(json).RootElement.GetProperty("entries").EnumerateArray()
             .GroupBy(e => e.GetProperty("state").GetString()!)
             .ToDictionary(g => g.Key, g => g.Sum(e => e.GetProperty("count").GetInt32()));
-
-    /// <summary>A fresh connection each time, so no pooled one keeps the file open under the app.</summary>
-    private static SqliteConnection Open(TempDataDirectory temp)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = temp.Data.DatabaseFile, Pooling = false, DefaultTimeout = 30 }.ToString());
-        connection.Open();
-        return connection;
-    }
 }

@@ -154,24 +154,14 @@ public sealed class KeyOperationsMonitorTests : IDisposable
             _services.GetRequiredService<SealedValueService>(), _monitor, new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance), NullLogger<KeyJobRunner>.Instance);
 
         // Another writer holds the database: the run cannot record itself, let alone end, until it lets go.
-        await using var blocker = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_temp.Data.DatabaseFile};Pooling=False");
-        await blocker.OpenAsync();
-        await using (var begin = blocker.CreateCommand())
-        {
-            begin.CommandText = "BEGIN IMMEDIATE;";
-            await begin.ExecuteNonQueryAsync();
-        }
+        var blocker = await _temp.HoldWritesAsync();
 
         Assert.True(runner.TryStartReseal(new AuditActor("admin@example.test", null)));
 
         var running = await recorder.NextAsync();
         Assert.Equal((true, 0L), (running.RunningHere, running.RunsEndedHere));
         Assert.True(running.Running);
-        await using (var rollback = blocker.CreateCommand())
-        {
-            rollback.CommandText = "ROLLBACK;";
-            await rollback.ExecuteNonQueryAsync();
-        }
+        await blocker.DisposeAsync();
 
         var ended = await recorder.NextAsync(u => u.RunsEndedHere == 1);
         Assert.False(ended.RunningHere);

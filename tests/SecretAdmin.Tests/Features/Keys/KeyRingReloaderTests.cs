@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Microsoft.Data.Sqlite;
+using SecretAdmin.Data;
 using SecretAdmin.Features.Keys;
 using SecretAdmin.Security;
 using SecretAdmin.Tests.Support;
@@ -42,13 +42,12 @@ public sealed class KeyRingReloaderTests : IDisposable
         var custody = _app.Services.GetRequiredService<KeyCustody>();
         var before = sealer.Seal("value", new SealedPlace("t", "c", "1"));
         using (var master = KeyCustodyFolder.MasterKeyIn(_temp.Data.MasterKeyFile))
-        await using (var connection = new SqliteConnection($"Data Source={_temp.Data.DatabaseFile};Pooling=False"))
+        await using (var connection = _temp.OpenConnection())
         {
             // Wrapped properly, under the right master key: only its material is another.
-            await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = """UPDATE "DataKeys" SET "Wrapped" = $wrapped WHERE "Id" = 1""";
-            command.Parameters.AddWithValue("$wrapped", master.Wrap(RandomNumberGenerator.GetBytes(SealingKey.SizeInBytes), DataKeyStore.AssociatedData(1)));
+            command.CommandText = """UPDATE "DataKeys" SET "Wrapped" = @wrapped WHERE "Id" = 1""";
+            command.AddParameter("@wrapped", master.Wrap(RandomNumberGenerator.GetBytes(SealingKey.SizeInBytes), DataKeyStore.AssociatedData(1)));
             Assert.Equal(1, await command.ExecuteNonQueryAsync());
         }
 

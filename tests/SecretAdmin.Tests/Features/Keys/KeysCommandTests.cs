@@ -83,9 +83,8 @@ public sealed class KeysCommandTests : IAsyncLifetime
     public async Task Verify_TamperedEnvelope_ExitsOneAndJsonSaysWhere()
     {
         await SeedAsync(4);
-        await using (var connection = new SqliteConnection($"Data Source={_temp.Data.DatabaseFile}"))
+        await using (var connection = _temp.OpenConnection())
         {
-            await connection.OpenAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = "UPDATE \"AspNetUsers\" SET \"TotpSecret\" = substr(\"TotpSecret\", 1, length(\"TotpSecret\") - 2) || 'AA' WHERE \"Id\" = 'seeded-user-000002'";
             Assert.Equal(1, await command.ExecuteNonQueryAsync());
@@ -104,9 +103,8 @@ public sealed class KeysCommandTests : IAsyncLifetime
     public async Task Reseal_ValueNamingADataKeyTheDatabaseLacks_RunsLeavesItAndVerifyNamesIt()
     {
         await SeedAsync(3);
-        await using (var connection = new SqliteConnection($"Data Source={_temp.Data.DatabaseFile};Pooling=False"))
+        await using (var connection = _temp.OpenConnection())
         {
-            await connection.OpenAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = "UPDATE \"AspNetUsers\" SET \"TotpSecret\" = 'sa1:9:' || substr(\"TotpSecret\", 7) WHERE \"Id\" = 'seeded-user-000001'";
             Assert.Equal(1, await command.ExecuteNonQueryAsync());
@@ -157,15 +155,15 @@ public sealed class KeysCommandTests : IAsyncLifetime
     public async Task ImportPlaintext_ValuesThatLookLikeDamagedEnvelopes_LeavesThemAndSaysHowMany()
     {
         await SeedAsync(4);
-        await using (var connection = new SqliteConnection($"Data Source={_temp.Data.DatabaseFile}"))
+        await using (var connection = _temp.OpenConnection())
         {
-            await connection.OpenAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = """
-                UPDATE "AspNetUsers" SET "TotpSecret" = char(65279) || "TotpSecret" WHERE "Id" = 'seeded-user-000001';
+                UPDATE "AspNetUsers" SET "TotpSecret" = @bom || "TotpSecret" WHERE "Id" = 'seeded-user-000001';
                 UPDATE "AspNetUsers" SET "TotpSecret" = 'SA1' || substr("TotpSecret", 4) WHERE "Id" = 'seeded-user-000002';
                 UPDATE "AspNetUsers" SET "TotpSecret" = 'legacy-plaintext' WHERE "Id" = 'seeded-user-000003';
                 """;
+            command.AddParameter("@bom", "\uFEFF");
             Assert.Equal(3, await command.ExecuteNonQueryAsync());
         }
 
@@ -246,12 +244,11 @@ public sealed class KeysCommandTests : IAsyncLifetime
 
     private async Task WaitUntilSomeAreUnderAsync(Process reseal, int keyId)
     {
-        await using var connection = new SqliteConnection($"Data Source={_temp.Data.DatabaseFile};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
+        await using var connection = _temp.OpenConnection();
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT EXISTS (SELECT 1 FROM \"AspNetUsers\" WHERE \"TotpSecret\" LIKE 'sa1:{keyId}:%')";
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!reseal.HasExited && DateTime.UtcNow < deadline && (long)(await command.ExecuteScalarAsync())! == 0)
+        while (!reseal.HasExited && DateTime.UtcNow < deadline && !Convert.ToBoolean(await command.ExecuteScalarAsync()))
         {
             await Task.Delay(1);
         }

@@ -95,8 +95,8 @@ public sealed class MasterKeyFailClosedTests : IAsyncLifetime
     {
         Assert.Equal(1, await KeyCustodyFolder.ExecuteAsync(
             _temp,
-            "UPDATE \"AspNetUsers\" SET \"TotpSecret\" = 'sa1:9:' || substr(\"TotpSecret\", 7) WHERE \"Id\" = $id",
-            ("$id", SealedUserSeeder.IdOf(2))));
+            "UPDATE \"AspNetUsers\" SET \"TotpSecret\" = 'sa1:9:' || substr(\"TotpSecret\", 7) WHERE \"Id\" = @id",
+            ("@id", SealedUserSeeder.IdOf(2))));
 
         var list = await AppProcess.RunAsync(_temp, ["keys", "list"]);
         var show = await AppProcess.RunAsync(_temp, ["settings", "show"]);

@@ -165,10 +165,10 @@ public sealed class MasterKeyRotationTests : IDisposable
             var material = from.Unwrap(key.Wrapped, DataKeyStore.AssociatedData(key.Id))!;
             await KeyCustodyFolder.ExecuteAsync(
                 _temp,
-                "UPDATE \"DataKeys\" SET \"Wrapped\" = $w, \"MasterKeyId\" = $m WHERE \"Id\" = $id",
-                ("$w", to.Wrap(material, DataKeyStore.AssociatedData(key.Id))),
-                ("$m", to.Id),
-                ("$id", key.Id));
+                "UPDATE \"DataKeys\" SET \"Wrapped\" = @w, \"MasterKeyId\" = @m WHERE \"Id\" = @id",
+                ("@w", to.Wrap(material, DataKeyStore.AssociatedData(key.Id))),
+                ("@m", to.Id),
+                ("@id", key.Id));
         }
     }
 }

@@ -54,7 +54,7 @@ public sealed class Pkcs11CustodyTests : IDisposable
         Assert.True(verifyAfter.ExitCode == 0, verifyAfter.Output + verifyAfter.Error);
 
         // The old key was destroyed on the token: the database wrapped by it (as a backup would be) opens no more.
-        await KeyCustodyFolder.ExecuteAsync(_temp, "UPDATE \"DataKeys\" SET \"Wrapped\" = $w, \"MasterKeyId\" = $m", ("$w", before[0].Wrapped), ("$m", old));
+        await KeyCustodyFolder.ExecuteAsync(_temp, "UPDATE \"DataKeys\" SET \"Wrapped\" = @w, \"MasterKeyId\" = @m", ("@w", before[0].Wrapped), ("@m", old));
         var oldBackup = await AppProcess.RunAsync(_temp, ["keys", "list"], Environment());
         Assert.Equal(AppProcess.RefusedExitCode, oldBackup.ExitCode);
         Assert.Contains(old, oldBackup.Error, StringComparison.Ordinal);

@@ -67,7 +67,7 @@ public sealed class SessionKeyRewrapTests : IDisposable
     {
         var @protected = ProtectUnder(_a, "payload", keys: 1);
 
-        await using (var db = TestDatabase.Open(_temp.Data))
+        await using (var db = TestDatabase.Open(_temp))
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
             using var from = MasterKey(_a);
@@ -99,7 +99,7 @@ public sealed class SessionKeyRewrapTests : IDisposable
     public async Task RewrapAsync_KeyAlteredUnderTheOldMasterKey_Refuses()
     {
         ProtectUnder(_a, "payload", keys: 1);
-        await using (var db = TestDatabase.Open(_temp.Data))
+        await using (var db = TestDatabase.Open(_temp))
         {
             var row = await db.SessionKeys.SingleAsync();
             var xml = System.Xml.Linq.XElement.Parse(row.Xml);
@@ -124,7 +124,7 @@ public sealed class SessionKeyRewrapTests : IDisposable
     /// </summary>
     private async Task<int> RewrapInTransactionAsync(byte[] fromMaterial, byte[] toMaterial, bool dataKeysToo = false)
     {
-        await using var db = TestDatabase.Open(_temp.Data);
+        await using var db = TestDatabase.Open(_temp);
         await using var transaction = await db.Database.BeginTransactionAsync();
         using var from = MasterKey(fromMaterial);
         using var to = MasterKey(toMaterial);
@@ -171,7 +171,7 @@ public sealed class SessionKeyRewrapTests : IDisposable
 
     private async Task<List<string>> StoredXmlAsync()
     {
-        await using var db = TestDatabase.Open(_temp.Data);
+        await using var db = TestDatabase.Open(_temp);
         return await db.SessionKeys.OrderBy(k => k.Id).Select(k => k.Xml).ToListAsync();
     }
 }

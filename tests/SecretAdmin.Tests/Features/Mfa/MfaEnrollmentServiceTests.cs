@@ -54,7 +54,7 @@ public sealed class MfaEnrollmentServiceTests : IAsyncLifetime
 
         Assert.False(result.Succeeded);
         Assert.Contains("the server's master key is unavailable", result.Message, StringComparison.Ordinal);
-        await using var db = TestDatabase.Open(_temp.Data);
+        await using var db = TestDatabase.Open(_temp);
         var user = await db.Users.SingleAsync(u => u.Id == _userId);
         Assert.Equal((false, null), (user.TwoFactorEnabled, user.TotpSecret.Envelope));
     }
@@ -303,18 +303,15 @@ public sealed class MfaEnrollmentServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DatabaseFiles_AfterEnrollment_HoldNeitherTheSecretNorARecoveryCode()
+    public async Task StoredDatabase_AfterEnrollment_HoldsNeitherTheSecretNorARecoveryCode()
     {
         var offer = await _mfa.OfferAsync(_userId);
         var codes = (await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer))).RecoveryCodes;
         var secret = offer.ManualKey.Replace(" ", "", StringComparison.Ordinal);
 
-        foreach (var file in Directory.GetFiles(_temp.Path, "secretadmin.db*"))
+        foreach (var bytes in _temp.StoredBytes())
         {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            var text = Encoding.Latin1.GetString(copy.ToArray());
+            var text = Encoding.Latin1.GetString(bytes);
             Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
             Assert.All(codes, code => Assert.DoesNotContain(code.Replace("-", "", StringComparison.Ordinal), text, StringComparison.Ordinal));
         }

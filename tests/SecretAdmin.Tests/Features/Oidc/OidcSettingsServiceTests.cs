@@ -361,7 +361,7 @@ public sealed class OidcSettingsServiceTests : IDisposable
         await _oidc.SaveAsync(Admin, ValidForm(), 0);
         await using (var db = await _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
         {
-            var edit = column == "Authority" ? "UPDATE \"OidcSettings\" SET \"Authority\" = {0}, \"Enabled\" = 1" : "UPDATE \"OidcSettings\" SET \"ClientId\" = {0}, \"Enabled\" = 1";
+            var edit = column == "Authority" ? "UPDATE \"OidcSettings\" SET \"Authority\" = {0}, \"Enabled\" = TRUE" : "UPDATE \"OidcSettings\" SET \"ClientId\" = {0}, \"Enabled\" = TRUE";
             Assert.Equal(1, await db.Database.ExecuteSqlRawAsync(edit, value));
         }
 

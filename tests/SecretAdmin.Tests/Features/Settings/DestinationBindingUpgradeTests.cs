@@ -18,6 +18,7 @@ namespace SecretAdmin.Tests.Features.Settings;
 /// for their place alone — upgrades at the first start of this version without losing a secret,
 /// also when that start is killed with SIGKILL at any point.
 /// </summary>
+[Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
 public sealed class DestinationBindingUpgradeTests : IDisposable
 {
     private const string LastMigrationBeforeBinding = "20261123165031_KeyOperations";
@@ -115,7 +116,7 @@ public sealed class DestinationBindingUpgradeTests : IDisposable
         Assert.Equal(SmtpPassword, Assert.IsType<SecretRead.PresentSecret>(sealer.Open(smtp, SmtpPlace.BoundTo(SmtpDestination))).Value);
         Assert.Equal(ClientSecret, Assert.IsType<SecretRead.PresentSecret>(sealer.Open(oidc, OidcPlace.BoundTo(OidcDestination))).Value);
         Assert.IsType<SecretRead.UnreadableSecret>(sealer.Open(smtp.Envelope, SmtpPlace));
-        await using var db = TestDatabase.Open(_temp.Data);
+        await using var db = TestDatabase.Open(_temp);
         Assert.Equal(2, await db.AuditEntries.CountAsync(e => e.Action == SecretAdmin.Features.Audit.AuditActions.SecretBound));
     }
 

@@ -63,14 +63,14 @@ public sealed class SettingsCommandTextInputTests(SettingsCommandTextInputTests.
         Assert.Matches(@"(?m)^  button label +Sign in\\u001B\[2J\\u001B\]0;owned\\u0007\r?$", text.Output);
         Assert.Matches(@"(?m)^  authority +https://login\.example\.test/\\u202Eevil\r?$", text.Output);
         Assert.Matches(@"(?m)^  from name +Name\\r\\nBcc: victim@evil\.example\r?$", text.Output);
-        Assert.Matches(@"(?m)^  username +user\\u0000\\u0085\r?$", text.Output);
+        Assert.Matches($@"(?m)^  username +user\\u{StoredC0Code}\\u0085\r?$", text.Output);
         Assert.Matches(@"(?m)^  issuer +Contoso\\u200F\\u2066\r?$", text.Output);
         Assert.DoesNotMatch(@"(?m)^Bcc:", text.Output);
 
         Assert.True(json.ExitCode == 0, json.Error);
         Assert.False(TextInput.HasUnsafe(json.Output.Replace("\n", "", StringComparison.Ordinal)), $"settings show --json printed a raw control character: {TextInput.Escape(json.Output)}");
         Assert.Contains(@"\u202E", json.Output, StringComparison.Ordinal);
-        Assert.Contains(@"\u0000", json.Output, StringComparison.Ordinal);
+        Assert.Contains($@"\u{StoredC0Code}", json.Output, StringComparison.Ordinal);
         var root = JsonDocument.Parse(json.Output).RootElement;
         Assert.Equal("Sign in\u001B[2J\u001B]0;owned\u0007", root.GetProperty("oidc").GetProperty("buttonLabel").GetString());
         Assert.Equal("Name\r\nBcc: victim@evil.example", root.GetProperty("smtp").GetProperty("fromName").GetString());
@@ -113,12 +113,18 @@ public sealed class SettingsCommandTextInputTests(SettingsCommandTextInputTests.
         return AppProcess.RunAsync(data, ["@" + file]);
     }
 
+    /// <summary>
+    /// The C0 control stored in a username: NUL on SQLite; PostgreSQL's text cannot hold NUL at all,
+    /// so start of heading stands in for it there.
+    /// </summary>
+    private static string StoredC0Code => TestPostgres.IsActive ? "0001" : "0000";
+
     /// <summary>Settings rows as an older version could have saved them, written straight to the database.</summary>
     internal static void StoreBadValues(TempDataDirectory data)
     {
-        using var db = TestDatabase.Open(data.Data);
+        using var db = TestDatabase.Open(data);
         db.OidcSettings.Add(new OidcSettings { ButtonLabel = "Sign in\u001B[2J\u001B]0;owned\u0007", Authority = "https://login.example.test/\u202Eevil", Version = 1 });
-        db.SmtpSettings.Add(new SmtpSettings { Host = "smtp.example.test", Username = "user\0\u0085", FromAddress = "no-reply@example.test", FromName = "Name\r\nBcc: victim@evil.example", Version = 1 });
+        db.SmtpSettings.Add(new SmtpSettings { Host = "smtp.example.test", Username = $"user{(char)Convert.ToInt32(StoredC0Code, 16)}\u0085", FromAddress = "no-reply@example.test", FromName = "Name\r\nBcc: victim@evil.example", Version = 1 });
         db.MfaPolicy.Add(new MfaPolicy { Issuer = "Contoso\u200F\u2066", Version = 1 });
         db.SaveChanges();
     }

@@ -119,7 +119,7 @@ public sealed class TextInputRuleTests : IDisposable
     [Fact]
     public void TextInputs_EveryBound_FitsItsColumn()
     {
-        using var db = TestDatabase.Open(_temp.Data);
+        using var db = TestDatabase.Open(_temp);
         var forms = new (Type Entity, ITextInputForm Form)[]
         {
             (typeof(OidcSettings), new OidcSettingsForm()),

@@ -25,6 +25,11 @@ public sealed partial class SetupLinkTests : IDisposable
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
         start.Environment["SecretAdmin__DataDirectory"] = _temp.Path;
+        foreach (var (name, value) in _temp.DatabaseEnvironment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 
         using var process = Process.Start(start)!;

@@ -149,7 +149,7 @@ public sealed class SsoProviderShapesTests : SsoProviderTest
         await SaveSettingsAsync(liar, form => form.Enabled = false);
         await using (var db = await App.Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
         {
-            await db.Database.ExecuteSqlRawAsync("UPDATE \"OidcSettings\" SET \"Enabled\" = 1, \"Version\" = \"Version\" + 1");
+            await db.Database.ExecuteSqlRawAsync("UPDATE \"OidcSettings\" SET \"Enabled\" = TRUE, \"Version\" = \"Version\" + 1");
         }
 
         var app = WebSession.Client(App);

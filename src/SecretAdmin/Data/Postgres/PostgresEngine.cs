@@ -1,0 +1,142 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using SecretAdmin.Security;
+
+namespace SecretAdmin.Data.Postgres;
+
+/// <summary>
+/// PostgreSQL, for several nodes on one database. Writes that must see every earlier write first
+/// take one transaction-scoped advisory lock, so they follow one another as on SQLite's single
+/// writer, across every node.
+/// </summary>
+public sealed class PostgresEngine : IDatabaseEngine
+{
+    /// <summary>The advisory lock every write-locked transaction takes (an arbitrary number, SecretAdmin's own).</summary>
+    public const long WriteLock = 0x5365_6372_6574_4164; // "SecretAd"
+
+    /// <summary>The advisory lock a migrating node holds.</summary>
+    private const long MigrationLock = WriteLock + 1;
+
+    private readonly string _connectionString;
+    private readonly DataDirectory _dataDirectory;
+
+    private PostgresEngine(NpgsqlConnectionStringBuilder connection, DataDirectory dataDirectory)
+    {
+        _connectionString = connection.ConnectionString;
+        _dataDirectory = dataDirectory;
+        Location = $"'{connection.Database ?? connection.Username}' on {connection.Host}:{connection.Port}";
+    }
+
+    public string Name => "PostgreSQL";
+
+    public string Location { get; }
+
+    /// <exception cref="InvalidDatabaseConfigurationException">The connection string is missing, cannot be read, or names no host.</exception>
+    public static PostgresEngine From(string? connectionString, DataDirectory dataDirectory)
+    {
+        const string Setting = "SecretAdmin:Database:ConnectionString (environment SecretAdmin__Database__ConnectionString)";
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidDatabaseConfigurationException(
+                $"SecretAdmin:Database:Provider is 'postgres', but {Setting} is not set; set it to the server's connection string, e.g. Host=db.example.internal;Database=secretadmin;Username=secretadmin;Password=….");
+        }
+
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            // The connection string holds a password: only the reader's complaint about its form is shown.
+            throw new InvalidDatabaseConfigurationException($"{Setting} cannot be read as a PostgreSQL connection string ({KeyOf(e)}); check its Key=Value; pairs.");
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.Host))
+        {
+            throw new InvalidDatabaseConfigurationException($"{Setting} names no Host; add Host=<server> to it.");
+        }
+
+        return new PostgresEngine(builder, dataDirectory);
+    }
+
+    public IReadOnlyList<(string File, UnixFileMode FormerMode)> EnsureCreated()
+    {
+        // The data folder still holds the master key file (unless the key comes from elsewhere).
+        OwnerOnlyFolder.Create(_dataDirectory.Path);
+        return [];
+    }
+
+    public void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(_connectionString);
+
+    public SecretAdminDbContext CreateContext(DbContextOptions<SecretAdminDbContext> options) => new PostgresSecretAdminDbContext(options, this);
+
+    /// <remarks>
+    /// Nodes starting together migrate one at a time under a session advisory lock, which the server
+    /// releases when a migrating process dies. The history table is made first, so a new database
+    /// does not log EF Core's failed read of it as an error.
+    /// </remarks>
+    public async Task MigrateAsync(SecretAdminDbContext db, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", cancellationToken);
+            await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    public async Task<IDbContextTransaction> BeginWriteLockedTransactionAsync(SecretAdminDbContext db, CancellationToken cancellationToken)
+    {
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({WriteLock})", cancellationToken);
+        return transaction;
+    }
+
+    public IDbContextTransaction BeginWriteLockedTransaction(SecretAdminDbContext db)
+    {
+        var transaction = db.Database.BeginTransaction();
+        db.Database.ExecuteSql($"SELECT pg_advisory_xact_lock({WriteLock})");
+        return transaction;
+    }
+
+    public bool IsUniqueViolation(DbUpdateException exception) =>
+        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public string? ReasonUnavailable(Exception exception) =>
+        // EF Core's execution strategy wraps a connection failure in an InvalidOperationException.
+        (exception as NpgsqlException ?? exception.InnerException as NpgsqlException)?.Message;
+
+    public string EnvelopeKeyIdSql(string column) => $"split_part(substr({column}, 5), ':', 1)";
+
+    public async Task<(long? Applied, string? Problem)> CountAppliedMigrationsAsync(SecretAdminDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var fresh = new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false };
+            await using var connection = new NpgsqlConnection(fresh.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM \"__EFMigrationsHistory\"";
+            return (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken)), null);
+        }
+        catch (PostgresException e)
+        {
+            return (null, $"the server refused ({e.SqlState})");
+        }
+        catch (NpgsqlException)
+        {
+            return (null, "cannot be reached");
+        }
+    }
+
+    private static string KeyOf(ArgumentException e) => e.ParamName is { Length: > 0 } name ? $"'{name}' is not a key it knows, or its value is not valid" : "a key or value is not valid";
+}
