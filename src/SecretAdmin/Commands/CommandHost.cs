@@ -13,7 +13,18 @@ internal static class CommandHost
         RunAsync(command, withoutKeys: false, cancellationToken);
 
     /// <param name="withoutKeys">For commands that report on the keys: go on when they cannot be loaded (every open then says why).</param>
-    public static async Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task<int>> command, bool withoutKeys, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task<int>> command, bool withoutKeys, CancellationToken cancellationToken) =>
+        RunAsync(first: null, command, withoutKeys, cancellationToken);
+
+    /// <param name="first">
+    /// Runs before the start-up, which migrates and writes, and so may wait behind another process's
+    /// writes for as long as they go on: a command that must be refused at once decides it here,
+    /// returning its exit code, or null to go on.
+    /// </param>
+    public static Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task<int?>> first, Func<IServiceProvider, CancellationToken, Task<int>> command, CancellationToken cancellationToken) =>
+        RunAsync(first, command, withoutKeys: false, cancellationToken);
+
+    private static async Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task<int?>>? first, Func<IServiceProvider, CancellationToken, Task<int>> command, bool withoutKeys, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
 
@@ -27,6 +38,11 @@ internal static class CommandHost
         builder.AddSecretAdminCore();
 
         using var host = builder.Build();
+        if (first is not null && await first(host.Services, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         try
         {
             await host.Services.GetRequiredService<SecretAdminStartup>().PrepareAsync(cancellationToken, withoutKeys);

@@ -40,6 +40,15 @@ public interface IDatabaseEngine
     /// <inheritdoc cref="BeginWriteLockedTransactionAsync"/>
     IDbContextTransaction BeginWriteLockedTransaction(SecretAdminDbContext db);
 
+    /// <summary>
+    /// Takes the lock named <paramref name="name"/>, which one process at a time holds across every
+    /// process and node on this database, for work that must not run twice at once (a re-seal).
+    /// Null at once when another holds it. It is held until disposed, or until the process ends
+    /// however it ends (SIGKILL too): then the engine — the database server, or the operating
+    /// system — releases it, so no stale lock is ever left to clear by hand.
+    /// </summary>
+    Task<IAsyncDisposable?> TryAcquireRunLockAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>Whether a failed save broke a primary or unique key.</summary>
     bool IsUniqueViolation(DbUpdateException exception);
 

@@ -20,6 +20,9 @@ public sealed class PostgresEngine : IDatabaseEngine
     /// <summary>The advisory lock a migrating node holds.</summary>
     private const long MigrationLock = WriteLock + 1;
 
+    /// <summary>The first key of every run lock (<see cref="TryAcquireRunLockAsync"/>), the second being its name's hash: "Secr".</summary>
+    private const int RunLockClass = 0x5365_6372;
+
     private readonly string _connectionString;
     private readonly DataDirectory _dataDirectory;
 
@@ -106,6 +109,40 @@ public sealed class PostgresEngine : IDatabaseEngine
         var transaction = db.Database.BeginTransaction();
         db.Database.ExecuteSql($"SELECT pg_advisory_xact_lock({WriteLock})");
         return transaction;
+    }
+
+    /// <remarks>
+    /// A session-level advisory lock (<see cref="RunLockClass"/>, the name's hash) held by a connection
+    /// of its own, outside the pool, for as long as the run: closing it, or the process dying, ends
+    /// the session and the server releases the lock. The session asks the server for TCP keepalives
+    /// every few seconds, so a node that vanishes without closing its connection (power, network)
+    /// frees the lock within about half a minute too.
+    /// </remarks>
+    public async Task<IAsyncDisposable?> TryAcquireRunLockAsync(string name, CancellationToken cancellationToken)
+    {
+        var dedicated = new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false };
+        dedicated.Options = $"{dedicated.Options} -c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3".Trim();
+        var connection = new NpgsqlConnection(dedicated.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT pg_try_advisory_lock(@class, hashtext(@name))";
+            command.Parameters.AddWithValue("class", RunLockClass);
+            command.Parameters.AddWithValue("name", name);
+            if (await command.ExecuteScalarAsync(cancellationToken) is true)
+            {
+                return connection;
+            }
+
+            await connection.DisposeAsync();
+            return null;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     public bool IsUniqueViolation(DbUpdateException exception) =>

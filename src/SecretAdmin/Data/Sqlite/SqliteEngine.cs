@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using SecretAdmin.Security;
 
 namespace SecretAdmin.Data.Sqlite;
 
@@ -49,6 +50,31 @@ public sealed class SqliteEngine(DataDirectory dataDirectory) : IDatabaseEngine
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         return db.Database.UseTransaction(connection.BeginTransaction(deferred: false))
             ?? throw new InvalidOperationException("The transaction could not be used.");
+    }
+
+    /// <remarks>
+    /// An exclusive lock on the file <c>&lt;database&gt;.&lt;name&gt;.lock</c> beside the database (as
+    /// <see cref="SqliteMigrationGate"/> takes): flock on Linux, held by the open file, released by the
+    /// operating system when the process ends. The file stays; only its lock matters.
+    /// </remarks>
+    public Task<IAsyncDisposable?> TryAcquireRunLockAsync(string name, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 1 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnlyFile.Mode;
+        }
+
+        try
+        {
+            return Task.FromResult<IAsyncDisposable?>(new FileStream($"{dataDirectory.DatabaseFile}.{name}.lock", options));
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+        {
+            // Another process holds the file's lock.
+            return Task.FromResult<IAsyncDisposable?>(null);
+        }
     }
 
     public bool IsUniqueViolation(DbUpdateException exception) =>

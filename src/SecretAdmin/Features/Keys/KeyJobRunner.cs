@@ -5,9 +5,9 @@ namespace SecretAdmin.Features.Keys;
 /// <summary>
 /// Runs a re-seal for the keys page in the background, not inside the circuit that asked: it goes
 /// on when the page is closed, and every page (and tab) follows it through <see cref="KeyOperationsMonitor"/>,
-/// which hears at once when it starts and ends. One at a time in this process; a run from the
-/// command line at the same time is safe too, as each value is replaced only where it still holds
-/// what was read.
+/// which hears at once when it starts and ends. One at a time in this process, and across processes
+/// and nodes by the run lock, taken before the run is started so that a run elsewhere refuses the
+/// start at once instead of failing in the background.
 /// </summary>
 public sealed class KeyJobRunner(SealedValueService keys, KeyOperationsMonitor monitor, IHostApplicationLifetime lifetime, ILogger<KeyJobRunner> logger)
 {
@@ -15,12 +15,29 @@ public sealed class KeyJobRunner(SealedValueService keys, KeyOperationsMonitor m
 
     public bool IsRunning => Volatile.Read(ref _running) == 1;
 
-    /// <summary>Starts a re-seal; false when one is already running in this process.</summary>
-    public bool TryStartReseal(AuditActor actor)
+    /// <summary>Starts a re-seal, unless one runs already, in this process or elsewhere.</summary>
+    public async Task<ResealStart> TryStartResealAsync(AuditActor actor)
     {
         if (Interlocked.CompareExchange(ref _running, 1, 0) != 0)
         {
-            return false;
+            return ResealStart.RunningHere;
+        }
+
+        SealingRunLock? runLock;
+        try
+        {
+            runLock = await keys.TryLockRunAsync(lifetime.ApplicationStopping);
+        }
+        catch
+        {
+            Volatile.Write(ref _running, 0);
+            throw;
+        }
+
+        if (runLock is null)
+        {
+            Volatile.Write(ref _running, 0);
+            return ResealStart.RunningElsewhere;
         }
 
         monitor.RunHereStarted();
@@ -28,7 +45,7 @@ public sealed class KeyJobRunner(SealedValueService keys, KeyOperationsMonitor m
         {
             try
             {
-                await keys.ResealAsync(actor, SealedValueService.DefaultBatchSize, progress: null, lifetime.ApplicationStopping);
+                await keys.ResealAsync(runLock, actor, SealedValueService.DefaultBatchSize, progress: null, lifetime.ApplicationStopping);
             }
             catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
             {
@@ -44,6 +61,6 @@ public sealed class KeyJobRunner(SealedValueService keys, KeyOperationsMonitor m
                 monitor.RunHereEnded();
             }
         });
-        return true;
+        return ResealStart.Started;
     }
 }

@@ -9,6 +9,9 @@ public sealed class KeyOperation
     public const string Reseal = "reseal";
     public const string ImportPlaintext = "import-plaintext";
 
+    /// <summary>The <see cref="Failure"/> of a run whose process died mid-run, closed by the next run, which carried on from it.</summary>
+    public const string Interrupted = "Interrupted";
+
     public long Id { get; set; }
 
     public string Kind { get; set; } = Reseal;
@@ -27,7 +30,7 @@ public sealed class KeyOperation
 
     public long Unreadable { get; set; }
 
-    /// <summary>Set when the run stopped on an error (its kind, never a value).</summary>
+    /// <summary>Set when the run stopped on an error (its kind, never a value), or <see cref="Interrupted"/>.</summary>
     public string? Failure { get; set; }
 }
 
@@ -37,7 +40,10 @@ public enum KeyOperationState
     Finished,
     Failed,
 
-    /// <summary>No progress for a while and not finished: the process was stopped; running again finishes the job.</summary>
+    /// <summary>
+    /// Stopped before it finished, its process gone: no progress for a while, or closed by a later run
+    /// that carried on from its last committed batch.
+    /// </summary>
     Interrupted,
 }
 

@@ -20,6 +20,7 @@ public sealed class KeyOperations(IDbContextFactory<SecretAdminDbContext> dbCont
     {
         var state = operation switch
         {
+            { Failure: KeyOperation.Interrupted } => KeyOperationState.Interrupted,
             { Failure: not null } => KeyOperationState.Failed,
             { FinishedAtUtc: not null } => KeyOperationState.Finished,
             _ when nowUtc - operation.UpdatedAtUtc > StalledAfter => KeyOperationState.Interrupted,

@@ -105,7 +105,7 @@ internal static class KeysCommand
     {
         var batch = new Option<int>("--batch") { Description = "Values per transaction.", DefaultValueFactory = _ => SealedValueService.DefaultBatchSize };
         var reseal = new Command("reseal", "Re-seal every stored value that is not under the active key; safe to stop and run again.") { batch };
-        reseal.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
+        reseal.SetAction((parse, cancellationToken) => RunSealingAsync(async (services, runLock, ct) =>
         {
             if (parse.GetValue(batch) < 1)
             {
@@ -113,7 +113,11 @@ internal static class KeysCommand
                 return 1;
             }
 
-            var result = await services.GetRequiredService<SealedValueService>().ResealAsync(AuditActor.Cli, parse.GetValue(batch), new ConsoleProgress("re-sealed"), ct);
+            var keys = services.GetRequiredService<SealedValueService>();
+            var result = runLock is not null
+                ? await keys.ResealAsync(runLock, AuditActor.Cli, parse.GetValue(batch), new ConsoleProgress("re-sealed"), ct)
+                : await keys.ResealAsync(AuditActor.Cli, parse.GetValue(batch), new ConsoleProgress("re-sealed"), ct);
+
             Console.WriteLine($"Re-sealed {result.Done} of {result.Total} value(s).");
             if (result.Unreadable > 0)
             {
@@ -179,9 +183,13 @@ internal static class KeysCommand
     {
         var batch = new Option<int>("--batch") { Description = "Values per transaction.", DefaultValueFactory = _ => SealedValueService.DefaultBatchSize };
         var import = new Command("import-plaintext", "Seal values stored in plaintext (from before sealing) in place; safe to stop and run again.") { batch };
-        import.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
+        import.SetAction((parse, cancellationToken) => RunSealingAsync(async (services, runLock, ct) =>
         {
-            var result = await services.GetRequiredService<SealedValueService>().ImportPlaintextAsync(AuditActor.Cli, Math.Max(1, parse.GetValue(batch)), new ConsoleProgress("sealed"), ct);
+            var keys = services.GetRequiredService<SealedValueService>();
+            var result = runLock is not null
+                ? await keys.ImportPlaintextAsync(runLock, AuditActor.Cli, Math.Max(1, parse.GetValue(batch)), new ConsoleProgress("sealed"), ct)
+                : await keys.ImportPlaintextAsync(AuditActor.Cli, Math.Max(1, parse.GetValue(batch)), new ConsoleProgress("sealed"), ct);
+
             Console.WriteLine($"Sealed {result.Done} plaintext value(s).");
             if (result.Unreadable > 0)
             {
@@ -192,6 +200,59 @@ internal static class KeysCommand
             return 0;
         }, cancellationToken));
         return import;
+    }
+
+    /// <summary>
+    /// Runs a re-seal or import with the run lock taken before the start-up: on SQLite the start-up
+    /// writes, and would wait behind a running re-seal's batches until it ended, instead of being
+    /// refused at once. When the lock cannot even be tried (the database is unreachable), the start-up
+    /// says what is wrong, and the run takes the lock itself after it.
+    /// </summary>
+    private static async Task<int> RunSealingAsync(Func<IServiceProvider, SealingRunLock?, CancellationToken, Task<int>> run, CancellationToken cancellationToken)
+    {
+        SealingRunLock? runLock = null;
+        try
+        {
+            return await CommandHost.RunAsync(
+                first: async (services, ct) =>
+                {
+                    try
+                    {
+                        runLock = await services.GetRequiredService<SealedValueService>().TryLockRunAsync(ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        return null;
+                    }
+
+                    return runLock is null ? await RefuseAsync() : null;
+                },
+                command: async (services, ct) =>
+                {
+                    try
+                    {
+                        return await run(services, runLock, ct);
+                    }
+                    catch (SealingRunRefusedException)
+                    {
+                        return await RefuseAsync();
+                    }
+                },
+                cancellationToken: cancellationToken);
+        }
+        finally
+        {
+            if (runLock is not null)
+            {
+                await runLock.DisposeAsync();
+            }
+        }
+
+        static async Task<int> RefuseAsync()
+        {
+            await Console.Error.WriteLineAsync(SealingRunRefusedException.Text);
+            return 1;
+        }
     }
 
     private static string StateName(SealedValueState state) => state switch

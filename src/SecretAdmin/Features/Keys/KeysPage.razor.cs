@@ -318,10 +318,14 @@ public sealed partial class KeysPage : IDisposable
 
         var actor = await CurrentActor.GetAsync();
         var before = _operation?.Id;
-        if (!Runner.TryStartReseal(actor))
+        switch (await Runner.TryStartResealAsync(actor))
         {
-            Snackbar.Add("A re-seal is already running.", Severity.Info);
-            return;
+            case ResealStart.RunningHere:
+                Snackbar.Add("A re-seal is already running.", Severity.Info);
+                return;
+            case ResealStart.RunningElsewhere:
+                Snackbar.Add(SealingRunRefusedException.Text, Severity.Warning);
+                return;
         }
 
         // Reads begun before the start know nothing of it; the monitor reads at once and pushes what it finds.

@@ -13,8 +13,11 @@ namespace SecretAdmin.Features.Keys;
 /// the custody of the keys (<see cref="KeyCustody"/>). Re-seal and import rewrite the
 /// sealed columns batch by batch, each batch one transaction in which a new envelope replaces the
 /// old one only if the row still holds the old one — so a crash at any point leaves every value
-/// either as it was or re-sealed, and running again finishes the job. Audit entries carry counts,
-/// never a value.
+/// either as it was or re-sealed, and running again finishes the job. Re-seal and import run one at a
+/// time across every process and node (<see cref="SealingRunLock"/>); a run that finds an earlier
+/// one left unfinished (its process died) closes it as interrupted and carries on from its last
+/// committed batch, as only the values not yet done are selected. Verify only reads and takes no
+/// lock. Audit entries carry counts, never a value.
 /// </summary>
 public sealed class SealedValueService(
     IDbContextFactory<SecretAdminDbContext> dbContextFactory,
@@ -25,9 +28,28 @@ public sealed class SealedValueService(
 {
     public const int DefaultBatchSize = 500;
 
-    /// <summary>Re-seals every value not under the active key. Values that cannot be opened are left as they are and counted.</summary>
-    public async Task<SealingProgress> ResealAsync(AuditActor actor, int batchSize = DefaultBatchSize, IProgress<SealingProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>The run lock's name, one for re-seal and import: both rewrite the same columns.</summary>
+    private const string RunLockName = "sealing-run";
+
+    /// <summary>Takes the run lock for a re-seal or import to be started with it; null when a run holds it, here or on another node.</summary>
+    public async Task<SealingRunLock?> TryLockRunAsync(CancellationToken cancellationToken = default)
     {
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Engine.TryAcquireRunLockAsync(RunLockName, cancellationToken) is { } held ? new SealingRunLock(held) : null;
+    }
+
+    /// <inheritdoc cref="ResealAsync(SealingRunLock, AuditActor, int, IProgress{SealingProgress}?, CancellationToken)"/>
+    /// <exception cref="SealingRunRefusedException">A re-seal or import is running on another node or process.</exception>
+    public async Task<SealingProgress> ResealAsync(AuditActor actor, int batchSize = DefaultBatchSize, IProgress<SealingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        await ResealAsync(await TryLockRunAsync(cancellationToken) ?? throw new SealingRunRefusedException(), actor, batchSize, progress, cancellationToken);
+
+    /// <summary>
+    /// Re-seals every value not under the active key, holding <paramref name="runLock"/> (released when
+    /// the run ends). Values that cannot be opened are left as they are and counted.
+    /// </summary>
+    public async Task<SealingProgress> ResealAsync(SealingRunLock runLock, AuditActor actor, int batchSize = DefaultBatchSize, IProgress<SealingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        await using var held = runLock;
         var active = sealer.KeyRing.Active.Id;
         var pending = $"{{0}} LIKE '{Envelope.Prefix}%' AND {{0}} NOT LIKE '{Envelope.Prefix}{active}:%'";
         var result = await RewriteAsync(KeyOperation.Reseal, actor, pending, (stored, place) => sealer.Reseal(stored, place, place), batchSize, progress, cancellationToken);
@@ -40,8 +62,15 @@ public sealed class SealedValueService(
     /// damaged envelope (<see cref="Envelope.LooksLikeEnvelope"/>) is not plaintext: it is left as it
     /// is and counted unreadable, so verify keeps reporting it.
     /// </summary>
-    public async Task<SealingProgress> ImportPlaintextAsync(AuditActor actor, int batchSize = DefaultBatchSize, IProgress<SealingProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="SealingRunRefusedException">A re-seal or import is running on another node or process.</exception>
+    public async Task<SealingProgress> ImportPlaintextAsync(AuditActor actor, int batchSize = DefaultBatchSize, IProgress<SealingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        await ImportPlaintextAsync(await TryLockRunAsync(cancellationToken) ?? throw new SealingRunRefusedException(), actor, batchSize, progress, cancellationToken);
+
+    /// <inheritdoc cref="ImportPlaintextAsync(AuditActor, int, IProgress{SealingProgress}?, CancellationToken)"/>
+    /// <param name="runLock">The run lock, taken by <see cref="TryLockRunAsync"/>; released when the run ends.</param>
+    public async Task<SealingProgress> ImportPlaintextAsync(SealingRunLock runLock, AuditActor actor, int batchSize = DefaultBatchSize, IProgress<SealingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        await using var held = runLock;
         // substr(...) <> is case-sensitive where LIKE is not, so SA1:… is selected, and left, too.
         var plaintext = $"{{0}} IS NOT NULL AND {{0}} <> '' AND substr({{0}}, 1, {Envelope.Prefix.Length}) <> '{Envelope.Prefix}'";
         var result = await RewriteAsync(KeyOperation.ImportPlaintext, actor, plaintext, (stored, place) => Envelope.LooksLikeEnvelope(stored) ? null : sealer.Seal(stored, place), batchSize, progress, cancellationToken);
@@ -104,6 +133,7 @@ public sealed class SealedValueService(
     /// <paramref name="where"/> at a time, and replaces each value with <paramref name="rewrite"/>'s
     /// answer (null: leave it, count it unreadable) — only where the row still holds what was read.
     /// The run is recorded as a <see cref="KeyOperation"/> whose progress commits with each batch.
+    /// The caller holds the run lock.
     /// </summary>
     private async Task<SealingProgress> RewriteAsync(
         string kind,
@@ -117,6 +147,7 @@ public sealed class SealedValueService(
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         long total = 0, done = 0, unreadable = 0;
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        await CloseInterruptedAsync(db, cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
         var columns = SealedColumn.AllIn(db.Model);
@@ -273,5 +304,23 @@ public sealed class SealedValueService(
                 throw;
             }
         }
+    }
+
+    /// <summary>
+    /// Closes the runs left unfinished: with the run lock held, none of them is running, so their
+    /// process died (or stopped) mid-run. They keep what they did; this run does the rest.
+    /// </summary>
+    private static async Task CloseInterruptedAsync(SecretAdminDbContext db, CancellationToken cancellationToken)
+    {
+        var unfinished = await db.KeyOperations.Where(o => o.FinishedAtUtc == null && o.Failure == null).ToListAsync(cancellationToken);
+        foreach (var operation in unfinished)
+        {
+            // It ended with its last committed batch.
+            operation.FinishedAtUtc = operation.UpdatedAtUtc;
+            operation.Failure = KeyOperation.Interrupted;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
     }
 }

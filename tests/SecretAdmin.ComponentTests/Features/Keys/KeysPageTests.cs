@@ -257,6 +257,29 @@ public sealed class KeysPageTests : MudComponentTestContext
     }
 
     [Fact]
+    public async Task Reseal_RunLockHeldByAnotherNode_IsRefusedAtOnceWithTheMessageAndStartsNothing()
+    {
+        await SeedSecretsAsync();
+        await Keys.RotateAsync(AuditActor.Cli);
+        await using var elsewhere = await SealedValues.TryLockRunAsync();
+        Assert.NotNull(elsewhere);
+        var cut = RenderPage();
+        cut.WaitForAssertion(() => Assert.Equal("3", Text(Row(cut, 1), ".key-values")), Patience);
+
+        await cut.ClickAsync(".keys-reseal-start");
+
+        cut.WaitForAssertion(() => Assert.Contains(Services.GetRequiredService<ISnackbar>().ShownSnackbars,
+            s => s.Severity == Severity.Warning && s.Message == SealingRunRefusedException.Text), Patience);
+        Assert.Contains("running on another node or process", SealingRunRefusedException.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Services.GetRequiredService<ISnackbar>().ShownSnackbars, s => s.Message!.StartsWith("The re-seal has started", StringComparison.Ordinal));
+        Assert.False(Services.GetRequiredService<KeyJobRunner>().IsRunning);
+        Assert.Empty(cut.FindAll(".keys-operation"));
+        Assert.False(cut.Find(".keys-reseal-start").HasAttribute("disabled"));
+        await using var db = await Services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync();
+        Assert.Empty(await db.KeyOperations.ToListAsync());
+    }
+
+    [Fact]
     public async Task Reseal_StartedElsewhere_IsPushedToThePageAndRefreshesTheCounts()
     {
         await SeedSecretsAsync();
@@ -291,6 +314,7 @@ public sealed class KeysPageTests : MudComponentTestContext
         Assert.Equal("250 / 1,000 values", Squash(cut.Find(".keys-operation-counts").TextContent));
         Assert.Matches(@"^\d+(\.\d)? values per second$", cut.Find(".keys-operation-rate").TextContent.Trim());
         Assert.True(cut.Find(".keys-reseal-start").HasAttribute("disabled"));
+        Assert.Contains("runs on another node or process", cut.Find(".keys-operation-elsewhere").TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll(".keys-operation-result"));
 
         await UpdateRunAsync(id, run =>

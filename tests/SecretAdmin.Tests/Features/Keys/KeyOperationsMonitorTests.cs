@@ -156,7 +156,7 @@ public sealed class KeyOperationsMonitorTests : IDisposable
         // Another writer holds the database: the run cannot record itself, let alone end, until it lets go.
         var blocker = await _temp.HoldWritesAsync();
 
-        Assert.True(runner.TryStartReseal(new AuditActor("admin@example.test", null)));
+        Assert.Equal(ResealStart.Started, await runner.TryStartResealAsync(new AuditActor("admin@example.test", null)));
 
         var running = await recorder.NextAsync();
         Assert.Equal((true, 0L), (running.RunningHere, running.RunsEndedHere));
