@@ -16,6 +16,7 @@ namespace SecretAdmin.Tests.Features.Nodes;
 /// within a second — so no node seals with a key another node cannot open, nor goes on sealing with
 /// the key the operator rotated away from.
 /// </summary>
+[Collection(TwoNodes.Collection)]
 public sealed class KeysAcrossNodesTests : IAsyncLifetime
 {
     private TwoNodes _nodes = default!;

@@ -9,6 +9,7 @@ namespace SecretAdmin.Tests.Features.Nodes;
 /// within a second — also where a node keeps what it built from them, such as the OpenID Connect
 /// handler's options, and reads nothing again by itself.
 /// </summary>
+[Collection(TwoNodes.Collection)]
 public sealed class SettingsAcrossNodesTests : IAsyncLifetime
 {
     private const string MovedCallback = "/signin-moved";

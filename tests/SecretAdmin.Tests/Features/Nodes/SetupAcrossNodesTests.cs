@@ -10,6 +10,7 @@ namespace SecretAdmin.Tests.Features.Nodes;
 /// however the two are used — at the same instant, or one's link on the other — one first
 /// administrator is made, once.
 /// </summary>
+[Collection(TwoNodes.Collection)]
 public sealed partial class SetupAcrossNodesTests : IDisposable
 {
     private readonly TempDataDirectory _temp = new();

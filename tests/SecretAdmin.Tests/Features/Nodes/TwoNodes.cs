@@ -15,6 +15,9 @@ namespace SecretAdmin.Tests.Features.Nodes;
 /// </summary>
 internal sealed class TwoNodes : IAsyncDisposable
 {
+    /// <summary>The tests of two nodes run one class at a time: each starts two apps, and timing is part of what they check.</summary>
+    public const string Collection = "Two nodes";
+
     public const string Email = "ada@example.test";
     public const string Password = WebSession.Password;
 
