@@ -66,4 +66,20 @@ public interface IDatabaseEngine
 
     /// <summary>Opens a fresh connection (not a pooled one) and says how many migrations it finds applied; a short reason when it cannot.</summary>
     Task<(long? Applied, string? Problem)> CountAppliedMigrationsAsync(SecretAdminDbContext db, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Holds one connection that receives the notices sent on <paramref name="channel"/> by every
+    /// process sharing the database, and hands each payload to <paramref name="onNotification"/>
+    /// until <paramref name="cancellationToken"/> is cancelled. Throws when the connection is lost;
+    /// the caller connects again. An engine without notices waits until cancelled: its processes
+    /// learn of changes by reading the database again.
+    /// </summary>
+    Task ListenAsync(string channel, Action<string> onNotification, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> to every process listening on <paramref name="channel"/>:
+    /// when the transaction <paramref name="db"/> has open commits, or at once without one. Nothing on
+    /// an engine without notices.
+    /// </summary>
+    Task NotifyAsync(SecretAdminDbContext db, string channel, string payload, CancellationToken cancellationToken);
 }

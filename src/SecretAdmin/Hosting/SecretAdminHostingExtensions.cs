@@ -3,6 +3,7 @@ using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Health;
 using SecretAdmin.Features.Keys;
 using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Nodes;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Settings;
 using SecretAdmin.Features.Setup;
@@ -22,6 +23,7 @@ public static class SecretAdminHostingExtensions
         builder.AddAccounts();
         builder.AddSso();
         builder.AddKeyJobs();
+        builder.AddNodeChangeListener();
         builder.AddSetup();
         builder.AddSecretAdminUi();
         builder.AddSecretAdminWebSecurity();
@@ -48,8 +50,9 @@ public static class SecretAdminHostingExtensions
         .AddUsers()
         .AddAccountProfiles();
 
-    /// <summary>The settings areas and what rests on them: OIDC, SMTP, MFA and the keys that seal their secrets.</summary>
+    /// <summary>The settings areas and what rests on them: OIDC, SMTP, MFA and the keys that seal their secrets, and telling other nodes of their changes.</summary>
     public static IServiceCollection AddSecretAdminSettingsServices(this IServiceCollection services) => services
+        .AddNodeChanges()
         .AddSettings()
         .AddOidcSettings()
         .AddSmtpSettings()

@@ -10,7 +10,8 @@ namespace SecretAdmin.Security;
 /// The one place that seals and opens stored secrets (AES-256-GCM). Services call it just
 /// before saving and just where a secret is used; nothing else sees plaintext.
 /// </summary>
-public sealed class SecretSealer(IOptions<SealingOptions> options, ISealAllowance? allowance = null) : IDisposable
+/// <param name="refresh">Asked once for a key id an envelope names and the loaded keys lack, before the value is called unreadable.</param>
+public sealed class SecretSealer(IOptions<SealingOptions> options, ISealAllowance? allowance = null, IKeyRingRefresh? refresh = null) : IDisposable
 {
     /// <summary>Seals and opens whose payload, plaintext and associated data fit here use a stack buffer.</summary>
     private const int StackBytes = 256;
@@ -223,7 +224,12 @@ public sealed class SecretSealer(IOptions<SealingOptions> options, ISealAllowanc
 
         if (!ring.TryGetKey(keyId, out var key))
         {
-            return unreadable(new SecretRead.UnreadableSecret(UnreadableReason.UnknownKeyId, keyId));
+            // Perhaps sealed by another process with a key added since the keys were read here.
+            refresh?.RefreshFor(keyId);
+            if (_ring is not { } reloaded || !reloaded.TryGetKey(keyId, out key))
+            {
+                return unreadable(new SecretRead.UnreadableSecret(UnreadableReason.UnknownKeyId, keyId));
+            }
         }
 
         var plaintextLength = payloadLength - Envelope.NonceSize - Envelope.TagSize;

@@ -175,5 +175,39 @@ public sealed class PostgresEngine : IDatabaseEngine
         }
     }
 
+    /// <remarks>
+    /// LISTEN on a connection of its own, outside the pool, with TCP keepalive so a connection the
+    /// network dropped is noticed and thrown, not waited on for ever.
+    /// </remarks>
+    public async Task ListenAsync(string channel, Action<string> onNotification, CancellationToken cancellationToken)
+    {
+        var dedicated = new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false, KeepAlive = 15 };
+        await using var connection = new NpgsqlConnection(dedicated.ConnectionString);
+        connection.Notification += (_, notice) => onNotification(notice.Payload);
+        await connection.OpenAsync(cancellationToken);
+        await using (var listen = connection.CreateCommand())
+        {
+            // The channel is SecretAdmin's own constant, quoted as an identifier.
+            listen.CommandText = $"LISTEN \"{channel.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+            await listen.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        try
+        {
+            while (true)
+            {
+                await connection.WaitAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+    }
+
+    /// <remarks>pg_notify sends at commit of the open transaction, so no node hears of a change that is rolled back.</remarks>
+    public async Task NotifyAsync(SecretAdminDbContext db, string channel, string payload, CancellationToken cancellationToken) =>
+        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({channel}, {payload})", cancellationToken);
+
     private static string KeyOf(ArgumentException e) => e.ParamName is { Length: > 0 } name ? $"'{name}' is not a key it knows, or its value is not valid" : "a key or value is not valid";
 }

@@ -101,6 +101,22 @@ public sealed class SqliteEngine(DataDirectory dataDirectory) : IDatabaseEngine
         }
     }
 
+    /// <remarks>SQLite sends no notices: nothing arrives until cancelled.</remarks>
+    public async Task ListenAsync(string channel, Action<string> onNotification, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+    }
+
+    /// <remarks>SQLite sends no notices: the other processes read the change at their next poll.</remarks>
+    public Task NotifyAsync(SecretAdminDbContext db, string channel, string payload, CancellationToken cancellationToken) => Task.CompletedTask;
+
     private string ConnectionString(SqliteOpenMode mode, bool pooling) => new SqliteConnectionStringBuilder
     {
         DataSource = dataDirectory.DatabaseFile,

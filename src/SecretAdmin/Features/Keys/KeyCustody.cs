@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Nodes;
 using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Keys;
@@ -24,7 +25,8 @@ public sealed class KeyCustody(
     IDbContextFactory<SecretAdminDbContext> dbContextFactory,
     AuditLog auditLog,
     ILogger<KeyCustody> logger,
-    ISealAllowance allowance)
+    ISealAllowance allowance,
+    NodeChanges nodeChanges)
 {
     private const string Restore = "Restore the master key from your backup (see README, \"Keys\"), then start again; no new master key was made, as it would open nothing.";
 
@@ -210,6 +212,7 @@ public sealed class KeyCustody(
     {
         var key = store.Add(loadedMasterKey.Current)!;
         await ReloadAsync(cancellationToken);
+        await PublishKeysChangedAsync(cancellationToken);
         await auditLog.WriteAsync(actor, AuditActions.KeysRotated, $"data key {key.Id} active", cancellationToken: cancellationToken);
         return new RotationResult(key.Id);
     }
@@ -237,6 +240,7 @@ public sealed class KeyCustody(
 
         await store.DeleteAsync(keyId, cancellationToken);
         await ReloadAsync(cancellationToken);
+        await PublishKeysChangedAsync(cancellationToken);
         await auditLog.WriteAsync(actor, AuditActions.KeyRetired, $"data key {keyId}", cancellationToken: cancellationToken);
         return new(true, $"Data key {keyId} is retired.");
     }
@@ -273,6 +277,7 @@ public sealed class KeyCustody(
         source.Complete(current, next, target);
         loadedMasterKey.Use(next);
         await ReloadAsync(cancellationToken);
+        await PublishKeysChangedAsync(cancellationToken);
         await auditLog.WriteAsync(actor, AuditActions.MasterKeyRotated, $"master key {next.Id}, {rewrapped} key(s) re-wrapped", cancellationToken: cancellationToken);
         return new MasterRotationResult(current.Id, next.Id, rewrapped, target ?? source.Kind);
     }
@@ -291,7 +296,19 @@ public sealed class KeyCustody(
 
         // Off any synchronization context (a circuit's): a seal may roll while its caller waits.
         Task.Run(() => ReloadAsync(CancellationToken.None)).GetAwaiter().GetResult();
+        if (added is not null)
+        {
+            // Told in the background: the seal that rolled may be inside a transaction of its caller.
+            _ = Task.Run(() => PublishKeysChangedAsync(CancellationToken.None));
+        }
         return sealer.KeyRing;
+    }
+
+    /// <summary>Tells the other nodes the data keys changed, so they read them at once rather than at their next poll.</summary>
+    private async Task PublishKeysChangedAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        await nodeChanges.PublishAsync(db, NodeChanges.KeysTopic, cancellationToken);
     }
 
     private IMasterKey OpenMasterFor(IReadOnlyList<DataKey> keys)

@@ -14,6 +14,7 @@ public static class KeysExtensions
         services.AddSingleton<DataKeyStore>();
         services.AddSingleton<KeyCustody>();
         services.AddSingleton<ISealAllowance, SealAllowance>();
+        services.AddSingleton<IKeyRingRefresh, KeyRingRefresh>();
         services.AddSingleton<SealedValueService>();
         return services;
     }

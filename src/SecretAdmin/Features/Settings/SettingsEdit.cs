@@ -1,13 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Nodes;
 
 namespace SecretAdmin.Features.Settings;
 
 /// <summary>
 /// One change of a settings row, from <see cref="SettingsStore.EditAsync{TRow}"/>: the row as
 /// stored, the time of the change, and <see cref="SaveAsync"/>, which writes the changed fields
-/// with their audit entry in one transaction and announces the change.
+/// with their audit entry in one transaction and announces the change, here and to the other nodes.
 /// </summary>
 public sealed class SettingsEdit<TRow> : IAsyncDisposable
     where TRow : class, ISingleRowSettings
@@ -16,8 +17,9 @@ public sealed class SettingsEdit<TRow> : IAsyncDisposable
     private readonly long _expectedVersion;
     private readonly AuditLog _auditLog;
     private readonly SettingsChangeNotifier _notifier;
+    private readonly NodeChanges _nodeChanges;
 
-    internal SettingsEdit(SecretAdminDbContext db, TRow row, bool isNew, long expectedVersion, DateTime nowUtc, AuditLog auditLog, SettingsChangeNotifier notifier)
+    internal SettingsEdit(SecretAdminDbContext db, TRow row, bool isNew, long expectedVersion, DateTime nowUtc, AuditLog auditLog, SettingsChangeNotifier notifier, NodeChanges nodeChanges)
     {
         Db = db;
         Row = row;
@@ -26,6 +28,7 @@ public sealed class SettingsEdit<TRow> : IAsyncDisposable
         NowUtc = nowUtc;
         _auditLog = auditLog;
         _notifier = notifier;
+        _nodeChanges = nodeChanges;
     }
 
     public SecretAdminDbContext Db { get; }
@@ -39,7 +42,7 @@ public sealed class SettingsEdit<TRow> : IAsyncDisposable
 
     /// <summary>
     /// Saves what <paramref name="changes"/> recorded, audited as <paramref name="auditAction"/> on
-    /// <paramref name="auditTarget"/> (field names only), and announces <paramref name="area"/>.
+    /// <paramref name="auditTarget"/> (field names only), and announces <paramref name="area"/> here and to the other nodes.
     /// A save that lost a race with another is a conflict; nothing is saved then.
     /// </summary>
     public async Task<SettingsSaveResult> SaveAsync(AuditActor actor, FieldChanges changes, SettingsArea area, string auditAction, string auditTarget, CancellationToken cancellationToken)
@@ -73,6 +76,7 @@ public sealed class SettingsEdit<TRow> : IAsyncDisposable
         }
 
         _notifier.Announce(area);
+        await _nodeChanges.PublishAsync(Db, NodeChanges.SettingsTopic(area), cancellationToken);
         return SettingsSaveResult.Saved(Row.Version);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Nodes;
 using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Settings;
@@ -15,6 +16,7 @@ public sealed class SettingsStore(
     SecretSealer sealer,
     AuditLog auditLog,
     SettingsChangeNotifier notifier,
+    NodeChanges nodeChanges,
     TimeProvider timeProvider,
     ILogger<SettingsStore> logger)
 {
@@ -38,7 +40,7 @@ public sealed class SettingsStore(
         try
         {
             var row = await db.Set<TRow>().SingleOrDefaultAsync(cancellationToken);
-            return new SettingsEdit<TRow>(db, row ?? new TRow(), isNew: row is null, expectedVersion, timeProvider.GetUtcNow().UtcDateTime, auditLog, notifier);
+            return new SettingsEdit<TRow>(db, row ?? new TRow(), isNew: row is null, expectedVersion, timeProvider.GetUtcNow().UtcDateTime, auditLog, notifier, nodeChanges);
         }
         catch
         {
