@@ -55,7 +55,7 @@ public sealed class TwoNodeRehearsalEndToEndTests(ChromiumFixture chromium, TwoN
             await FillAsync(first, "#smtp-from", SmtpFrom);
             await first.Locator(".settings-save").ClickAsync();
             await Expect(first.Locator(".mud-snackbar")).ToContainTextAsync("SMTP settings saved.");
-            Assert.Equal([cluster.NodeA.Name], Balancer.ServersOf("/settings/smtp", mark));
+            Assert.Equal([cluster.NodeA.Name], await Balancer.ServersOfAsync("/settings/smtp", mark));
         });
 
         var second = await OpenBrowserPinnedToAsync(cluster.NodeB.Name);
@@ -73,7 +73,7 @@ public sealed class TwoNodeRehearsalEndToEndTests(ChromiumFixture chromium, TwoN
             await second.WaitForInteractiveAsync("#smtp-host");
             await Expect(second.Locator("#smtp-host")).ToHaveValueAsync(SmtpHost);
             await Expect(second.Locator("#smtp-from")).ToHaveValueAsync(SmtpFrom);
-            Assert.Equal([cluster.NodeB.Name], Balancer.ServersOf("/settings/smtp", mark));
+            Assert.Equal([cluster.NodeB.Name], await Balancer.ServersOfAsync("/settings/smtp", mark));
         });
 
         await StepAsync(first, "node a killed, browser 1 loses its circuit", async () =>
@@ -96,7 +96,7 @@ public sealed class TwoNodeRehearsalEndToEndTests(ChromiumFixture chromium, TwoN
             await Expect(first.Locator(".nav-user-email")).ToHaveTextAsync(TwoNodeCluster.AdminEmail);
             await Expect(first.Locator("#smtp-host")).ToHaveValueAsync(SmtpHost);
             Assert.Equal(cluster.NodeB.Name, await PinnedNodeAsync(first));
-            Assert.Equal([cluster.NodeB.Name], Balancer.ServersOf("/settings/smtp", mark));
+            Assert.Equal([cluster.NodeB.Name], await Balancer.ServersOfAsync("/settings/smtp", mark));
         });
 
         await StepAsync(first, "browser 1 opens smtp settings again on node b", async () =>
@@ -106,7 +106,7 @@ public sealed class TwoNodeRehearsalEndToEndTests(ChromiumFixture chromium, TwoN
             await first.GotoAsync("/settings/smtp");
             await first.WaitForInteractiveAsync("#smtp-host");
             await Expect(first.Locator("#smtp-host")).ToHaveValueAsync(SmtpHost);
-            Assert.Equal([cluster.NodeB.Name], Balancer.ServersOf("/settings/smtp", mark));
+            Assert.Equal([cluster.NodeB.Name], await Balancer.ServersOfAsync("/settings/smtp", mark));
         });
     }
 

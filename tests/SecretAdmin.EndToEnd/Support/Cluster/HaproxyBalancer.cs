@@ -151,12 +151,27 @@ public sealed partial class HaproxyBalancer : IAsyncDisposable
     /// <summary>Where the log stands now, to ask later what was served after this point.</summary>
     public int LogMark() => Log.Length;
 
-    /// <summary>The nodes that served `GET {path}` (its query aside) after <paramref name="mark"/>, in order.</summary>
-    public IReadOnlyList<string> ServersOf(string path, int mark) =>
-        RequestLine().Matches(Log[mark..])
-            .Where(m => m.Groups["path"].Value.Split('?')[0] == path)
-            .Select(m => m.Groups["server"].Value)
-            .ToList();
+    /// <summary>
+    /// The nodes that served `GET {path}` (its query aside) after <paramref name="mark"/>, in order, once at
+    /// least one has: haproxy logs a request when its response has gone, which the browser may see first.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ServersOfAsync(string path, int mark)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var servers = RequestLine().Matches(Log[mark..])
+                .Where(m => m.Groups["method"].Value == "GET" && m.Groups["path"].Value.Split('?')[0] == path)
+                .Select(m => m.Groups["server"].Value)
+                .ToList();
+            if (servers.Count > 0 || deadline.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                return servers;
+            }
+
+            await Task.Delay(100);
+        }
+    }
 
     /// <summary>
     /// Waits until haproxy sends a browser whose cookie says <paramref name="deadServer"/> to another node,
