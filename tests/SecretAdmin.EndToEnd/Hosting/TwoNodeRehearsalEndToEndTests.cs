@@ -131,6 +131,9 @@ public sealed class TwoNodeRehearsalEndToEndTests(ChromiumFixture chromium, TwoN
         await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/account/", StringComparison.Ordinal));
         await page.WaitForInteractiveAsync(".nav-user-email");
         await Expect(page.Locator(".nav-user-email")).ToHaveTextAsync(TwoNodeCluster.AdminEmail);
+        await Expect(page.Locator(".nav-settings")).ToBeVisibleAsync();
+        // The home page's system status names the engine the node runs on.
+        await Expect(page.Locator(".status-list")).ToContainTextAsync("PostgreSQL");
     }
 
     /// <summary>Types a value and tabs out, so the bound value commits on the circuit.</summary>
