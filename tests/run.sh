@@ -54,6 +54,19 @@ if [ ! -e "$softhsm_module" ] || ! command -v softhsm2-util >/dev/null 2>&1; the
   exit 1
 fi
 
+# The several-nodes rehearsal (tests/SecretAdmin.EndToEnd) puts Debian's haproxy, run with
+# deploy/haproxy.cfg, in front of two nodes; it starts its own on loopback ports.
+if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
+  echo "tests/run.sh: installing haproxy for the several-nodes rehearsal (apt-get install haproxy)"
+  if command -v apt-get >/dev/null 2>&1; then
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy; } || true
+  fi
+fi
+if [ ! -x /usr/sbin/haproxy ]; then
+  echo "tests/run.sh: the several-nodes rehearsal needs haproxy at /usr/sbin/haproxy, and it is missing; install it (as root: apt-get update && apt-get install -y haproxy) and run again." >&2
+  exit 1
+fi
+
 # PostgreSQL: the service, data, command and HTTP tests run a second time against a throw-away
 # cluster on a free loopback port, owned by the postgres user in a temporary folder, stopped at the
 # end however the run ends. initdb refuses to run as root, hence runuser.
@@ -111,7 +124,10 @@ postgres_server="Host=127.0.0.1;Port=$pg_port;Username=postgres"
 
 dotnet build SecretAdmin.sln --nologo
 status=0
-dotnet test SecretAdmin.sln --no-build --nologo 2>&1 | tee "$results/test.log" || status=$?
+# The browser tests' several-nodes rehearsal makes its own database on this server (a connection
+# string without a database). Not SECRETADMIN_TEST_POSTGRES: that one moves the unit tests onto
+# PostgreSQL, which is the second pass below.
+SECRETADMIN_TEST_POSTGRES_SERVER="$postgres_server" dotnet test SecretAdmin.sln --no-build --nologo 2>&1 | tee "$results/test.log" || status=$?
 
 # The same service, data, command and HTTP tests on PostgreSQL; the tests of SQLite's own files
 # (Engine=SQLite) have no counterpart there.

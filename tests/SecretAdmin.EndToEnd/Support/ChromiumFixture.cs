@@ -39,12 +39,16 @@ public sealed class ChromiumFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh context whose relative URLs resolve against <paramref name="baseUrl"/>.</summary>
-    public async Task<IBrowserContext> NewContextAsync(string baseUrl)
+    /// <summary>
+    /// A fresh context whose relative URLs resolve against <paramref name="baseUrl"/>; with
+    /// <paramref name="ignoreHttpsErrors"/>, it accepts a test's self-signed certificate.
+    /// </summary>
+    public async Task<IBrowserContext> NewContextAsync(string baseUrl, bool ignoreHttpsErrors = false)
     {
         var context = await Browser.NewContextAsync(new()
         {
             BaseURL = baseUrl,
+            IgnoreHTTPSErrors = ignoreHttpsErrors,
             ViewportSize = new() { Width = 1280, Height = 900 },
             Locale = "en-US",
             TimezoneId = "UTC",
