@@ -134,6 +134,14 @@ SECRETADMIN_TEST_POSTGRES_SERVER="$postgres_server" dotnet test SecretAdmin.sln 
 echo "tests/run.sh: the tests again on PostgreSQL 127.0.0.1:$pg_port"
 SECRETADMIN_TEST_POSTGRES="$postgres_server" dotnet test tests/SecretAdmin.Tests --no-build --nologo --filter "Engine!=SQLite" 2>&1 | tee -a "$results/test.log" || status=$?
 
+# Four test runs end with a result line each (three projects, then the tests on PostgreSQL); a run
+# that was aborted or killed leaves none, and must not pass for a clean one.
+runs="$(grep -cE '^(Passed|Failed)!' "$results/test.log" || true)"
+if [ "$runs" -ne 4 ]; then
+  echo "tests/run.sh: $runs of 4 test runs reported a result; one was aborted (see its output above)." >&2
+  status=1
+fi
+
 # One closing line over all projects, e.g. "150 passed, 0 failed".
 awk -F'[:,]' '/^(Passed|Failed)!/ { failed += $2; passed += $4 } END { printf "%d passed, %d failed\n", passed, failed }' "$results/test.log"
 exit "$status"
