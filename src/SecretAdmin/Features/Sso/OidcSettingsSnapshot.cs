@@ -55,7 +55,24 @@ public sealed class OidcSettingsSnapshot : IDisposable
     {
         if (area == SettingsArea.Oidc)
         {
-            // The next reader loads the saved values; the handler's options are rebuilt from them.
+            _ = TakeUpAsync();
+        }
+    }
+
+    /// <summary>
+    /// An announcement is a hint, and may come more than once for one save (this node's own, then
+    /// the poll that sees it): the row is read again, and the handler's options are rebuilt only
+    /// when its version moved — a rebuild also forgets the provider's signing keys read so far.
+    /// </summary>
+    private async Task TakeUpAsync()
+    {
+        try
+        {
+            await RefreshAsync();
+        }
+        catch (Exception)
+        {
+            // Unreadable now: the next reader loads the saved values, and the options are rebuilt from them.
             _current = null;
             _optionsCache.TryRemove(SsoDefaults.Scheme);
         }
