@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Keys;
 using SecretAdmin.Features.Mfa;
@@ -33,6 +34,8 @@ public abstract class SecretAdminDbContext(DbContextOptions<SecretAdminDbContext
     public DbSet<DataKey> DataKeys => Set<DataKey>();
 
     public DbSet<StoredSessionKey> SessionKeys => Set<StoredSessionKey>();
+
+    public DbSet<UnknownAccountFailure> UnknownAccountFailures => Set<UnknownAccountFailure>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -16,6 +16,9 @@ public sealed class SecretSealer(IOptions<SealingOptions> options, ISealAllowanc
     /// <summary>Seals and opens whose payload, plaintext and associated data fit here use a stack buffer.</summary>
     private const int StackBytes = 256;
 
+    /// <summary>Prefixed to a fingerprint's purpose in its key derivation, so no fingerprint key equals a sealing key or another purpose's.</summary>
+    private const string FingerprintLabel = "SecretAdmin fingerprint v1: ";
+
     private readonly bool _allowLegacyPlaintext = options.Value.AllowLegacyPlaintext;
     private volatile LoadedRing? _ring;
     private volatile string _unavailable = "the data keys have not been loaded; start-up did not complete";
@@ -104,6 +107,32 @@ public sealed class SecretSealer(IOptions<SealingOptions> options, ISealAllowanc
         Envelope.HasPrefix(stored)
             ? OpenWith(stored, from, (Sealer: this, To: to), static (plaintext, _, state) => state.Sealer.SealBytes(plaintext, state.To), static _ => (string?)null)
             : null;
+
+    /// <summary>
+    /// A keyed fingerprint of <paramref name="value"/> for one <paramref name="purpose"/>: HMAC-SHA256
+    /// under a key derived from the active data key, so every node with the same active key computes
+    /// the same one, and a stolen database cannot be searched for a guessed value. It changes when the
+    /// active key rotates. Null while no key ring is loaded.
+    /// </summary>
+    public string? Fingerprint(string value, string purpose)
+    {
+        if (_ring is not { } ring)
+        {
+            return null;
+        }
+
+        var active = ring.KeyRing.Active;
+        Span<byte> key = stackalloc byte[SealingKey.SizeInBytes];
+        try
+        {
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, active.Material, key, salt: [], info: Encoding.UTF8.GetBytes(FingerprintLabel + purpose));
+            return $"{active.Id}:{Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(value)))}";
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
 
     private string SealBytes(ReadOnlySpan<byte> plaintext, SealedPlace place)
     {

@@ -29,11 +29,11 @@ public sealed class PasswordSignIn(
         if (user is null)
         {
             // As for an account: an attempt that finds it locked is answered at once, unchecked.
-            var locked = unknownAccounts.IsLockedOut(email);
+            var locked = await unknownAccounts.IsLockedOutAsync(email);
             if (!locked)
             {
                 passwordHasher.VerifyHashedPassword(new SecretAdminUser(), DecoyHash.Value, password);
-                locked = unknownAccounts.RecordFailure(email);
+                locked = await unknownAccounts.RecordFailureAsync(email);
             }
 
             // The typed email is not recorded: it could be a password typed into the wrong box.

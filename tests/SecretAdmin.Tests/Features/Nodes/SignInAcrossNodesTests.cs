@@ -91,4 +91,25 @@ public sealed class SignInAcrossNodesTests : IAsyncLifetime
         Assert.Equal("/account/lockout", TwoNodes.PathOf(rightOnA));
         Assert.Equal("/account/lockout", TwoNodes.PathOf(rightOnB));
     }
+
+    [Fact]
+    public async Task FailedAttempts_ForAnEmailWithoutAnAccount_AddUpAcrossNodesAsForAnAccount()
+    {
+        // Counted per node, an unknown email would take twice the failures a real account takes to
+        // lock behind two nodes, and so tell which emails have accounts.
+        const int MaxFailedAttempts = 5; // the policy's default
+        const string Nobody = "nobody-here@example.test";
+        for (var attempt = 1; attempt < MaxFailedAttempts; attempt++)
+        {
+            var node = attempt % 2 == 0 ? _nodes.B : _nodes.A;
+            using var wrong = await WebSession.SignInAsync(node.Client(), Nobody, "Wrong-Password-000");
+            Assert.NotEqual("/account/lockout", TwoNodes.PathOf(wrong));
+        }
+
+        using var last = await WebSession.SignInAsync(_nodes.B.Client(), Nobody, "Wrong-Password-000");
+        using var againOnA = await WebSession.SignInAsync(_nodes.A.Client(), Nobody, "Wrong-Password-000");
+
+        Assert.Equal("/account/lockout", TwoNodes.PathOf(last));
+        Assert.Equal("/account/lockout", TwoNodes.PathOf(againOnA));
+    }
 }

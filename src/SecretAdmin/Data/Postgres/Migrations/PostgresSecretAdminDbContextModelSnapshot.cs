@@ -171,6 +171,28 @@ namespace SecretAdmin.Data.Postgres.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SecretAdmin.Features.Account.UnknownAccountFailure", b =>
+                {
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("LastFailureAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LockedUntilUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Fingerprint");
+
+                    b.HasIndex("LastFailureAtUtc");
+
+                    b.ToTable("UnknownAccountFailures", (string)null);
+                });
+
             modelBuilder.Entity("SecretAdmin.Features.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")

@@ -162,6 +162,28 @@ namespace SecretAdmin.Data.Sqlite.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SecretAdmin.Features.Account.UnknownAccountFailure", b =>
+                {
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("LastFailureAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LockedUntilUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Fingerprint");
+
+                    b.HasIndex("LastFailureAtUtc");
+
+                    b.ToTable("UnknownAccountFailures", (string)null);
+                });
+
             modelBuilder.Entity("SecretAdmin.Features.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
