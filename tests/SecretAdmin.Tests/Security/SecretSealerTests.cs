@@ -378,4 +378,21 @@ public sealed class SecretSealerTests : IDisposable
         var s = base64Url.Replace('-', '+').Replace('_', '/');
         return s.PadRight(s.Length + ((4 - (s.Length % 4)) % 4), '=');
     }
+
+    [Fact]
+    public void Fingerprint_SameKeyAndPurpose_SameOnEverySealerAndDiffersByValuePurposeAndKey()
+    {
+        var ring = TestSealing.Ring(1, 2);
+        using var one = TestSealing.Sealer(ring);
+        using var other = TestSealing.Sealer(ring);
+        using var otherKey = TestSealing.Sealer(TestSealing.Ring(1, 2));
+
+        var fingerprint = one.Fingerprint("GHOST@EXAMPLE.TEST", "a purpose");
+
+        Assert.Matches("^2:[0-9a-f]{64}$", fingerprint);
+        Assert.Equal(fingerprint, other.Fingerprint("GHOST@EXAMPLE.TEST", "a purpose"));
+        Assert.NotEqual(fingerprint, one.Fingerprint("GHOST@EXAMPLE.TESTS", "a purpose"));
+        Assert.NotEqual(fingerprint, one.Fingerprint("GHOST@EXAMPLE.TEST", "another purpose"));
+        Assert.NotEqual(fingerprint, otherKey.Fingerprint("GHOST@EXAMPLE.TEST", "a purpose"));
+    }
 }
