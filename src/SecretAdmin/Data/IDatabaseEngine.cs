@@ -70,11 +70,12 @@ public interface IDatabaseEngine
     /// <summary>
     /// Holds one connection that receives the notices sent on <paramref name="channel"/> by every
     /// process sharing the database, and hands each payload to <paramref name="onNotification"/>
-    /// until <paramref name="cancellationToken"/> is cancelled. Throws when the connection is lost;
+    /// until <paramref name="cancellationToken"/> is cancelled; <paramref name="onListening"/> is called
+    /// once the connection listens. Throws when the connection is lost;
     /// the caller connects again. An engine without notices waits until cancelled: its processes
     /// learn of changes by reading the database again.
     /// </summary>
-    Task ListenAsync(string channel, Action<string> onNotification, CancellationToken cancellationToken);
+    Task ListenAsync(string channel, Action<string> onNotification, Action onListening, CancellationToken cancellationToken);
 
     /// <summary>
     /// Sends <paramref name="payload"/> to every process listening on <paramref name="channel"/>:

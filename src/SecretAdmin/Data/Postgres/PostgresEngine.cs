@@ -179,7 +179,7 @@ public sealed class PostgresEngine : IDatabaseEngine
     /// LISTEN on a connection of its own, outside the pool, with TCP keepalive so a connection the
     /// network dropped is noticed and thrown, not waited on for ever.
     /// </remarks>
-    public async Task ListenAsync(string channel, Action<string> onNotification, CancellationToken cancellationToken)
+    public async Task ListenAsync(string channel, Action<string> onNotification, Action onListening, CancellationToken cancellationToken)
     {
         var dedicated = new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false, KeepAlive = 15 };
         await using var connection = new NpgsqlConnection(dedicated.ConnectionString);
@@ -192,6 +192,7 @@ public sealed class PostgresEngine : IDatabaseEngine
             await listen.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        onListening();
         try
         {
             while (true)

@@ -102,8 +102,9 @@ public sealed class SqliteEngine(DataDirectory dataDirectory) : IDatabaseEngine
     }
 
     /// <remarks>SQLite sends no notices: nothing arrives until cancelled.</remarks>
-    public async Task ListenAsync(string channel, Action<string> onNotification, CancellationToken cancellationToken)
+    public async Task ListenAsync(string channel, Action<string> onNotification, Action onListening, CancellationToken cancellationToken)
     {
+        onListening();
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);

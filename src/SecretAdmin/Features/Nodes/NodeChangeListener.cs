@@ -35,11 +35,21 @@ internal sealed class NodeChangeListener(
     private async Task ListenAsync(CancellationToken stoppingToken)
     {
         var failing = false;
+        void Listening()
+        {
+            if (failing)
+            {
+                logger.LogInformation("Listening for changes made on other nodes again.");
+            }
+
+            failing = false;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await engine.ListenAsync(NodeChanges.Channel, topic => _changes.Writer.TryWrite(topic), stoppingToken);
+                await engine.ListenAsync(NodeChanges.Channel, topic => _changes.Writer.TryWrite(topic), Listening, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
