@@ -126,7 +126,10 @@ internal static class SealedUserDatabase
 
     private static string EmailOf(int n) => $"seeded{n:D7}@example.test";
 
-    /// <summary>Copies a data folder (database, its WAL files, master key) with the owner-only modes start-up insists on.</summary>
+    /// <summary>
+    /// Copies a data folder (the SQLite database and its WAL files where it has them, the master key) with the
+    /// owner-only modes start-up insists on. On PostgreSQL that is the master key alone: what another node needs.
+    /// </summary>
     public static void Copy(string from, string to)
     {
         var source = new DataDirectory(from);
