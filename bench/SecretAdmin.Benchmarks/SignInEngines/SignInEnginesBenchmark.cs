@@ -67,7 +67,7 @@ internal static class SignInEnginesBenchmark
         {
             await RunCoreAsync(repositoryRoot, root, resultsFolder, results, problems, notes);
         }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException)
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or System.Data.Common.DbException)
         {
             problems.Add($"The run stopped: {e.Message}");
             await Console.Error.WriteLineAsync(e.ToString());
