@@ -9,8 +9,8 @@ namespace SecretAdmin.Benchmarks;
 
 /// <summary>
 /// <c>all</c> runs P1 to P5 (docs/benchmarks.md); <c>p1 [BenchmarkDotNet options]</c> runs P1 alone (for example
-/// <c>p1 --job short</c>); <c>p2 [--rows 100000,1000000] [--runs N]</c>, <c>p3</c> and <c>p4 [options]</c>
-/// run one part each. For a
+/// <c>p1 --job short</c>); <c>p2 [--rows 100000,1000000] [--runs N] [--engine sqlite|postgres]</c>, <c>p3</c> and <c>p4 [options]</c>
+/// run one part each; <c>p6</c> runs P3's second factor on SQLite, PostgreSQL and two PostgreSQL nodes. For a
 /// profile of one P2 side: <c>p2-seed &lt;folder&gt; &lt;rows&gt;</c>, then
 /// <c>p2-run &lt;side&gt; &lt;folder&gt; &lt;rows&gt; &lt;new run folder&gt;</c> under dotnet-trace, a side being one of
 /// <see cref="ResealSide.All"/>.
@@ -21,7 +21,7 @@ internal static class BenchmarkProgram
     {
         var artifacts = Path.Combine(RepositoryRoot(), "BenchmarkDotNet.Artifacts");
         var results = Path.Combine(artifacts, "results");
-        if (args is ["all" or "p2" or "p2-seed" or "p2-run" or "p3" or "p4" or "p4-serve" or "p4-profile" or "p5", ..] && !OperatingSystem.IsLinux())
+        if (args is ["all" or "p2" or "p2-seed" or "p2-run" or "p3" or "p4" or "p4-serve" or "p4-profile" or "p5" or "p6", ..] && !OperatingSystem.IsLinux())
         {
             await Console.Error.WriteLineAsync("P2 to P4 read /proc and P3 installs wrk with apt-get: run them on Linux.");
             return 2;
@@ -40,16 +40,18 @@ internal static class BenchmarkProgram
             case ["p1", .. var rest]:
                 return RunSealing(rest, artifacts) ? 0 : 1;
             case ["p2", .. var rest]:
-                return await ResealBenchmark.RunAsync(RowsOption(rest) ?? ResealBenchmark.DefaultRows, RunsOption(rest), results);
+                return await ResealBenchmark.RunAsync(RowsOption(rest) ?? ResealBenchmark.DefaultRows, RunsOption(rest), results, BenchDatabase.EngineOption(rest));
             case ["p2-seed", var folder, var rows]:
-                await SealedUserDatabase.CreateAsync(folder, int.Parse(rows, CultureInfo.InvariantCulture));
+                await SealedUserDatabase.CreateAsync(folder, int.Parse(rows, CultureInfo.InvariantCulture), BenchDatabase.Sqlite);
                 return 0;
-            case ["p2-run", var side, var seeded, var rows, var runFolder]:
-                return await ResealRun.RunAsync(side, seeded, int.Parse(rows, CultureInfo.InvariantCulture), Features.Keys.SealedValueService.DefaultBatchSize, runFolder);
+            case ["p2-run", var side, var seeded, var rows, var runFolder, .. var rest]:
+                return await ResealRun.RunAsync(side, seeded, int.Parse(rows, CultureInfo.InvariantCulture), Features.Keys.SealedValueService.DefaultBatchSize, runFolder, Option(rest, "--postgres"));
             case ["p5", .. var rest] when OperatingSystem.IsLinux():
                 return await MasterKey.RotateMasterBenchmark.RunAsync(RowsOption(rest) ?? MasterKey.RotateMasterBenchmark.DefaultRows, RunsOption(rest) ?? 20, results);
             case ["p3", .. var rest] when OperatingSystem.IsLinux():
                 return await SignInLoadBenchmark.RunAsync(rest, Path.GetDirectoryName(artifacts)!, results);
+            case ["p6"] when OperatingSystem.IsLinux():
+                return await SignInEngines.SignInEnginesBenchmark.RunAsync(Path.GetDirectoryName(artifacts)!, results);
             case ["p4", .. var rest]:
                 return await Circuits.CircuitBenchmark.RunAsync(rest, Path.GetDirectoryName(artifacts)!, results);
             case ["p4-serve", var dataDirectory, var url, var contentRoot] when OperatingSystem.IsLinux():
@@ -57,7 +59,7 @@ internal static class BenchmarkProgram
             case ["p4-profile", .. var rest]:
                 return await Circuits.CircuitHeapProfile.RunAsync(rest, Path.GetDirectoryName(artifacts)!);
             default:
-                await Console.Error.WriteLineAsync("usage: SecretAdmin.Benchmarks all | p1 [BenchmarkDotNet options] | p2 [--rows 100000,1000000] [--runs N] | p3 (Linux; installs wrk) | p4 [--circuits 50,100] [--rounds 3] [--sides empty,not-found,oidc,smtp,mfa] | p4-profile <side> [--circuits 30] | p5 [--rows 1000,1000000] [--runs 20]");
+                await Console.Error.WriteLineAsync("usage: SecretAdmin.Benchmarks all | p1 [BenchmarkDotNet options] | p2 [--rows 100000,1000000] [--runs N] [--engine sqlite|postgres] | p3 (Linux; installs wrk) | p4 [--circuits 50,100] [--rounds 3] [--sides empty,not-found,oidc,smtp,mfa] | p4-profile <side> [--circuits 30] | p5 [--rows 1000,1000000] [--runs 20] | p6 (Linux; installs wrk; PostgreSQL)");
                 return 2;
         }
     }

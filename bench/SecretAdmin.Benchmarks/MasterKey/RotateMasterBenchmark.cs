@@ -33,7 +33,7 @@ internal static class RotateMasterBenchmark
             {
                 var seeded = Path.Combine(work.FullName, $"seeded-{count}");
                 var clock = Stopwatch.StartNew();
-                await SealedUserDatabase.CreateAsync(seeded, count);
+                await SealedUserDatabase.CreateAsync(seeded, count, BenchDatabase.Sqlite);
                 Console.Error.WriteLine($"P5: seeded {count:N0} sealed values in {clock.Elapsed.TotalSeconds:0.0} s");
                 timings[count] = [];
             }
@@ -75,7 +75,7 @@ internal static class RotateMasterBenchmark
     /// <summary>Rotations of the master key on the folder, timed; each checked to have re-wrapped every data key.</summary>
     private static async Task<List<double>> TimeRoundAsync(string folder, int runs)
     {
-        var host = await BenchmarkHost.StartAsync(folder);
+        var host = await BenchmarkHost.StartAsync(folder, BenchDatabase.Sqlite);
         try
         {
             var custody = host.Services.GetRequiredService<KeyCustody>();

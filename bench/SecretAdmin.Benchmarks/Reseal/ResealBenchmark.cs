@@ -3,14 +3,18 @@ using System.Globalization;
 using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
+using SecretAdmin.Benchmarks.Postgres;
+using SecretAdmin.Data;
 
 namespace SecretAdmin.Benchmarks.Reseal;
 
 /// <summary>
-/// P2 (<c>p2</c>): for each row count, seed one database, then time re-seal and its baseline on
-/// fresh copies of it, each run in a child process of its own (so its peak memory is its own),
-/// the sides interleaved and taking turns to go first. Prints medians, ratios and peaks,
-/// and writes them as markdown beside BenchmarkDotNet's results.
+/// P2 (<c>p2 [--engine sqlite|postgres]</c>): for each row count, seed one database, then time
+/// re-seal and its baseline on fresh copies of it, each run in a child process of its own (so its
+/// peak memory is its own), the sides interleaved and taking turns to go first. Prints medians,
+/// ratios and peaks, and writes them as markdown beside BenchmarkDotNet's results. On PostgreSQL
+/// the seeded database is a database of the server (<see cref="PostgresServer"/>), each run's copy a
+/// <c>CREATE DATABASE … TEMPLATE</c> of it.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal static class ResealBenchmark
@@ -19,11 +23,17 @@ internal static class ResealBenchmark
 
     public static int DefaultRunsFor(int rows) => rows >= 1_000_000 ? 3 : 5;
 
-    public static async Task<int> RunAsync(IReadOnlyList<int> rowCounts, int? runs, string resultsFolder)
+    public static async Task<int> RunAsync(IReadOnlyList<int> rowCounts, int? runs, string resultsFolder, string engine = DatabaseOptions.Sqlite)
     {
         var root = Path.Combine(Path.GetTempPath(), "secretadmin-bench", Guid.NewGuid().ToString("N"));
+        await using var server = engine == DatabaseOptions.Postgres ? await PostgresServer.StartAsync() : null;
         var report = new StringBuilder();
-        report.AppendLine("## P2 — re-seal after rotate vs the same UPDATEs without cryptography").AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"## P2 — re-seal after rotate vs the same UPDATEs without cryptography, on {(server is null ? "SQLite" : "PostgreSQL")}").AppendLine();
+        if (server is not null)
+        {
+            report.AppendLine(CultureInfo.InvariantCulture, $"PostgreSQL {await server.VersionAsync()}: {server.Description}.").AppendLine();
+        }
+
         report.AppendLine(CultureInfo.InvariantCulture, $"Batch size {Features.Keys.SealedValueService.DefaultBatchSize}; each run a fresh child process (server GC, as the app) on a fresh copy of the seeded database; sides interleaved. Ratio of pairs: each run's time over the baseline's in the same round. Second half: from the batch that passed half the rows to the end (no warm-up, no COUNT).").AppendLine();
         report.AppendLine("| rows | side | runs | median s | min s | max s | rows/s (median) | ratio to baseline (medians) | ratio (median of pairs) | second half median s | second half ratio | RSS before MiB | peak RSS during run MiB (max) | peak managed heap MiB (max) | allocated MiB (median) | load average (min–max) |");
         report.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -33,8 +43,17 @@ internal static class ResealBenchmark
             {
                 var seeded = Path.Combine(root, $"seeded-{rows}");
                 var seeding = Stopwatch.StartNew();
-                await SealedUserDatabase.CreateAsync(seeded, rows);
-                Console.WriteLine($"P2: seeded {rows:N0} sealed TOTP secrets in {seeding.Elapsed.TotalSeconds:F1} s ({new FileInfo(Path.Combine(seeded, "secretadmin.db")).Length / 1048576.0:F0} MiB database)");
+                var template = server is null ? null : $"secretadmin_bench_seeded_{Guid.NewGuid():N}";
+                var database = BenchDatabase.Sqlite;
+                if (server is not null)
+                {
+                    await server.CreateDatabaseAsync(template!);
+                    database = BenchDatabase.Postgres(server.ConnectionStringFor(template!));
+                }
+
+                await SealedUserDatabase.CreateAsync(seeded, rows, database);
+                var size = server is null ? new FileInfo(Path.Combine(seeded, "secretadmin.db")).Length : await server.DatabaseSizeAsync(template!);
+                Console.WriteLine($"P2: seeded {rows:N0} sealed TOTP secrets into {database.Name} in {seeding.Elapsed.TotalSeconds:F1} s ({size / 1048576.0:F0} MiB database)");
 
                 var results = new List<ResealRunResult>();
                 var runCount = runs ?? DefaultRunsFor(rows);
@@ -43,7 +62,7 @@ internal static class ResealBenchmark
                     var order = ResealSide.All.Skip(run % ResealSide.All.Length).Concat(ResealSide.All.Take(run % ResealSide.All.Length));
                     foreach (var side in order)
                     {
-                        var result = await RunChildAsync(side, seeded, rows, Path.Combine(root, $"run-{rows}-{run}-{side}"));
+                        var result = await RunChildAsync(side, seeded, rows, Path.Combine(root, $"run-{rows}-{run}-{side}"), server, template);
                         results.Add(result);
                         Console.WriteLine($"P2: {rows:N0} rows, run {run + 1}/{runCount}, {side,-16}: {result.Seconds,7:F2} s (second half {result.SecondHalfSeconds:F2} s), load {result.LoadAverageBefore:F1}→{result.LoadAverageAfter:F1}, peak RSS {Mib(result.PeakResidentBytes)} MiB, peak managed heap {Mib(result.PeakManagedHeapBytes)} MiB, allocated {Mib(result.AllocatedBytes)} MiB{(result.ServerGc ? "" : " (workstation GC)")}");
                     }
@@ -51,6 +70,10 @@ internal static class ResealBenchmark
 
                 AppendRows(report, rows, results);
                 Directory.Delete(seeded, recursive: true);
+                if (server is not null)
+                {
+                    await server.DropDatabaseAsync(template!);
+                }
             }
         }
         finally
@@ -62,7 +85,7 @@ internal static class ResealBenchmark
         }
 
         Directory.CreateDirectory(resultsFolder);
-        var file = Path.Combine(resultsFolder, "P2-Reseal-report.md");
+        var file = Path.Combine(resultsFolder, server is null ? "P2-Reseal-report.md" : "P2-Reseal-postgres-report.md");
         await File.WriteAllTextAsync(file, report.ToString());
         Console.WriteLine();
         Console.WriteLine(report);
@@ -86,7 +109,7 @@ internal static class ResealBenchmark
         }
     }
 
-    private static async Task<ResealRunResult> RunChildAsync(string side, string seeded, int rows, string runFolder)
+    private static async Task<ResealRunResult> RunChildAsync(string side, string seeded, int rows, string runFolder, PostgresServer? server, string? template)
     {
         var start = new ProcessStartInfo { RedirectStandardOutput = true, UseShellExecute = false };
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("The benchmark's own executable is unknown.");
@@ -99,6 +122,15 @@ internal static class ResealBenchmark
         foreach (var argument in new[] { "p2-run", side, seeded, rows.ToString(CultureInfo.InvariantCulture), runFolder })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (server is not null)
+        {
+            start.ArgumentList.Add("--postgres");
+            start.ArgumentList.Add(template!);
+
+            // In the environment, not the arguments: the connection string may hold a password.
+            start.Environment[PostgresServer.Variable] = server.ConnectionString;
         }
 
         // The app runs with server GC (the Web SDK's default); so does each measured run.

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SecretAdmin.Benchmarks.Sealing;
+using SecretAdmin.Benchmarks.Postgres;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Keys;
@@ -14,18 +13,31 @@ using SecretAdmin.Security;
 namespace SecretAdmin.Benchmarks.Reseal;
 
 /// <summary>
-/// One timed run in a process of its own (<c>p2-run</c>): copy the seeded folder, start the
-/// services as the command line does, rotate, then time one side and print what it measured.
+/// One timed run in a process of its own (<c>p2-run</c>): copy the seeded folder (and on PostgreSQL
+/// the seeded database, <c>CREATE DATABASE … TEMPLATE</c>), start the services as the command line
+/// does, rotate, then time one side and print what it measured.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal static class ResealRun
 {
     public const string ResultPrefix = "P2-RESULT ";
 
-    public static async Task<int> RunAsync(string side, string seededFolder, int rows, int batchSize, string runFolder)
+    /// <param name="postgresTemplate">The seeded PostgreSQL database to copy, on the server in <see cref="PostgresServer.Variable"/>; null on SQLite.</param>
+    public static async Task<int> RunAsync(string side, string seededFolder, int rows, int batchSize, string runFolder, string? postgresTemplate)
     {
         SealedUserDatabase.Copy(seededFolder, runFolder);
-        var host = await BenchmarkHost.StartAsync(runFolder);
+        await using var server = postgresTemplate is null ? null : PostgresServer.FromEnvironment();
+        var runDatabase = $"secretadmin_bench_run_{Guid.NewGuid():N}";
+        var database = BenchDatabase.Sqlite;
+        if (server is not null)
+        {
+            await server.CreateDatabaseAsync(runDatabase, postgresTemplate);
+            // The copy written out now, so no checkpoint of it falls into the timed run (as the SQLite copy is flushed).
+            await server.ExecuteAsync("CHECKPOINT");
+            database = BenchDatabase.Postgres(server.ConnectionStringFor(runDatabase));
+        }
+
+        var host = await BenchmarkHost.StartAsync(runFolder, database);
         try
         {
             var services = host.Services;
@@ -72,6 +84,10 @@ internal static class ResealRun
         {
             BenchmarkHost.Stop(host);
             Directory.Delete(runFolder, recursive: true);
+            if (server is not null)
+            {
+                await server.DropDatabaseAsync(runDatabase);
+            }
         }
     }
 
@@ -85,7 +101,7 @@ internal static class ResealRun
 
         await using var db = await dbContextFactory.CreateDbContextAsync();
         await db.Database.OpenConnectionAsync();
-        await using var command = ((SqliteConnection)db.Database.GetDbConnection()).CreateCommand();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = $"SELECT COUNT(*) FROM \"AspNetUsers\" WHERE \"TotpSecret\" LIKE '{Envelope.Prefix}{newKeyId}:%'";
         var underNewKey = (long)(await command.ExecuteScalarAsync())!;
         if (underNewKey != rows)

@@ -6,8 +6,8 @@ namespace SecretAdmin.Benchmarks.SignInLoad;
 
 /// <summary>
 /// The app as an operator runs it: published in Release, started as its own process on a free
-/// loopback port with its embedded defaults (Production) and only the data folder set; its
-/// standard output and error go to a log file.
+/// loopback port with its embedded defaults (Production) and only the data folder and the database
+/// engine set; its standard output and error go to a log file.
 /// </summary>
 internal sealed class AppUnderTest : IAsyncDisposable
 {
@@ -52,8 +52,8 @@ internal sealed class AppUnderTest : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the published app on <paramref name="dataFolder"/> and waits until <c>/healthz</c> answers 200.</summary>
-    public static async Task<AppUnderTest> StartAsync(string published, string dataFolder, string logFile)
+    /// <summary>Starts the published app on <paramref name="dataFolder"/> and <paramref name="database"/>, and waits until <c>/healthz</c> answers 200.</summary>
+    public static async Task<AppUnderTest> StartAsync(string published, string dataFolder, BenchDatabase database, string logFile)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo("dotnet")
@@ -69,6 +69,10 @@ internal sealed class AppUnderTest : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["SecretAdmin__DataDirectory"] = dataFolder;
+        foreach (var (name, value) in database.EnvironmentVariables)
+        {
+            start.Environment[name] = value;
+        }
 
         var log = new StreamWriter(logFile) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");

@@ -106,12 +106,12 @@ internal static class SignInLoadBenchmark
         clock.Restart();
         var data = Path.Combine(root, "data");
         const int probeUsers = 2;
-        var seeded = await SignInUserDatabase.CreateAsync(data, probeUsers + CalibrationUsers + MaxMainUsers);
+        var seeded = await SignInUserDatabase.CreateAsync(data, probeUsers + CalibrationUsers + MaxMainUsers, BenchDatabase.Sqlite);
         run.SeededUsers = seeded.Secrets.Length;
         run.PasswordIterations = seeded.PasswordIterations;
         Log($"seeded {seeded.Secrets.Length:N0} users with sealed TOTP secrets in {clock.Elapsed.TotalSeconds:F1} s");
 
-        await using var app = await AppUnderTest.StartAsync(published, data, run.AppLogFile);
+        await using var app = await AppUnderTest.StartAsync(published, data, BenchDatabase.Sqlite, run.AppLogFile);
         using (new ProcessExitGuard(app.ProcessId))
         {
             Log($"app started at {app.Address} (pid {app.ProcessId})");
