@@ -52,7 +52,7 @@ public sealed class KeyRingUpgradeTests(ITestOutputHelper output)
     [Fact]
     public async Task FirstStart_KilledAtRandomMoments_NextStartConvertsAndNoValueIsLost()
     {
-        const int Trials = 20;
+        const int Trials = 10;
         // A failing run is repeated with its printed seed: KEYRING_UPGRADE_SEED=<seed>.
         var seed = int.TryParse(Environment.GetEnvironmentVariable("KEYRING_UPGRADE_SEED"), out var given) ? given : Environment.TickCount;
         var random = new Random(seed);
