@@ -48,6 +48,36 @@ public sealed class SecretAdminDbContextTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteLockedTransactions_ManyAtOnceInOneProcess_EachGetsTheLockInTurn()
+    {
+        // Held for 100 ms each, as many as a burst of sign-ins: waiting must not take up a thread each.
+        var contexts = Enumerable.Range(0, 100).Select(_ => TestDatabase.Open(_temp)).ToList();
+        var holders = 0;
+        var mostHolders = 0;
+
+        await Task.WhenAll(contexts.Select(async db =>
+        {
+            await using var transaction = await db.BeginWriteLockedTransactionAsync(CancellationToken.None);
+            var now = Interlocked.Increment(ref holders);
+            InterlockedMax(ref mostHolders, now);
+            await Task.Delay(100);
+            Interlocked.Decrement(ref holders);
+            await transaction.CommitAsync();
+        }));
+
+        Assert.Equal(1, mostHolders);
+        contexts.ForEach(db => db.Dispose());
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    [Fact]
     public async Task Census_SealedValuesUnderSeveralKeys_CountsPerKeyId()
     {
         var ring = TestSealing.Ring(1, 2);

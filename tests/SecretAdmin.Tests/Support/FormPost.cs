@@ -8,7 +8,11 @@ public static partial class FormPost
 {
     /// <param name="formName">The Blazor form's name, or null for a plain form.</param>
     /// <param name="action">Where the form posts, when not back to <paramref name="url"/> (a plain form's action).</param>
-    public static async Task<HttpResponseMessage> SubmitAsync(HttpClient client, string url, string? formName, IReadOnlyDictionary<string, string> fields, string? action = null)
+    public static Task<HttpResponseMessage> SubmitAsync(HttpClient client, string url, string? formName, IReadOnlyDictionary<string, string> fields, string? action = null) =>
+        SubmitAsync(client, url, formName, () => fields, action);
+
+    /// <param name="fields">Filled in after the page has loaded: for a value that holds only for a moment, such as a one-time code.</param>
+    public static async Task<HttpResponseMessage> SubmitAsync(HttpClient client, string url, string? formName, Func<IReadOnlyDictionary<string, string>> fields, string? action = null)
     {
         using var page = await client.GetAsync(url);
         Assert.True(page.StatusCode == HttpStatusCode.OK, $"GET {url} gave {(int)page.StatusCode} {page.Headers.Location}");
@@ -16,7 +20,7 @@ public static partial class FormPost
         var token = AntiforgeryField().Match(html);
         Assert.True(token.Success, $"{url} has no antiforgery token");
 
-        var form = new List<KeyValuePair<string, string>>(fields)
+        var form = new List<KeyValuePair<string, string>>(fields())
         {
             new("__RequestVerificationToken", WebUtility.HtmlDecode(token.Groups["value"].Value)),
         };

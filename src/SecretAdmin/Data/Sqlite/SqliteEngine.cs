@@ -32,25 +32,30 @@ public sealed class SqliteEngine(DataDirectory dataDirectory) : IDatabaseEngine
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
     }
 
-    /// <remarks>BEGIN IMMEDIATE: SQLite's write lock, taken at the first statement, across processes.</remarks>
-    public async Task<IDbContextTransaction> BeginWriteLockedTransactionAsync(SecretAdminDbContext db, CancellationToken cancellationToken)
-    {
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
+    /// <remarks>
+    /// BEGIN IMMEDIATE: SQLite's write lock, taken at the first statement, across processes. Within
+    /// this process the writers queue first (<see cref="SqliteWriteGate"/>).
+    /// </remarks>
+    public Task<IDbContextTransaction> BeginWriteLockedTransactionAsync(SecretAdminDbContext db, CancellationToken cancellationToken) =>
+        SqliteWriteGate.EnterAsync(dataDirectory.DatabaseFile, async () =>
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            var connection = (SqliteConnection)db.Database.GetDbConnection();
 
-        // Microsoft.Data.Sqlite waits for a busy database synchronously: off the caller's thread.
-        var transaction = await Task.Run(() => connection.BeginTransaction(deferred: false), cancellationToken);
-        return await db.Database.UseTransactionAsync(transaction, cancellationToken)
-            ?? throw new InvalidOperationException("The transaction could not be used.");
-    }
+            // Microsoft.Data.Sqlite waits for a busy database synchronously: off the caller's thread.
+            var transaction = await Task.Run(() => connection.BeginTransaction(deferred: false), cancellationToken);
+            return await db.Database.UseTransactionAsync(transaction, cancellationToken)
+                ?? throw new InvalidOperationException("The transaction could not be used.");
+        }, cancellationToken);
 
-    public IDbContextTransaction BeginWriteLockedTransaction(SecretAdminDbContext db)
-    {
-        db.Database.OpenConnection();
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        return db.Database.UseTransaction(connection.BeginTransaction(deferred: false))
-            ?? throw new InvalidOperationException("The transaction could not be used.");
-    }
+    public IDbContextTransaction BeginWriteLockedTransaction(SecretAdminDbContext db) =>
+        SqliteWriteGate.Enter(dataDirectory.DatabaseFile, () =>
+        {
+            db.Database.OpenConnection();
+            var connection = (SqliteConnection)db.Database.GetDbConnection();
+            return db.Database.UseTransaction(connection.BeginTransaction(deferred: false))
+                ?? throw new InvalidOperationException("The transaction could not be used.");
+        });
 
     /// <remarks>
     /// An exclusive lock on the file <c>&lt;database&gt;.&lt;name&gt;.lock</c> beside the database (as

@@ -57,7 +57,14 @@ public sealed class SecondFactorSignInFlowTests : IAsyncLifetime
     }
 
     private static Task<HttpResponseMessage> SubmitCodeAsync(HttpClient client, string code, string returnUrl = "/account") =>
-        FormPost.SubmitAsync(client, $"/account/login-code?returnUrl={Uri.EscapeDataString(returnUrl)}", "login-code", new Dictionary<string, string> { ["Input.Code"] = code });
+        SubmitCodeAsync(client, () => code, returnUrl);
+
+    /// <summary>The current code is taken once the form has loaded, so a slow page cannot let it go stale.</summary>
+    private Task<HttpResponseMessage> SubmitCurrentCodeAsync(HttpClient client, string returnUrl = "/account") =>
+        SubmitCodeAsync(client, () => Code(), returnUrl);
+
+    private static Task<HttpResponseMessage> SubmitCodeAsync(HttpClient client, Func<string> code, string returnUrl) =>
+        FormPost.SubmitAsync(client, $"/account/login-code?returnUrl={Uri.EscapeDataString(returnUrl)}", "login-code", () => new Dictionary<string, string> { ["Input.Code"] = code() });
 
     private static Task<HttpResponseMessage> SubmitRecoveryCodeAsync(HttpClient client, string code) =>
         FormPost.SubmitAsync(client, "/account/login-recovery-code?returnUrl=%2Faccount", "login-recovery-code", new Dictionary<string, string> { ["Input.Code"] = code });
@@ -81,7 +88,7 @@ public sealed class SecondFactorSignInFlowTests : IAsyncLifetime
     {
         var client = await PastPasswordAsync();
 
-        using var response = await SubmitCodeAsync(client, Code());
+        using var response = await SubmitCurrentCodeAsync(client);
 
         Assert.Equal("/account", PathOf(response));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
@@ -151,7 +158,7 @@ public sealed class SecondFactorSignInFlowTests : IAsyncLifetime
         var client = await PastPasswordAsync();
 
         var page = await client.GetStringAsync("/account/login-code?returnUrl=%2Faccount");
-        using var withCode = await SubmitCodeAsync(client, Code());
+        using var withCode = await SubmitCurrentCodeAsync(client);
         using var withRecovery = await SubmitRecoveryCodeAsync(client, _recoveryCodes[1]);
 
         Assert.Contains("Use one of your recovery codes", page, StringComparison.Ordinal);
