@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace SecretAdmin.Data.Sqlite;
@@ -63,9 +66,12 @@ internal static class SqliteWriteGate
     private static SqliteException LockedError() => new("SQLite Error 5: 'database is locked'.", Busy);
 
     /// <summary>The transaction, which lets the next writer in when it is disposed.</summary>
-    private sealed class GatedTransaction(IDbContextTransaction inner, SemaphoreSlim gate) : IDbContextTransaction
+    private sealed class GatedTransaction(IDbContextTransaction inner, SemaphoreSlim gate) : IDbContextTransaction, IInfrastructure<DbTransaction>
     {
         private int _released;
+
+        /// <summary>The ADO.NET transaction, for SQL sent outside EF Core (<c>GetDbTransaction()</c>).</summary>
+        DbTransaction IInfrastructure<DbTransaction>.Instance => inner.GetDbTransaction();
 
         public Guid TransactionId => inner.TransactionId;
 
