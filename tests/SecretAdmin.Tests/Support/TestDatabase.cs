@@ -24,7 +24,7 @@ public static class TestDatabase
     }
 
     public static SealedPlace SmtpPasswordPlace(SecretAdminDbContext db) =>
-        SealedColumn.AllIn(db.Model).Single(c => c.Table == "SmtpSettings").At(SmtpSettings.SingletonId);
+        SealedColumn.For<SmtpSettings>(db.Model, nameof(SmtpSettings.Password)).At(SmtpSettings.SingletonId);
 
     /// <summary>Stores an SMTP password sealed with <paramref name="ring"/>'s active key.</summary>
     public static string SealSmtpPassword(TempDataDirectory data, KeyRing ring, string password)

@@ -15,6 +15,7 @@ public static class AuditFields
         "AdminRoleValue", "CreateUnknownUsers", "LinkByVerifiedEmail", "AllowedEmailDomains",
         "EmailClaimFallback", "ClientAuthentication", "HostedDomainClaim", "HostedDomains",
         "Host", "Port", "Security", "Username", "FromAddress", "FromName", "TimeoutSeconds",
+        "Authentication", "OAuthGrant", "OAuthTokenEndpoint", "OAuthClientId", "OAuthScope", "OAuthClientAuthentication", "OAuthClientSecret", "OAuthPrivateKey",
         "Issuer", "Digits", "PeriodSeconds", "Algorithm", "WindowSteps", "RequireForAdmins", "RequireForAllUsers", "RequireTotpAfterSso",
         "MaxFailedAttempts", "LockoutMinutes",
 

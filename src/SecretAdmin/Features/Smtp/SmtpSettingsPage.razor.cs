@@ -18,9 +18,19 @@ public sealed partial class SmtpSettingsPage : IDisposable
         nameof(SmtpSettingsForm.Host),
         nameof(SmtpSettingsForm.Port),
         nameof(SmtpSettingsForm.Security),
+        nameof(SmtpSettingsForm.Authentication),
         nameof(SmtpSettingsForm.Username),
         nameof(SmtpSettingsForm.NewPassword),
         nameof(SmtpSettingsForm.ClearPassword),
+        nameof(SmtpSettingsForm.OAuthGrant),
+        nameof(SmtpSettingsForm.OAuthTokenEndpoint),
+        nameof(SmtpSettingsForm.OAuthClientId),
+        nameof(SmtpSettingsForm.OAuthScope),
+        nameof(SmtpSettingsForm.OAuthClientAuthentication),
+        nameof(SmtpSettingsForm.NewOAuthClientSecret),
+        nameof(SmtpSettingsForm.ClearOAuthClientSecret),
+        nameof(SmtpSettingsForm.NewOAuthPrivateKey),
+        nameof(SmtpSettingsForm.ClearOAuthPrivateKey),
         nameof(SmtpSettingsForm.FromAddress),
     };
 
@@ -34,6 +44,7 @@ public sealed partial class SmtpSettingsPage : IDisposable
     private string? _sendingTo;
     private int _sendingTimeout;
     private EditContext? _watched;
+    private string? _presetNote;
 
     [Inject]
     private SmtpSettingsService Settings { get; set; } = default!;
@@ -49,7 +60,20 @@ public sealed partial class SmtpSettingsPage : IDisposable
 
     /// <summary>The form points at another server than the saved one, which has a password that would not be sent there.</summary>
     private bool UsesOtherServer =>
-        _editor.View is { } view && view.PasswordIsForAnotherServerThan(_editor.Form) && string.IsNullOrEmpty(_editor.Form.NewPassword) && !_editor.Form.ClearPassword;
+        _editor.Form.Authentication == SmtpAuthentication.Password
+        && _editor.View is { } view && view.PasswordIsForAnotherServerThan(_editor.Form) && string.IsNullOrEmpty(_editor.Form.NewPassword) && !_editor.Form.ClearPassword;
+
+    /// <summary>The form points at another token endpoint or client than the saved one, whose credential would not be used there.</summary>
+    private bool UsesOtherClient =>
+        _editor.Form.Authentication == SmtpAuthentication.OAuth
+        && _editor.View is { } view && view.OAuthCredentialIsForAnotherClientThan(_editor.Form)
+        && string.IsNullOrEmpty(UsesPrivateKey ? _editor.Form.NewOAuthPrivateKey : _editor.Form.NewOAuthClientSecret);
+
+    private bool UsesPrivateKey => Smtp.OAuth.OAuthClient.Of(_editor.Form).UsesPrivateKey;
+
+    /// <summary>Microsoft 365's host with password sign-in, which it turns off.</summary>
+    private bool Microsoft365WithPassword =>
+        _editor.Form.Authentication == SmtpAuthentication.Password && SmtpProviders.IsMicrosoft365(_editor.Form.Host);
 
     public void Dispose()
     {
@@ -109,6 +133,14 @@ public sealed partial class SmtpSettingsPage : IDisposable
         }
     }
 
+    /// <summary>Fills the known settings of a provider; the client id and its credential are still to be entered.</summary>
+    private void ApplyPreset(SmtpPreset preset)
+    {
+        _editor.Form.Apply(preset);
+        _presetNote = preset.Registration;
+        _editor.EditContext?.NotifyFieldChanged(FieldIdentifier.Create(() => _editor.Form.Host));
+    }
+
     private async Task ReloadAsync()
     {
         if (await Dialogs.ConfirmReloadAsync(_editor.EditContext!))
@@ -157,6 +189,11 @@ public sealed partial class SmtpSettingsPage : IDisposable
         nameof(SmtpSettingsForm.Security) => "Security: ",
         nameof(SmtpSettingsForm.Username) => "Username: ",
         nameof(SmtpSettingsForm.NewPassword) => "Password: ",
+        nameof(SmtpSettingsForm.OAuthTokenEndpoint) => "Token endpoint: ",
+        nameof(SmtpSettingsForm.OAuthClientId) => "Client id: ",
+        nameof(SmtpSettingsForm.OAuthScope) => "Scope: ",
+        nameof(SmtpSettingsForm.NewOAuthClientSecret) => "Client secret: ",
+        nameof(SmtpSettingsForm.NewOAuthPrivateKey) => "Private key: ",
         nameof(SmtpSettingsForm.FromAddress) => "From address: ",
         nameof(SmtpSettingsForm.FromName) => "From name: ",
         nameof(SmtpSettingsForm.TimeoutSeconds) => "Timeout: ",

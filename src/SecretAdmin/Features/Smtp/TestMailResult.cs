@@ -1,11 +1,13 @@
 namespace SecretAdmin.Features.Smtp;
 
-/// <summary>The outcome of a test mail: sent (with the server's answer), or not (with why, per field where one applies).</summary>
-public sealed record TestMailResult(bool Succeeded, string Message, IReadOnlyDictionary<string, string[]> Errors)
+/// <summary>
+/// The outcome of a test mail: sent (with the server's answer), or not — with the step it stopped
+/// at and a hint, or why per field where the form itself is the problem.
+/// </summary>
+public sealed record TestMailResult(bool Succeeded, string Message, IReadOnlyDictionary<string, string[]> Errors, MailStep? FailedStep = null, string? Hint = null)
 {
-    public static TestMailResult Sent(string serverAnswer) => new(true, serverAnswer, new Dictionary<string, string[]>());
-
-    public static TestMailResult Failed(string message) => new(false, message, new Dictionary<string, string[]>());
+    public static TestMailResult From(MailDelivery delivery) =>
+        new(delivery.Delivered, delivery.Message, new Dictionary<string, string[]>(), delivery.FailedStep, delivery.Hint);
 
     public static TestMailResult Invalid(IReadOnlyDictionary<string, string[]> errors) =>
         new(false, "Correct the highlighted fields first.", errors);

@@ -33,6 +33,10 @@ public static class ClientAuthentication
 
     public static string NameOf(ClientAuthenticationMethod method) => method == ClientAuthenticationMethod.Post ? PostName : BasicName;
 
+    /// <summary><c>client_secret_basic</c>'s header: each part form-urlencoded before joining, as RFC 6749 §2.3.1 says.</summary>
+    public static AuthenticationHeaderValue BasicHeader(string clientId, string clientSecret) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{WebUtility.UrlEncode(clientId)}:{WebUtility.UrlEncode(clientSecret)}")));
+
     /// <summary>
     /// Posts <paramref name="parameters"/> to <paramref name="endpoint"/> with the client's
     /// credentials, and gives the provider's JSON answer. A refusal is thrown as an
@@ -54,9 +58,7 @@ public static class ClientAuthentication
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint);
         if (method == ClientAuthenticationMethod.Basic)
         {
-            // Each part form-urlencoded before joining, as RFC 6749 §2.3.1 says.
-            var credentials = $"{WebUtility.UrlEncode(clientId)}:{WebUtility.UrlEncode(clientSecret)}";
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+            request.Headers.Authorization = BasicHeader(clientId, clientSecret);
         }
         else
         {

@@ -42,6 +42,7 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
             Host = host,
             Port = port,
             Security = SmtpSecurity.None,
+            Authentication = SmtpAuthentication.Password,
             Username = "mailer",
             NewPassword = Password,
             FromAddress = "no-reply@example.test",
@@ -51,15 +52,22 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
         _clock.Now = SeededAt.AddHours(1);
     }
 
+    /// <summary>Picks how to sign in, as choosing it in the select does.</summary>
+    private static Task ChooseSignInAsync(IRenderedComponent<SmtpSettingsPage> page, SmtpAuthentication choice) =>
+        page.InvokeAsync(() => page.FindComponents<MudSelect<SmtpAuthentication>>().Single().Instance.ValueChanged.InvokeAsync(choice));
+
     private static string TextAroundPassword(IRenderedComponent<SmtpSettingsPage> page) =>
         SecretInput(page).Closest(".secret-field")!.TextContent;
 
     private static Task SendTestMailAsync(IRenderedComponent<SmtpSettingsPage> page) => page.Find("form.smtp-test-mail-form").SubmitAsync();
 
     [Fact]
-    public void Render_NothingStored_SaysThePasswordIsNotSet()
+    public async Task Render_NothingStored_AsksForNoPasswordUntilPasswordSignInIsChosenThenSaysItIsNotSet()
     {
         var page = RenderPage<SmtpSettingsPage>();
+        Assert.Empty(page.FindAll("[data-secret-state]"));
+
+        await ChooseSignInAsync(page, SmtpAuthentication.Password);
 
         Assert.Equal("not-set", SecretState(page));
         Assert.Equal("not set", SecretInput(page).GetAttribute("placeholder"));
@@ -139,10 +147,12 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
         page.FindAll("button").Single(b => b.TextContent.Trim() == "Clear").Click();
         Confirm("Clear");
         page.WaitForAssertion(() => Assert.Contains("Will be removed when you save.", page.Markup, StringComparison.Ordinal), Wait);
-        page.Find("#smtp-username").Input("");
+        await ChooseSignInAsync(page, SmtpAuthentication.None);
         await SaveAsync(page);
 
         page.WaitForAssertion(() => Assert.IsType<SecretStatus.NotSet>(Smtp.GetAsync().Result.Password), Wait);
+        page.WaitForAssertion(() => Assert.Equal(SmtpAuthentication.None, Smtp.GetAsync().Result.Authentication), Wait);
+        await ChooseSignInAsync(page, SmtpAuthentication.Password);
         page.WaitForAssertion(() => Assert.Equal("not-set", SecretState(page)), Wait);
         Assert.DoesNotContain("Will be removed when you save.", page.Markup, StringComparison.Ordinal);
         Assert.Null(SecretInput(page).GetAttribute("disabled"));
@@ -170,6 +180,7 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
     public async Task Save_InvalidFields_ShowsEachMessageUnderItsFieldAndSavesNothing()
     {
         var page = RenderPage<SmtpSettingsPage>();
+        await ChooseSignInAsync(page, SmtpAuthentication.Password);
 
         page.Find("#smtp-host").Input("https://smtp.example.test");
         page.Find("#smtp-port").Input("0");
@@ -180,7 +191,7 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
         page.WaitForAssertion(() => Assert.Contains("Enter a host name or IP address only, without https:// or a port.", TextAround(page, "#smtp-host"), StringComparison.Ordinal), Wait);
         Assert.Contains("The port must be between 1 and 65535.", TextAround(page, "#smtp-port"), StringComparison.Ordinal);
         Assert.Contains("Enter the address mail is sent from", TextAround(page, "#smtp-from"), StringComparison.Ordinal);
-        Assert.Contains("Enter the username that goes with the password", TextAround(page, "#smtp-username"), StringComparison.Ordinal);
+        Assert.Contains("Enter the username that goes with the password.", TextAround(page, "#smtp-username"), StringComparison.Ordinal);
         Assert.NotEmpty(page.FindAll(".settings-invalid"));
         Assert.Equal(0, (await Smtp.GetAsync()).Version);
         Assert.Empty((await Service<AuditLog>().SearchAsync(new())).Items);
@@ -235,16 +246,17 @@ public sealed class SmtpSettingsPageTests : SettingsPageContext
         page.FindAll(".secret-field button").Single(b => b.TextContent.Trim() == "Clear").Click();
         Confirm("Clear");
 
+        // Password sign-in without a password is the one thing left to say.
         page.WaitForAssertion(() => Assert.DoesNotContain(SmtpSettingsService.ServerChangedMessage, TextAroundPassword(page), StringComparison.Ordinal), Wait);
         Assert.Contains("Will be removed when you save.", TextAroundPassword(page), StringComparison.Ordinal);
-        Assert.DoesNotContain("mud-input-error", page.Find(".secret-field").InnerHtml, StringComparison.Ordinal);
-        Assert.Empty(page.FindAll(".settings-invalid"));
+        Assert.Contains("Type the password, or choose another sign-in.", TextAroundPassword(page), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void PasswordTyped_ThePlaceholderMask_SaysSoAtOnceUnderThePasswordAndNotOnceErased()
+    public async Task PasswordTyped_ThePlaceholderMask_SaysSoAtOnceUnderThePasswordAndNotOnceErased()
     {
         var page = RenderPage<SmtpSettingsPage>();
+        await ChooseSignInAsync(page, SmtpAuthentication.Password);
 
         SecretInput(page).Input(SettingsValidation.Mask);
 

@@ -46,6 +46,7 @@ public sealed class SmtpPasswordDestinationTests : IAsyncLifetime
         Host = host,
         Port = port,
         Security = security,
+        Authentication = username is null ? SmtpAuthentication.None : SmtpAuthentication.Password,
         Username = username,
         NewPassword = password,
         FromAddress = "no-reply@example.test",
@@ -111,6 +112,7 @@ public sealed class SmtpPasswordDestinationTests : IAsyncLifetime
     {
         var form = Form(_other.Port);
         form.ClearPassword = true;
+        form.Authentication = SmtpAuthentication.None;
 
         var result = await _smtp.SaveAsync(Admin, form, 1);
 

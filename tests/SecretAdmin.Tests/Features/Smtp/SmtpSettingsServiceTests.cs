@@ -32,6 +32,7 @@ public sealed class SmtpSettingsServiceTests : IDisposable
         Host = host,
         Port = port,
         Security = SmtpSecurity.None,
+        Authentication = SmtpAuthentication.Password,
         Username = "mailer",
         NewPassword = password,
         FromAddress = "no-reply@example.test",
@@ -61,6 +62,8 @@ public sealed class SmtpSettingsServiceTests : IDisposable
 
         var clear = ValidForm(password: null);
         clear.ClearPassword = true;
+        Assert.Contains("Type the password, or choose another sign-in.", (await _smtp.SaveAsync(Admin, clear, 2)).Errors[nameof(clear.NewPassword)]);
+        clear.Authentication = SmtpAuthentication.None;
         Assert.True((await _smtp.SaveAsync(Admin, clear, 2)).Succeeded);
 
         Assert.IsType<SecretStatus.NotSet>((await _smtp.GetAsync()).Password);

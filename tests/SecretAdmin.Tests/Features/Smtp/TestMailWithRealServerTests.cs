@@ -34,6 +34,7 @@ public sealed class TestMailWithRealServerTests : IAsyncLifetime
         Host = SmtpPeer.Host,
         Port = peer.Port,
         Security = SmtpSecurity.None,
+        Authentication = username is null ? SmtpAuthentication.None : SmtpAuthentication.Password,
         Username = username,
         NewPassword = password,
         FromAddress = "no-reply@example.test",

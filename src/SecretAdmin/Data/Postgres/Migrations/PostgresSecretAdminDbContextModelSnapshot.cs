@@ -534,6 +534,11 @@ namespace SecretAdmin.Data.Postgres.Migrations
                     b.Property<int>("Id")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Authentication")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.Property<string>("FromAddress")
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
@@ -545,6 +550,32 @@ namespace SecretAdmin.Data.Postgres.Migrations
                     b.Property<string>("Host")
                         .HasMaxLength(253)
                         .HasColumnType("character varying(253)");
+
+                    b.Property<string>("OAuthCertificate")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
+
+                    b.Property<string>("OAuthClientAuthentication")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("OAuthClientId")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("OAuthGrant")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("OAuthScope")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("OAuthTokenEndpoint")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.Property<int>("Port")
                         .HasColumnType("integer");
@@ -571,6 +602,54 @@ namespace SecretAdmin.Data.Postgres.Migrations
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "OAuthClientSecret", "SecretAdmin.Features.Smtp.SmtpSettings.OAuthClientSecret#SealedSecret", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<string>("Destination")
+                                .HasMaxLength(2500)
+                                .HasColumnType("character varying(2500)")
+                                .HasColumnName("OAuthClientSecretDestination");
+
+                            b1.Property<string>("Envelope")
+                                .HasColumnType("text")
+                                .HasColumnName("OAuthClientSecret")
+                                .HasAnnotation("SecretAdmin:Sealed", "Destination");
+
+                            b1.Property<DateTime?>("UpdatedAtUtc")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("OAuthClientSecretUpdatedAtUtc");
+
+                            b1.Property<string>("UpdatedBy")
+                                .HasMaxLength(256)
+                                .HasColumnType("character varying(256)")
+                                .HasColumnName("OAuthClientSecretUpdatedBy");
+                        });
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "OAuthPrivateKey", "SecretAdmin.Features.Smtp.SmtpSettings.OAuthPrivateKey#SealedSecret", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<string>("Destination")
+                                .HasMaxLength(2500)
+                                .HasColumnType("character varying(2500)")
+                                .HasColumnName("OAuthPrivateKeyDestination");
+
+                            b1.Property<string>("Envelope")
+                                .HasColumnType("text")
+                                .HasColumnName("OAuthPrivateKey")
+                                .HasAnnotation("SecretAdmin:Sealed", "Destination");
+
+                            b1.Property<DateTime?>("UpdatedAtUtc")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("OAuthPrivateKeyUpdatedAtUtc");
+
+                            b1.Property<string>("UpdatedBy")
+                                .HasMaxLength(256)
+                                .HasColumnType("character varying(256)")
+                                .HasColumnName("OAuthPrivateKeyUpdatedBy");
+                        });
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "Password", "SecretAdmin.Features.Smtp.SmtpSettings.Password#SealedSecret", b1 =>
                         {

@@ -517,6 +517,11 @@ namespace SecretAdmin.Data.Sqlite.Migrations
                     b.Property<int>("Id")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Authentication")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("FromAddress")
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
@@ -527,6 +532,32 @@ namespace SecretAdmin.Data.Sqlite.Migrations
 
                     b.Property<string>("Host")
                         .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OAuthCertificate")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OAuthClientAuthentication")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OAuthClientId")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OAuthGrant")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OAuthScope")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OAuthTokenEndpoint")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Port")
@@ -554,6 +585,54 @@ namespace SecretAdmin.Data.Sqlite.Migrations
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "OAuthClientSecret", "SecretAdmin.Features.Smtp.SmtpSettings.OAuthClientSecret#SealedSecret", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<string>("Destination")
+                                .HasMaxLength(2500)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("OAuthClientSecretDestination");
+
+                            b1.Property<string>("Envelope")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("OAuthClientSecret")
+                                .HasAnnotation("SecretAdmin:Sealed", "Destination");
+
+                            b1.Property<DateTime?>("UpdatedAtUtc")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("OAuthClientSecretUpdatedAtUtc");
+
+                            b1.Property<string>("UpdatedBy")
+                                .HasMaxLength(256)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("OAuthClientSecretUpdatedBy");
+                        });
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "OAuthPrivateKey", "SecretAdmin.Features.Smtp.SmtpSettings.OAuthPrivateKey#SealedSecret", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<string>("Destination")
+                                .HasMaxLength(2500)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("OAuthPrivateKeyDestination");
+
+                            b1.Property<string>("Envelope")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("OAuthPrivateKey")
+                                .HasAnnotation("SecretAdmin:Sealed", "Destination");
+
+                            b1.Property<DateTime?>("UpdatedAtUtc")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("OAuthPrivateKeyUpdatedAtUtc");
+
+                            b1.Property<string>("UpdatedBy")
+                                .HasMaxLength(256)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("OAuthPrivateKeyUpdatedBy");
+                        });
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "Password", "SecretAdmin.Features.Smtp.SmtpSettings.Password#SealedSecret", b1 =>
                         {
