@@ -10,7 +10,9 @@
 // http://127.0.0.1:<port> (no trailing slash), RS256, client_secret_post registered with
 // client_secret_basic accepted too, pushed authorization requests offered, RP-initiated logout.
 // stdout carries one JSON object per line and nothing else:
-//   {"ready":true,"port":40123,"issuer":"http://127.0.0.1:40123","address":"http://127.0.0.1:40123"}   once, when it listens
+//   {"ready":true,"port":40123,"issuer":"http://127.0.0.1:40123","address":"http://127.0.0.1:40123",
+//    "tokenEndpoint":"http://127.0.0.1:40123/token","introspectionEndpoint":null}   once, when it listens
+//    (the endpoints as discovery gives them; introspectionEndpoint only with --resource-server)
 //   {"event":"request","method":"GET","path":"/auth"}   per request received (the path as sent, never a query or a body)
 //   {"event":"authorization.success"|"grant.success"|"end_session.success"|..., ...}   as they happen
 //   {"event":"client_credentials.issued","clientId":"mailer","authMethod":"private_key_jwt","scope":"..."}
@@ -684,7 +686,15 @@ server.on('request', (req, res) => {
   current.handle(req, res);
 });
 server.on('error', (error) => console.error(`oidc-peer: ${error.message}`));
-emit({ ready: true, port: actualPort, issuer, address });
+const introspectionRoute = routeOf('introspection');
+emit({
+  ready: true,
+  port: actualPort,
+  issuer,
+  address,
+  tokenEndpoint: `${address}${tokenRoute}`,
+  introspectionEndpoint: introspectionRoute === undefined ? null : `${address}${introspectionRoute}`,
+});
 
 exitWhenParentGoes(() => new Promise((resolve) => {
   server.close(resolve);
