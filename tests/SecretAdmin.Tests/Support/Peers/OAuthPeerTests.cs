@@ -6,6 +6,7 @@ using System.Text.Json;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using Microsoft.IdentityModel.Tokens;
 using MimeKit;
 
 namespace SecretAdmin.Tests.Support.Peers;
@@ -41,12 +42,17 @@ public sealed class OAuthPeerTests
             "ES256" => (AsymmetricAlgorithm)ECDsa.Create(ECCurve.NamedCurves.nistP256),
             _ => RSA.Create(2048),
         };
+        // Each way to register a public key: the key itself, a JsonWebKey (here with its private members,
+        // which must not reach the peer) and a public JWK as JSON.
         var client = method switch
         {
             "post" => OidcPeerClient.WithSecret(MailerId, MailerSecret, OidcPeerClient.SecretMethod.Post),
             "basic" => OidcPeerClient.WithSecret(MailerId, MailerSecret, OidcPeerClient.SecretMethod.Basic),
-            _ => OidcPeerClient.WithPrivateKey(MailerId, key),
+            "RS256" => OidcPeerClient.WithPrivateKey(MailerId, key),
+            "PS256" => OidcPeerClient.WithPrivateKey(MailerId, JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(((RSA)key).ExportParameters(true)))),
+            _ => OidcPeerClient.WithPrivateKey(MailerId, PublicEcJwk((ECDsa)key)),
         };
+        Assert.DoesNotContain("\"d\"", client.PublicJwk ?? string.Empty, StringComparison.Ordinal);
         await using var oidc = await StartOidcAsync(client);
         await using var smtp = await SmtpPeer.StartAsync(new SmtpPeerOptions { XOAuth2 = SmtpPeerOptions.XOAuth2Check.Against(oidc, GoogleScope) });
 
@@ -391,6 +397,18 @@ public sealed class OAuthPeerTests
             _ => throw new ArgumentException($"No {alg} signature with a {key.GetType().Name}."),
         };
         return $"{header}.{payload}.{System.Buffers.Text.Base64Url.EncodeToString(signature)}";
+    }
+
+    private static string PublicEcJwk(ECDsa key)
+    {
+        var point = key.ExportParameters(false).Q;
+        return JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["kty"] = "EC",
+            ["crv"] = "P-256",
+            ["x"] = System.Buffers.Text.Base64Url.EncodeToString(point.X),
+            ["y"] = System.Buffers.Text.Base64Url.EncodeToString(point.Y),
+        });
     }
 
     private static string Base64UrlJson(Dictionary<string, object> value) =>
