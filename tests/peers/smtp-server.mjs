@@ -131,6 +131,7 @@ if (xoauth2) {
   // (SASL.XOAUTH2_error, after the client's reply to the 334 error challenge); Microsoft 365 says
   // "535 5.7.3 Authentication unsuccessful". Its package exports no such hook, so the module is
   // reached by file, the same instance smtp-server's connections use.
+  if (typeof import.meta.resolve !== 'function') fail(`--xoauth2 needs Node.js 20.6 or later (import.meta.resolve), not ${process.version}`);
   const { default: SASL } = await import(new URL('./sasl.js', import.meta.resolve('smtp-server')));
   if (typeof SASL.XOAUTH2_error !== 'function') fail('this smtp-server has no SASL.XOAUTH2_error to replace');
   SASL.XOAUTH2_error = function xoauth2Refused(_data, callback) {
