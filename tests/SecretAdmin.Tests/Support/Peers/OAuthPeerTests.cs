@@ -6,7 +6,6 @@ using System.Text.Json;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
-using Microsoft.IdentityModel.Tokens;
 using MimeKit;
 
 namespace SecretAdmin.Tests.Support.Peers;
@@ -42,15 +41,13 @@ public sealed class OAuthPeerTests
             "ES256" => (AsymmetricAlgorithm)ECDsa.Create(ECCurve.NamedCurves.nistP256),
             _ => RSA.Create(2048),
         };
-        // Each way to register a public key: the key itself, a JsonWebKey (here with its private members,
-        // which must not reach the peer) and a public JWK as JSON.
+        // Both ways to register a public key: the key itself (only its public part reaches the peer) and a public JWK as JSON.
         var client = method switch
         {
             "post" => OidcPeerClient.WithSecret(MailerId, MailerSecret, OidcPeerClient.SecretMethod.Post),
             "basic" => OidcPeerClient.WithSecret(MailerId, MailerSecret, OidcPeerClient.SecretMethod.Basic),
-            "RS256" => OidcPeerClient.WithPrivateKey(MailerId, key),
-            "PS256" => OidcPeerClient.WithPrivateKey(MailerId, JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(((RSA)key).ExportParameters(true)))),
-            _ => OidcPeerClient.WithPrivateKey(MailerId, PublicEcJwk((ECDsa)key)),
+            "PS256" => OidcPeerClient.WithPrivateKey(MailerId, PublicRsaJwk((RSA)key)),
+            _ => OidcPeerClient.WithPrivateKey(MailerId, key),
         };
         Assert.DoesNotContain("\"d\"", client.PublicJwk ?? string.Empty, StringComparison.Ordinal);
         await using var oidc = await StartOidcAsync(client);
@@ -66,6 +63,25 @@ public sealed class OAuthPeerTests
         Assert.Equal([new OidcPeer.IssuedToken(MailerId, client.TokenEndpointAuthMethod, GoogleScope)], oidc.ClientCredentialsIssued);
         Assert.Equal(1, oidc.CountClientCredentialsIssued(MailerId));
         Assert.DoesNotContain(token, oidc.Log + smtp.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OidcPeerClient_JwkWithItsPrivateMember_IsRefused()
+    {
+        using var key = RSA.Create(2048);
+        var parameters = key.ExportParameters(true);
+        var privateJwk = JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["kty"] = "RSA",
+            ["n"] = System.Buffers.Text.Base64Url.EncodeToString(parameters.Modulus),
+            ["e"] = System.Buffers.Text.Base64Url.EncodeToString(parameters.Exponent),
+            ["d"] = System.Buffers.Text.Base64Url.EncodeToString(parameters.D),
+        });
+
+        var error = Assert.Throws<ArgumentException>(() => OidcPeerClient.WithPrivateKey(MailerId, privateJwk));
+
+        Assert.Contains("public JWK", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(System.Buffers.Text.Base64Url.EncodeToString(parameters.D), error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -399,15 +415,14 @@ public sealed class OAuthPeerTests
         return $"{header}.{payload}.{System.Buffers.Text.Base64Url.EncodeToString(signature)}";
     }
 
-    private static string PublicEcJwk(ECDsa key)
+    private static string PublicRsaJwk(RSA key)
     {
-        var point = key.ExportParameters(false).Q;
+        var parameters = key.ExportParameters(false);
         return JsonSerializer.Serialize(new Dictionary<string, string>
         {
-            ["kty"] = "EC",
-            ["crv"] = "P-256",
-            ["x"] = System.Buffers.Text.Base64Url.EncodeToString(point.X),
-            ["y"] = System.Buffers.Text.Base64Url.EncodeToString(point.Y),
+            ["kty"] = "RSA",
+            ["n"] = System.Buffers.Text.Base64Url.EncodeToString(parameters.Modulus),
+            ["e"] = System.Buffers.Text.Base64Url.EncodeToString(parameters.Exponent),
         });
     }
 

@@ -15,7 +15,7 @@ namespace SecretAdmin.Tests.Support.Peers;
 /// given real provider instead (issuer path, signing alg, client authentication, PAR, end session,
 /// extra audience, a lying issuer, key rotation). Machine clients (<see cref="OidcPeerClient"/>) may get
 /// opaque access tokens with the client credentials grant, and a <see cref="OidcPeerResourceServer"/> may
-/// introspect them, as a mail server does for XOAUTH2 (<see cref="SmtpPeerOptions.XOAuth2"/>).
+/// introspect them, as a mail server does for XOAUTH2 (the SMTP peer's <c>SmtpPeerOptions.XOAuth2</c>).
 /// </summary>
 public sealed partial class OidcPeer : IAsyncDisposable
 {

@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.IdentityModel.Tokens;
 
 namespace SecretAdmin.Tests.Support.Peers;
 
@@ -84,24 +83,6 @@ public sealed record OidcPeerClient
             ECDsa ecdsa => EcMembers(ecdsa.ExportParameters(false)),
             _ => throw new ArgumentException($"A private_key_jwt client needs an RSA or ECDsa key, not {key.GetType().Name}.", nameof(key)),
         };
-        return new(clientId, AuthMethod.PrivateKeyJwt, null, JsonSerializer.Serialize(members));
-    }
-
-    /// <summary>A private_key_jwt client registered with the public members of <paramref name="key"/> (its private members are left out).</summary>
-    public static OidcPeerClient WithPrivateKey(string clientId, JsonWebKey key)
-    {
-        var members = new Dictionary<string, string>
-        {
-            ["kty"] = key.Kty ?? throw new ArgumentException("The JWK has no kty.", nameof(key)),
-        };
-        foreach (var (name, value) in new[] { ("kid", key.Kid), ("alg", key.Alg), ("use", key.Use), ("n", key.N), ("e", key.E), ("crv", key.Crv), ("x", key.X), ("y", key.Y) })
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                members[name] = value;
-            }
-        }
-
         return new(clientId, AuthMethod.PrivateKeyJwt, null, JsonSerializer.Serialize(members));
     }
 
