@@ -4,14 +4,21 @@
 //        [--client-id secretadmin] [--post-logout-redirect-uri URI]... [--claims-file FILE.json]
 //        [--issuer-path /realms/corp] [--signing-alg RS256|PS256|ES256] [--token-auth post|basic|both]
 //        [--no-par] [--no-end-session] [--extra-audience AUD] [--lie-issuer URL] [--kid-rotate-after N]
+//        [--cc-client JSON]... [--cc-scope S]... [--access-token-ttl SECONDS] [--resource-server id:secret]
 //
 // Without the shape options below it is exactly what the tests have always had: issuer
 // http://127.0.0.1:<port> (no trailing slash), RS256, client_secret_post registered with
 // client_secret_basic accepted too, pushed authorization requests offered, RP-initiated logout.
 // stdout carries one JSON object per line and nothing else:
-//   {"ready":true,"port":40123,"issuer":"http://127.0.0.1:40123","address":"http://127.0.0.1:40123"}   once, when it listens
+//   {"ready":true,"port":40123,"issuer":"http://127.0.0.1:40123","address":"http://127.0.0.1:40123",
+//    "tokenEndpoint":"http://127.0.0.1:40123/token","introspectionEndpoint":null}   once, when it listens
+//    (the endpoints as discovery gives them; introspectionEndpoint only with --resource-server)
 //   {"event":"request","method":"GET","path":"/auth"}   per request received (the path as sent, never a query or a body)
 //   {"event":"authorization.success"|"grant.success"|"end_session.success"|..., ...}   as they happen
+//   {"event":"client_credentials.issued","clientId":"mailer","authMethod":"private_key_jwt","scope":"..."}
+//   {"event":"client_credentials.refused","clientId":"mailer","error":"invalid_client"|"invalid_scope"|...}
+//                                                       per client credentials token request (never a secret,
+//                                                       an assertion or a token)
 // "address" is where it really serves (discovery at <address>/.well-known/openid-configuration); it
 // differs from "issuer" only with --lie-issuer.
 // Diagnostics (including oidc-provider's own notices) go to stderr. It exits on SIGTERM/SIGINT, and
@@ -53,6 +60,31 @@
 //   --kid-rotate-after N  after every N ID tokens issued, sign with a new key under a new kid; the JWKS
 //                         then lists the new key first and the previous one after it. Sessions, codes
 //                         and access tokens issued before the rotation stay valid.
+//
+// Machine clients (OAuth 2.0 client credentials grant, e.g. a mailer sending with XOAUTH2), each optional;
+// without them the provider offers neither the grant nor introspection, as always:
+//   --cc-client JSON      (repeatable) one more client, for grant_types [client_credentials] only (no
+//                         redirect URIs, no response types): {"client_id":"mailer","token_endpoint_auth_method":
+//                         "client_secret_post"|"client_secret_basic"|"private_key_jwt","client_secret":"..."}
+//                         or, for private_key_jwt, "jwks":{"keys":[<public JWK>]} instead of the secret.
+//                         The client must authenticate exactly as registered: unlike oidc-provider's own
+//                         leniency, client_secret_basic and client_secret_post are not interchangeable for
+//                         these clients (401 invalid_client). private_key_jwt takes RS256, PS256 or ES256
+//                         assertions (iss = sub = client_id, exp, a jti used once) whose aud is, or lists,
+//                         the token endpoint URL (discovery's token_endpoint, what Microsoft Entra asks for)
+//                         or the issuer identifier; any other aud gets 401 invalid_client.
+//   --cc-scope S          (repeatable) a scope a client credentials client may ask for, e.g.
+//                         https://outlook.office365.com/.default or https://mail.google.com/. Asking for any
+//                         other scope gets 400 invalid_scope; with at least one --cc-scope, asking for none
+//                         gets invalid_scope too (Entra requires scope). The token's scope is what was asked.
+//   --access-token-ttl N  client credentials tokens live N seconds (default oidc-provider's, 600). They are
+//                         opaque (oidc-provider's ClientCredentials), so only introspection tells what they are.
+//   --resource-server id:secret  a client (client_secret_basic) that may call the introspection endpoint
+//                         (discovery's introspection_endpoint), as the SMTP peer does with --xoauth2. It
+//                         learns active, client_id, scope, exp, iat, token_type of a client credentials
+//                         token; any other caller is told {"active":false}.
+// With --token-auth, the methods these clients use are added to token_endpoint_auth_methods_supported,
+// and the main client is still held to the --token-auth method.
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign as cryptoSign, constants as cryptoConstants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -65,7 +97,10 @@ const { emit, fail, parsePort, exitWhenParentGoes } = peerProcess('oidc-peer');
 console.log = (...values) => console.error(...values);
 console.info = (...values) => console.error(...values);
 
-const { default: Provider } = await import('oidc-provider');
+const { default: Provider, errors: oidcErrors } = await import('oidc-provider');
+// oidc-provider's per-instance internals (its grant type handlers), to put the --cc-scope and
+// --cc-client checks in front of the client credentials grant once the client has authenticated.
+const { default: providerInternals } = await import('oidc-provider/lib/helpers/weak_cache.js');
 // oidc-provider's own development in-memory adapter, which it otherwise creates afresh for each
 // Provider instance; --kid-rotate-after makes a new instance, and every instance shares this one.
 const { createMemoryAdapter } = await import('oidc-provider/lib/adapters/memory_adapter.js');
@@ -86,6 +121,10 @@ const { values: args } = parseArgs({
     'extra-audience': { type: 'string' },
     'lie-issuer': { type: 'string' },
     'kid-rotate-after': { type: 'string' },
+    'cc-client': { type: 'string', multiple: true, default: [] },
+    'cc-scope': { type: 'string', multiple: true, default: [] },
+    'access-token-ttl': { type: 'string' },
+    'resource-server': { type: 'string' },
   },
   strict: true,
 });
@@ -134,6 +173,48 @@ let rotateAfter;
 if (args['kid-rotate-after'] !== undefined) {
   rotateAfter = Number(args['kid-rotate-after']);
   if (!Number.isInteger(rotateAfter) || rotateAfter < 1) fail(`--kid-rotate-after must be a positive whole number, not "${args['kid-rotate-after']}"`);
+}
+
+const ccAuthMethods = ['client_secret_post', 'client_secret_basic', 'private_key_jwt'];
+const ccClients = new Map(args['cc-client'].map((text) => {
+  let client;
+  try {
+    client = JSON.parse(text);
+  } catch (error) {
+    fail(`--cc-client must be a JSON object, but it does not parse: ${error.message}`);
+  }
+  if (client === null || typeof client !== 'object' || Array.isArray(client)) fail('--cc-client must be a JSON object');
+  const { client_id: id, token_endpoint_auth_method: method, client_secret: secret, jwks } = client;
+  if (typeof id !== 'string' || id === '' || id === args['client-id']) fail('--cc-client needs a client_id of its own');
+  if (!ccAuthMethods.includes(method)) fail(`--cc-client ${id}: token_endpoint_auth_method must be one of ${ccAuthMethods.join(', ')}`);
+  if (method === 'private_key_jwt') {
+    if (!Array.isArray(jwks?.keys) || jwks.keys.length === 0) fail(`--cc-client ${id}: private_key_jwt needs "jwks": {"keys": [public JWK]}`);
+    if (jwks.keys.some((key) => key === null || typeof key !== 'object' || typeof key.kty !== 'string' || 'd' in key)) {
+      fail(`--cc-client ${id}: each JWK needs a kty and must be public (no "d")`);
+    }
+    if (secret !== undefined) fail(`--cc-client ${id}: private_key_jwt takes no client_secret`);
+  } else if (typeof secret !== 'string' || secret === '') {
+    fail(`--cc-client ${id}: ${method} needs a client_secret`);
+  }
+  return [id, { id, method, secret, jwks }];
+}));
+if (ccClients.size !== args['cc-client'].length) fail('each --cc-client needs a different client_id');
+
+const ccScopes = args['cc-scope'];
+if (ccScopes.some((scope) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope))) fail('--cc-scope must be one scope token (no spaces, quotes or backslashes)');
+
+let accessTokenTtl;
+if (args['access-token-ttl'] !== undefined) {
+  accessTokenTtl = Number(args['access-token-ttl']);
+  if (!Number.isInteger(accessTokenTtl) || accessTokenTtl < 1) fail(`--access-token-ttl must be a positive whole number of seconds, not "${args['access-token-ttl']}"`);
+}
+
+let resourceServer;
+if (args['resource-server'] !== undefined) {
+  const colon = args['resource-server'].indexOf(':');
+  if (colon <= 0 || colon === args['resource-server'].length - 1) fail('--resource-server must be id:secret');
+  resourceServer = { id: args['resource-server'].slice(0, colon), secret: args['resource-server'].slice(colon + 1) };
+  if (resourceServer.id === args['client-id'] || ccClients.has(resourceServer.id)) fail('--resource-server needs a client id of its own');
 }
 
 let claimOverrides = {};
@@ -218,6 +299,42 @@ const registeredAuthMethod = tokenAuth === 'basic' ? 'client_secret_basic' : 'cl
 const cookieKeys = [randomBytes(32).toString('base64url')];
 const sharedAdapter = createMemoryAdapter();
 
+// Machine clients: one per --cc-client, and the --resource-server that may introspect their tokens.
+const machineClients = [
+  ...[...ccClients.values()].map((client) => ({
+    client_id: client.id,
+    client_name: `client credentials ${client.id}`,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: client.method,
+    ...(client.secret !== undefined ? { client_secret: client.secret } : {}),
+    ...(client.jwks !== undefined ? { jwks: client.jwks } : {}),
+  })),
+  ...(resourceServer ? [{
+    client_id: resourceServer.id,
+    client_secret: resourceServer.secret,
+    client_name: 'resource server',
+    grant_types: [],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+  }] : []),
+];
+
+// --token-auth narrows clientAuthMethods for the main client; the machine clients' methods must be in
+// it too, or oidc-provider refuses to load them. The main client stays held to --token-auth by
+// refusedBasicClientAuth / refusedPostClientAuth below.
+const clientAuthMethods = tokenAuth === undefined
+  ? undefined
+  : [...new Set([...clientAuthMethodsFor[tokenAuth], ...machineClients.map((client) => client.token_endpoint_auth_method)])];
+const mainClientPostAddedForOthers = tokenAuth === 'basic' && clientAuthMethods.includes('client_secret_post');
+
+const enabledJWA = {
+  ...(args['signing-alg'] ? { idTokenSigningAlgValues: [signingAlg] } : {}),
+  ...(ccClients.size > 0 ? { clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256'] } : {}),
+};
+
 function createProvider(jwks) {
   const provider = new Provider(issuer, {
     clients: [{
@@ -234,19 +351,29 @@ function createProvider(jwks) {
       // --token-auth narrows clientAuthMethods (and refusedBasicClientAuth below).
       token_endpoint_auth_method: registeredAuthMethod,
       id_token_signed_response_alg: signingAlg,
-    }],
+    }, ...machineClients],
     jwks: { keys: jwks },
     adapter: sharedAdapter,
-    ...(args['signing-alg'] ? { enabledJWA: { idTokenSigningAlgValues: [signingAlg] } } : {}),
-    ...(tokenAuth ? { clientAuthMethods: clientAuthMethodsFor[tokenAuth] } : {}),
+    ...(Object.keys(enabledJWA).length > 0 ? { enabledJWA } : {}),
+    ...(clientAuthMethods ? { clientAuthMethods } : {}),
     // Cookie signing keys; the cookies are not marked Secure because the requests are plain http.
     cookies: { keys: cookieKeys },
     claims: scopeClaims,
+    // oidc-provider drops a requested scope it does not know from a client credentials token (without a
+    // resource indicator), so the --cc-scope scopes are added to the ones it knows (oidc-provider's
+    // default list is openid and offline_access; the claims above add profile, email, groups).
+    ...(ccScopes.length > 0 ? { scopes: ['openid', 'offline_access', ...ccScopes] } : {}),
     // Put the scope's claims in the ID token as well as in userinfo, as most real identity
     // providers do, so a relying party that does not call userinfo still sees email and groups.
     conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: true },
+      clientCredentials: { enabled: ccClients.size > 0 },
+      introspection: {
+        enabled: resourceServer !== undefined,
+        // Only the resource server learns what a token is; anyone else is told it is not active.
+        allowedPolicy: async (_ctx, client) => client.clientId === resourceServer?.id,
+      },
       pushedAuthorizationRequests: { enabled: !args['no-par'] },
       rpInitiatedLogout: {
         enabled: !args['no-end-session'],
@@ -298,6 +425,7 @@ function createProvider(jwks) {
       Interaction: 60 * 60,
       Session: 24 * 60 * 60,
       Grant: 24 * 60 * 60,
+      ClientCredentials: accessTokenTtl ?? 10 * 60,
     },
     async renderError(ctx, out) {
       ctx.type = 'html';
@@ -326,6 +454,19 @@ function createProvider(jwks) {
 
   provider.on('authorization.success', (ctx) => emit({ event: 'authorization.success', clientId: ctx.oidc.client?.clientId ?? null }));
   provider.on('grant.success', (ctx) => emit({ event: 'grant.success', clientId: ctx.oidc.client?.clientId ?? null }));
+  provider.on('grant.success', (ctx) => {
+    if (ctx.oidc.params?.grant_type !== 'client_credentials') return;
+    emit({
+      event: 'client_credentials.issued',
+      clientId: ctx.oidc.client.clientId,
+      authMethod: ctx.oidc.client.clientAuthMethod,
+      scope: ctx.body?.scope ?? null,
+    });
+  });
+  provider.on('grant.error', (ctx, error) => {
+    if (ctx.oidc?.params?.grant_type !== 'client_credentials') return;
+    emit({ event: 'client_credentials.refused', clientId: claimedClientId(ctx), error: error.error ?? error.message });
+  });
   provider.on('end_session.success', () => emit({ event: 'end_session.success' }));
   provider.on('interaction.ended', (ctx) => emit({ event: 'interaction.ended', accountId: ctx.oidc.session?.accountId ?? null }));
   for (const name of ['authorization.error', 'grant.error', 'end_session.error', 'userinfo.error', 'server_error']) {
@@ -336,7 +477,72 @@ function createProvider(jwks) {
     });
   }
 
+  if (ccClients.size > 0) {
+    const handlers = providerInternals(provider).grantTypeHandlers;
+    const issue = handlers.get('client_credentials');
+    handlers.set('client_credentials', async (ctx) => {
+      checkClientCredentialsRequest(ctx);
+      await issue(ctx);
+    });
+  }
+
   return { provider, handle: provider.callback() };
+}
+
+// The client credentials grant, once oidc-provider has authenticated the client: the client used the
+// method it is registered with (oidc-provider would take client_secret_basic and client_secret_post
+// for each other), and asks only for --cc-scope scopes.
+function checkClientCredentialsRequest(ctx) {
+  const client = ccClients.get(ctx.oidc.client.clientId);
+  const presented = presentedAuthMethod(ctx.headers.authorization, ctx.oidc.params);
+  if (client === undefined || presented !== client.method) {
+    console.error(`oidc-peer: ${ctx.oidc.client.clientId} authenticated with ${presented}, but it is registered with ${client?.method}`);
+    throw new oidcErrors.InvalidClientAuth();
+  }
+  const requested = (ctx.oidc.params.scope ?? '').split(' ').filter(Boolean);
+  if (requested.length === 0 && ccScopes.length > 0) {
+    throw new oidcErrors.InvalidScope(`scope is required; offered: ${ccScopes.join(' ')}`);
+  }
+  const other = requested.find((scope) => !ccScopes.includes(scope));
+  if (other !== undefined) {
+    throw new oidcErrors.InvalidScope(`scope ${other} is not offered to client credentials clients`, other);
+  }
+}
+
+/** How a token request authenticates its client, from its Authorization header and parameters. */
+function presentedAuthMethod(authorization, params) {
+  if (/^basic /i.test(authorization ?? '')) return 'client_secret_basic';
+  if (params?.client_secret) return 'client_secret_post';
+  if (params?.client_assertion) return 'private_key_jwt';
+  return 'none';
+}
+
+/** The client id a token request names (parameter, Basic header or assertion subject), or null. */
+function claimedClientId(ctx) {
+  if (ctx.oidc.client) return ctx.oidc.client.clientId;
+  const params = ctx.oidc.params ?? {};
+  if (params.client_id) return params.client_id;
+  const basic = basicClientId(ctx.headers.authorization);
+  if (basic !== undefined) return basic;
+  try {
+    return JSON.parse(Buffer.from(params.client_assertion.split('.')[1], 'base64url').toString('utf8')).sub ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The client id in an Authorization: Basic header (RFC 6749 2.3.1 form-encodes it), or undefined. */
+function basicClientId(authorization) {
+  const match = /^basic (\S+)$/i.exec(authorization ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  try {
+    return decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, '%20'));
+  } catch {
+    return undefined;
+  }
 }
 
 let current = createProvider(signingKeys);
@@ -392,6 +598,7 @@ const endSessionRoute = routeOf('end_session');
 function refusedBasicClientAuth(req, res, path) {
   if (tokenAuth !== 'post' || req.method !== 'POST' || !clientAuthRoutes.has(path)) return false;
   if (!/^basic /i.test(req.headers.authorization ?? '')) return false;
+  if (machineClients.some((client) => client.client_id === basicClientId(req.headers.authorization))) return false; // held to its own method
   const description = 'client authentication failed';
   console.error(`oidc-peer: ${path} refused client_secret_basic; the client is registered with client_secret_post only`);
   if (path === tokenRoute) {
@@ -402,6 +609,32 @@ function refusedBasicClientAuth(req, res, path) {
     'cache-control': 'no-store',
     'www-authenticate': `Basic realm="${issuer}", error="invalid_client", error_description="${description}"`,
   });
+  res.end(JSON.stringify({ error: 'invalid_client', error_description: description }));
+  return true;
+}
+
+// --token-auth basic with a --cc-client that uses client_secret_post: client_secret_post is then in
+// clientAuthMethods, and oidc-provider would take the main client's secret from the body too. The body
+// of a POST where a client authenticates is read here first (oidc-provider then parses req.body, its
+// documented fallback for a body read upstream), and a client_secret for the main client is refused.
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function refusedPostClientAuth(req, res, path, body) {
+  const params = new URLSearchParams(body.toString('utf8'));
+  if (!params.get('client_secret') || params.get('client_id') !== clientId) return false;
+  const description = 'client authentication failed';
+  console.error(`oidc-peer: ${path} refused client_secret_post; the client is registered with client_secret_basic only`);
+  if (path === tokenRoute) {
+    emit({ event: 'grant.error', error: 'invalid_client', description });
+  }
+  res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify({ error: 'invalid_client', error_description: description }));
   return true;
 }
@@ -439,11 +672,29 @@ server.on('request', (req, res) => {
     inner = path.slice(mountPath.length) || '/';
   }
   if (refusedBasicClientAuth(req, res, inner)) return;
+  if (mainClientPostAddedForOthers && req.method === 'POST' && clientAuthRoutes.has(inner)) {
+    readBody(req).then((body) => {
+      req.body = body;
+      if (!refusedPostClientAuth(req, res, inner, body)) current.handle(req, res);
+    }, (error) => {
+      console.error(`oidc-peer: cannot read the request body: ${error.message}`);
+      res.destroy();
+    });
+    return;
+  }
   restoreIdTokenHint(req, inner);
   current.handle(req, res);
 });
 server.on('error', (error) => console.error(`oidc-peer: ${error.message}`));
-emit({ ready: true, port: actualPort, issuer, address });
+const introspectionRoute = routeOf('introspection');
+emit({
+  ready: true,
+  port: actualPort,
+  issuer,
+  address,
+  tokenEndpoint: `${address}${tokenRoute}`,
+  introspectionEndpoint: introspectionRoute === undefined ? null : `${address}${introspectionRoute}`,
+});
 
 exitWhenParentGoes(() => new Promise((resolve) => {
   server.close(resolve);

@@ -13,7 +13,9 @@ namespace SecretAdmin.Tests.Support.Peers;
 /// name = login, groups = ["secretadmin-admins"] for logins starting with "admin", else ["staff"];
 /// they are in the ID token and at userinfo. An <see cref="OidcPeerShape"/> makes it look like a
 /// given real provider instead (issuer path, signing alg, client authentication, PAR, end session,
-/// extra audience, a lying issuer, key rotation).
+/// extra audience, a lying issuer, key rotation). Machine clients (<see cref="OidcPeerClient"/>) may get
+/// opaque access tokens with the client credentials grant, and a <see cref="OidcPeerResourceServer"/> may
+/// introspect them, as a mail server does for XOAUTH2 (the SMTP peer's <c>SmtpPeerOptions.XOAuth2</c>).
 /// </summary>
 public sealed partial class OidcPeer : IAsyncDisposable
 {
@@ -24,14 +26,17 @@ public sealed partial class OidcPeer : IAsyncDisposable
     private readonly NodePeer _node;
     private readonly string? _claimsFile;
 
-    private OidcPeer(NodePeer node, string clientSecret, string? claimsFile)
+    private OidcPeer(NodePeer node, string clientSecret, string? claimsFile, OidcPeerResourceServer? resourceServer)
     {
         _node = node;
         ClientSecret = clientSecret;
         _claimsFile = claimsFile;
+        ResourceServer = resourceServer;
         Issuer = node.Ready.GetProperty("issuer").GetString()!;
         Address = node.Ready.GetProperty("address").GetString()!;
         Origin = $"http://127.0.0.1:{node.Port}";
+        TokenEndpoint = node.Ready.GetProperty("tokenEndpoint").GetString()!;
+        IntrospectionEndpoint = node.Ready.GetProperty("introspectionEndpoint").GetString();
     }
 
     /// <summary>
@@ -55,6 +60,15 @@ public sealed partial class OidcPeer : IAsyncDisposable
 
     public string DiscoveryDocument => $"{Address}/.well-known/openid-configuration";
 
+    /// <summary>The token endpoint, as discovery's token_endpoint gives it (under the issuer path, if any).</summary>
+    public string TokenEndpoint { get; }
+
+    /// <summary>Discovery's introspection_endpoint; null unless the peer was started with a resource server.</summary>
+    public string? IntrospectionEndpoint { get; }
+
+    /// <summary>The client that may introspect tokens, if the peer was started with one.</summary>
+    public OidcPeerResourceServer? ResourceServer { get; }
+
     /// <summary>The peer's diagnostics so far (oidc-provider's warnings and errors), for assertion messages.</summary>
     public string Log => _node.StandardError;
 
@@ -67,15 +81,56 @@ public sealed partial class OidcPeer : IAsyncDisposable
     /// claim, e.g. { "dave": { "email": null } }. Claims no scope releases (hd, realm_access, …) come with openid.
     /// </param>
     /// <param name="shape">How the provider is configured; <see cref="OidcPeerShape.Default"/> when null.</param>
+    /// <param name="clientCredentialsClients">Machine clients that may get tokens with the client credentials grant.</param>
+    /// <param name="clientCredentialsScopes">
+    /// The scopes they may ask for (e.g. https://outlook.office365.com/.default); any other scope, or none
+    /// when this list is not empty, is answered invalid_scope.
+    /// </param>
+    /// <param name="accessTokenLifetime">How long their tokens live, in whole seconds; oidc-provider's 10 minutes when null.</param>
+    /// <param name="resourceServer">A client that may introspect tokens (<see cref="IntrospectionEndpoint"/>); no introspection when null.</param>
     public static async Task<OidcPeer> StartAsync(
         string clientSecret,
         IEnumerable<string> redirectUris,
         IEnumerable<string>? postLogoutRedirectUris = null,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>? accountClaims = null,
-        OidcPeerShape? shape = null)
+        OidcPeerShape? shape = null,
+        IReadOnlyList<OidcPeerClient>? clientCredentialsClients = null,
+        IReadOnlyList<string>? clientCredentialsScopes = null,
+        TimeSpan? accessTokenLifetime = null,
+        OidcPeerResourceServer? resourceServer = null)
     {
         List<string> arguments = ["--port", "0", "--client-id", ClientId, "--client-secret", clientSecret];
         arguments.AddRange((shape ?? OidcPeerShape.Default).Arguments());
+        foreach (var client in clientCredentialsClients ?? [])
+        {
+            arguments.AddRange(["--cc-client", client.ToArgument()]);
+        }
+
+        foreach (var scope in clientCredentialsScopes ?? [])
+        {
+            arguments.AddRange(["--cc-scope", scope]);
+        }
+
+        if (accessTokenLifetime is { } lifetime)
+        {
+            if (lifetime.TotalSeconds < 1 || lifetime.Ticks % TimeSpan.TicksPerSecond != 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(accessTokenLifetime), lifetime, "The peer takes a whole number of seconds, at least one.");
+            }
+
+            arguments.AddRange(["--access-token-ttl", ((long)lifetime.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        if (resourceServer is not null)
+        {
+            if (resourceServer.ClientId.Contains(':', StringComparison.Ordinal))
+            {
+                throw new ArgumentException("The resource server's client id cannot contain ':'.", nameof(resourceServer));
+            }
+
+            arguments.AddRange(["--resource-server", $"{resourceServer.ClientId}:{resourceServer.ClientSecret}"]);
+        }
+
         foreach (var uri in redirectUris)
         {
             arguments.AddRange(["--redirect-uri", uri]);
@@ -96,7 +151,7 @@ public sealed partial class OidcPeer : IAsyncDisposable
 
         try
         {
-            return new OidcPeer(await NodePeer.StartAsync("oidc-provider.mjs", arguments), clientSecret, claimsFile);
+            return new OidcPeer(await NodePeer.StartAsync("oidc-provider.mjs", arguments), clientSecret, claimsFile, resourceServer);
         }
         catch
         {
@@ -209,11 +264,31 @@ public sealed partial class OidcPeer : IAsyncDisposable
             timeout,
             $"the event {name}");
 
+    /// <summary>Every client credentials token the peer has issued so far, in order.</summary>
+    public IReadOnlyList<IssuedToken> ClientCredentialsIssued =>
+        [.. Events("client_credentials.issued").Select(line => new IssuedToken(
+            line.GetProperty("clientId").GetString()!,
+            line.GetProperty("authMethod").GetString()!,
+            line.GetProperty("scope").ValueKind == JsonValueKind.String ? line.GetProperty("scope").GetString() : null))];
+
+    /// <summary>Every client credentials token request the peer has refused so far, in order.</summary>
+    public IReadOnlyList<RefusedTokenRequest> ClientCredentialsRefused =>
+        [.. Events("client_credentials.refused").Select(line => new RefusedTokenRequest(
+            line.GetProperty("clientId").ValueKind == JsonValueKind.String ? line.GetProperty("clientId").GetString() : null,
+            line.GetProperty("error").GetString()!))];
+
+    /// <summary>How many client credentials tokens the peer has issued so far, to <paramref name="clientId"/> or to anyone.</summary>
+    public int CountClientCredentialsIssued(string? clientId = null) =>
+        ClientCredentialsIssued.Count(token => clientId is null || token.ClientId == clientId);
+
     public async ValueTask DisposeAsync()
     {
         await _node.DisposeAsync();
         DeleteFile(_claimsFile);
     }
+
+    private IEnumerable<JsonElement> Events(string name) =>
+        _node.Lines.Where(line => line.TryGetProperty("event", out var value) && value.GetString() == name);
 
     private static void DeleteFile(string? path)
     {
@@ -231,6 +306,12 @@ public sealed partial class OidcPeer : IAsyncDisposable
 
     private bool IsOurs(Uri uri) =>
         uri.GetLeftPart(UriPartial.Authority).Equals(Origin, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A client credentials token the peer issued: to whom, how the client authenticated (token_endpoint_auth_method), with what scope.</summary>
+    public sealed record IssuedToken(string ClientId, string AuthMethod, string? Scope);
+
+    /// <summary>A client credentials token request the peer refused: the client it named (if any) and the OAuth error (invalid_client, invalid_scope, …).</summary>
+    public sealed record RefusedTokenRequest(string? ClientId, string Error);
 
     [GeneratedRegex("<form[^>]*\\saction=\"(?<action>[^\"]+)\"")]
     private static partial Regex FormAction();

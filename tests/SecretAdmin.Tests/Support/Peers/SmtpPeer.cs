@@ -6,7 +6,9 @@ namespace SecretAdmin.Tests.Support.Peers;
 /// A real SMTP server (npm smtp-server, tests/peers/smtp-server.mjs) on 127.0.0.1 that reports
 /// every message it accepts. With a user and password it advertises and requires AUTH PLAIN/LOGIN
 /// and answers anything else with "535 Authentication credentials invalid"; without them it does
-/// not offer AUTH and accepts mail from anyone.
+/// not offer AUTH and accepts mail from anyone. <see cref="SmtpPeerOptions"/> adds XOAUTH2 checked by
+/// token introspection, basic authentication switched off, refused senders and recipients, and
+/// deferred messages.
 /// </summary>
 public sealed class SmtpPeer : IAsyncDisposable
 {
@@ -34,30 +36,12 @@ public sealed class SmtpPeer : IAsyncDisposable
     /// <summary>The peer's diagnostics so far, for assertion messages.</summary>
     public string Log => _node.StandardError;
 
-    public static async Task<SmtpPeer> StartAsync(string? user = null, string? password = null, Security security = Security.None)
+    public static Task<SmtpPeer> StartAsync(string? user = null, string? password = null, Security security = Security.None) =>
+        StartAsync(new SmtpPeerOptions { User = user, Password = password, Security = security });
+
+    public static async Task<SmtpPeer> StartAsync(SmtpPeerOptions options)
     {
-        if ((user is null) != (password is null))
-        {
-            throw new ArgumentException("Give both a user and a password, or neither.");
-        }
-
-        if (user is not null && user.Contains(':', StringComparison.Ordinal))
-        {
-            throw new ArgumentException("The SMTP peer's user name cannot contain ':'.", nameof(user));
-        }
-
-        List<string> arguments = ["--port", "0", "--secure-mode", security switch
-        {
-            Security.None => "none",
-            Security.StartTls => "starttls",
-            Security.Tls => "tls",
-            _ => throw new ArgumentOutOfRangeException(nameof(security)),
-        }];
-        if (user is not null)
-        {
-            arguments.AddRange(["--auth", $"{user}:{password}"]);
-        }
-
+        List<string> arguments = ["--port", "0", .. options.Arguments()];
         return new SmtpPeer(await NodePeer.StartAsync("smtp-server.mjs", arguments));
     }
 
@@ -78,7 +62,41 @@ public sealed class SmtpPeer : IAsyncDisposable
     public IReadOnlyList<string?> AuthAttempts =>
         [.. _node.Lines.Where(l => l.TryGetProperty("auth", out _)).Select(l => l.GetProperty("auth").GetProperty("username").GetString())];
 
+    /// <summary>Every AUTH attempt the peer has seen so far, accepted or not, in order.</summary>
+    public IReadOnlyList<AuthAttempt> AuthAttemptDetails =>
+        [.. _node.Lines.Where(l => l.TryGetProperty("auth", out _)).Select(l => ToAuthAttempt(l.GetProperty("auth")))];
+
+    /// <summary>
+    /// The next AUTH attempt that no earlier call returned, waiting up to <paramref name="timeout"/>. The
+    /// peer reports an attempt before it answers it, but the report may reach the test a moment after the reply.
+    /// </summary>
+    public async Task<AuthAttempt> WaitForAuthAttemptAsync(TimeSpan timeout) =>
+        ToAuthAttempt((await _node.WaitForLineAsync(l => l.TryGetProperty("auth", out _), timeout, "an AUTH attempt")).GetProperty("auth"));
+
+    /// <summary>Every MAIL, RCPT or DATA command the peer refused because of its options (refused senders and recipients, deferred messages).</summary>
+    public IReadOnlyList<Refusal> Refusals =>
+        [.. _node.Lines.Where(l => l.TryGetProperty("refused", out _)).Select(l => l.GetProperty("refused")).Select(r => new Refusal(
+            r.GetProperty("command").GetString()!,
+            r.GetProperty("code").GetInt32(),
+            r.GetProperty("address").ValueKind == JsonValueKind.String ? r.GetProperty("address").GetString() : null))];
+
     public ValueTask DisposeAsync() => _node.DisposeAsync();
+
+    private static AuthAttempt ToAuthAttempt(JsonElement auth)
+    {
+        string? Text(string name) => auth.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        return new AuthAttempt(Text("method")!, Text("username"), auth.GetProperty("accepted").GetBoolean(), Text("clientId"), Text("reason"));
+    }
+
+    /// <summary>
+    /// One AUTH attempt: the mechanism (PLAIN, LOGIN, XOAUTH2), the user name given, whether it was
+    /// accepted, the client the bearer token was issued to (XOAUTH2 only, from introspection) and a
+    /// short reason for a refusal. Never a password or a token.
+    /// </summary>
+    public sealed record AuthAttempt(string Method, string? Username, bool Accepted, string? ClientId, string? Reason);
+
+    /// <summary>A command the peer refused: MAIL (a refused sender), RCPT (a refused recipient) or DATA (a deferred message), its reply code and the address.</summary>
+    public sealed record Refusal(string Command, int Code, string? Address);
 
     /// <summary>
     /// One accepted message: the envelope sender and recipients, the decoded Subject header, the
