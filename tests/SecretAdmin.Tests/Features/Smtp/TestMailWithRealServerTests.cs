@@ -98,7 +98,94 @@ public sealed class TestMailWithRealServerTests : IAsyncLifetime
         var result = await _smtp.SendTestMailAsync(Admin, form, "ops@example.test");
 
         Assert.False(result.Succeeded);
+        Assert.Equal(MailStep.Connect, result.FailedStep);
         Assert.StartsWith($"Could not connect to 127.0.0.1:{port}", result.Message, StringComparison.Ordinal);
+        Assert.Equal("Check the host, the port and any firewall between.", result.Hint);
+    }
+
+    [Fact]
+    public async Task TestMail_HostThatDoesNotResolve_StopsAtNameResolution()
+    {
+        var form = new SmtpSettingsForm { Host = "no-such-host.invalid", Port = 587, Security = SmtpSecurity.None, FromAddress = "no-reply@example.test", TimeoutSeconds = 5 };
+
+        var result = await _smtp.SendTestMailAsync(Admin, form, "ops@example.test");
+
+        Assert.Equal(MailStep.NameResolution, result.FailedStep);
+        Assert.Equal("The host no-such-host.invalid could not be found.", result.Message);
+    }
+
+    [Fact]
+    public async Task TestMail_TlsOnConnectToAPlainServer_StopsAtTls()
+    {
+        await using var peer = await SmtpPeer.StartAsync();
+        var form = Form(peer, username: null);
+        form.Security = SmtpSecurity.TlsOnConnect;
+
+        var result = await _smtp.SendTestMailAsync(Admin, form, "ops@example.test");
+
+        Assert.Equal(MailStep.Tls, result.FailedStep);
+        Assert.Contains("STARTTLS is usually 587, TLS on connect 465", result.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TestMail_StartTlsNotOffered_StopsAtTls()
+    {
+        await using var peer = await SmtpPeer.StartAsync();
+        var form = Form(peer, username: null);
+        form.Security = SmtpSecurity.StartTls;
+
+        var result = await _smtp.SendTestMailAsync(Admin, form, "ops@example.test");
+
+        Assert.Equal(MailStep.Tls, result.FailedStep);
+        Assert.Equal("Choose another security setting.", result.Hint);
+    }
+
+    [Fact]
+    public async Task TestMail_BasicAuthenticationDisabledAsMicrosoft365Does_StopsAtSignInAndSuggestsOAuth()
+    {
+        await using var peer = await SmtpPeer.StartAsync(new SmtpPeerOptions { User = User, Password = Password, BasicAuthDisabled = true });
+
+        var result = await _smtp.SendTestMailAsync(Admin, Form(peer, password: Password), "ops@example.test");
+
+        Assert.Equal(MailStep.Authentication, result.FailedStep);
+        Assert.Contains("5.7.139", result.Message, StringComparison.Ordinal);
+        Assert.Contains("choose OAuth 2.0", result.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TestMail_SenderTheAccountMayNotSendAs_StopsAtTheSender()
+    {
+        await using var peer = await SmtpPeer.StartAsync(new SmtpPeerOptions { RefusedSenders = ["no-reply@example.test"] });
+
+        var result = await _smtp.SendTestMailAsync(Admin, Form(peer, username: null), "ops@example.test");
+
+        Assert.Equal(MailStep.Sender, result.FailedStep);
+        Assert.Contains("550", result.Message, StringComparison.Ordinal);
+        Assert.Contains("may not send as no-reply@example.test", result.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TestMail_UnknownRecipient_StopsAtTheRecipient()
+    {
+        await using var peer = await SmtpPeer.StartAsync(new SmtpPeerOptions { RefusedRecipients = ["nobody@example.test"] });
+
+        var result = await _smtp.SendTestMailAsync(Admin, Form(peer, username: null), "nobody@example.test");
+
+        Assert.Equal(MailStep.Recipient, result.FailedStep);
+        Assert.Contains("5.1.1", result.Message, StringComparison.Ordinal);
+        Assert.Contains("does not take mail for nobody@example.test", result.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TestMail_ServerDefersTheMessage_StopsAtDataAsTemporary()
+    {
+        await using var peer = await SmtpPeer.StartAsync(new SmtpPeerOptions { FailFirst = 1 });
+
+        var result = await _smtp.SendTestMailAsync(Admin, Form(peer, username: null), "ops@example.test");
+
+        Assert.Equal(MailStep.Data, result.FailedStep);
+        Assert.Contains("451", result.Message, StringComparison.Ordinal);
+        Assert.Equal("The server is busy or limiting; try again later.", result.Hint);
     }
 
     [Fact]
@@ -111,6 +198,7 @@ public sealed class TestMailWithRealServerTests : IAsyncLifetime
         var result = await _smtp.SendTestMailAsync(Admin, form, "ops@example.test");
 
         Assert.False(result.Succeeded);
+        Assert.Equal(MailStep.Tls, result.FailedStep);
         Assert.Contains("certificate was not trusted", result.Message, StringComparison.Ordinal);
     }
 }
