@@ -98,12 +98,14 @@ public sealed record OidcPeerClient
         return new(clientId, AuthMethod.PrivateKeyJwt, null, document.RootElement.GetRawText());
     }
 
-    private static Dictionary<string, string> RsaMembers(RSAParameters parameters) => new()
+    /// <summary>With its RFC 7638 thumbprint as kid, as providers name a key they import from a certificate or PEM.</summary>
+    private static Dictionary<string, string> RsaMembers(RSAParameters parameters)
     {
-        ["kty"] = "RSA",
-        ["n"] = Base64Url.EncodeToString(parameters.Modulus),
-        ["e"] = Base64Url.EncodeToString(parameters.Exponent),
-    };
+        var n = Base64Url.EncodeToString(parameters.Modulus);
+        var e = Base64Url.EncodeToString(parameters.Exponent);
+        var thumbprint = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{{\"e\":\"{e}\",\"kty\":\"RSA\",\"n\":\"{n}\"}}"));
+        return new() { ["kty"] = "RSA", ["n"] = n, ["e"] = e, ["kid"] = Base64Url.EncodeToString(thumbprint) };
+    }
 
     private static Dictionary<string, string> EcMembers(ECParameters parameters)
     {
