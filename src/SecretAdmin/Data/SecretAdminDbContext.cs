@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Keys;
+using SecretAdmin.Features.Mail;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Smtp;
@@ -36,6 +37,8 @@ public abstract class SecretAdminDbContext(DbContextOptions<SecretAdminDbContext
     public DbSet<StoredSessionKey> SessionKeys => Set<StoredSessionKey>();
 
     public DbSet<UnknownAccountFailure> UnknownAccountFailures => Set<UnknownAccountFailure>();
+
+    public DbSet<OutboxMail> OutboxMails => Set<OutboxMail>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -2,6 +2,7 @@ using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Health;
 using SecretAdmin.Features.Keys;
+using SecretAdmin.Features.Mail;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Nodes;
 using SecretAdmin.Features.Oidc;
@@ -23,6 +24,7 @@ public static class SecretAdminHostingExtensions
         builder.AddAccounts();
         builder.AddSso();
         builder.AddKeyJobs();
+        builder.AddMailSender();
         builder.AddNodeChangeListener();
         builder.AddSetup();
         builder.AddSecretAdminUi();
@@ -56,6 +58,7 @@ public static class SecretAdminHostingExtensions
         .AddSettings()
         .AddOidcSettings()
         .AddSmtpSettings()
+        .AddMailOutbox()
         .AddMfa()
         .AddKeys();
 

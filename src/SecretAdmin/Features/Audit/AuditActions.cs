@@ -42,6 +42,10 @@ public static class AuditActions
     public const string PlaintextImported = "secrets.plaintext-imported";
     public const string SecretBound = "secrets.bound-to-destination";
 
+    public const string MailSent = "mail.sent";
+    public const string MailFailed = "mail.failed";
+    public const string MailRetried = "mail.retried";
+
     public static IReadOnlyList<string> All { get; } =
     [
         SetupCompleted, SignInSucceeded, SignInFailed, LockedOut, SignedOut, PasswordChanged, ProfileChanged,
@@ -50,5 +54,6 @@ public static class AuditActions
         MfaEnrolled, RecoveryCodesRegenerated, MfaCodeReplayed, RecoveryCodeUsed, MfaReset, MfaDisabled,
         SsoSignedIn, SsoLinked, SsoRefused, SsoFailed, SsoRoleClaimUnreadable, SsoTested,
         KeysRotated, KeysResealed, KeyRetired, KeysVerified, MasterKeyRotated, KeyRingConverted, PlaintextImported, SecretBound,
+        MailSent, MailFailed, MailRetried,
     ];
 }

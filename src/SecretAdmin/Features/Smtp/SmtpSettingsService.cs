@@ -125,6 +125,45 @@ public sealed class SmtpSettingsService(SettingsStore store, SecretSealer sealer
         return TestMailResult.From(delivery);
     }
 
+    /// <summary>
+    /// Sends a message with the saved settings, each secret opened for where it was saved. Settings
+    /// that are missing or whose secret does not open are a failed delivery that says so, to be tried again.
+    /// </summary>
+    public async Task<MailDelivery> SendAsync(string recipient, string subject, string body, CancellationToken cancellationToken = default)
+    {
+        var (form, credential, problem) = await store.ReadAsync<SmtpSettings, (SmtpSettingsForm, SmtpCredential?, string?)>(
+            (db, row) =>
+            {
+                var form = SmtpSettingsForm.From(View(db, row));
+                var errors = new ValidationErrors();
+                foreach (var (field, messages) in SmtpSettingsValidator.ValidateFields(form, View(db, row)))
+                {
+                    foreach (var message in messages)
+                    {
+                        errors.Add(field, message);
+                    }
+                }
+
+                var credential = errors.IsEmpty ? Credential(db, row, form, errors) : null;
+                var problem = row.Host is null
+                    ? "Mail is not set up: an administrator has not saved the SMTP settings."
+                    : errors.IsEmpty ? null : $"The saved SMTP settings cannot be used: {string.Join(" ", errors.ToDictionary().SelectMany(e => e.Value))}";
+                return (form, credential, problem);
+            },
+            cancellationToken);
+        if (problem is not null || credential is null)
+        {
+            return new MailDelivery(false, null, problem ?? "The saved SMTP settings cannot be used.", "Check the SMTP settings page.", false);
+        }
+
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress(FieldChanges.Clean(form.FromName) ?? "SecretAdmin", form.FromAddress!.Trim()));
+        message.To.Add(MailboxAddress.Parse(recipient));
+        message.Subject = subject;
+        message.Body = new TextPart("plain") { Text = body };
+        return await SmtpMailer.SendAsync(SmtpServer.Of(form), credential, message, cancellationToken);
+    }
+
     public Task BindToDestinationAsync(CancellationToken cancellationToken) =>
         store.BindToDestinationAsync<SmtpSettings>(nameof(SmtpSettings.Password), "SMTP password", row => row.Password, row => SmtpServer.Of(row).Destination, cancellationToken);
 

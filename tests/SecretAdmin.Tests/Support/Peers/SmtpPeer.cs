@@ -41,7 +41,7 @@ public sealed class SmtpPeer : IAsyncDisposable
 
     public static async Task<SmtpPeer> StartAsync(SmtpPeerOptions options)
     {
-        List<string> arguments = ["--port", "0", .. options.Arguments()];
+        List<string> arguments = ["--port", options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. options.Arguments()];
         return new SmtpPeer(await NodePeer.StartAsync("smtp-server.mjs", arguments));
     }
 

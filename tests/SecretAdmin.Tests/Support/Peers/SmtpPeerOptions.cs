@@ -15,6 +15,9 @@ public sealed record SmtpPeerOptions
 
     public SmtpPeer.Security Security { get; init; } = SmtpPeer.Security.None;
 
+    /// <summary>The port to listen on; 0 for any free one. A fixed port lets a test bring a server back where it was.</summary>
+    public int Port { get; init; }
+
     /// <summary>AUTH XOAUTH2 is advertised and required, each bearer token checked at the OIDC peer's introspection endpoint.</summary>
     public XOAuth2Check? XOAuth2 { get; init; }
 

@@ -332,6 +332,88 @@ namespace SecretAdmin.Data.Postgres.Migrations
                     b.ToTable("SessionKeys", (string)null);
                 });
 
+            modelBuilder.Entity("SecretAdmin.Features.Mail.OutboxMail", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Body")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("ClaimedUntilUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<DateTime?>("LastAttemptAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTime>("NextAttemptAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<DateTime?>("SentAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "SealedBody", "SecretAdmin.Features.Mail.OutboxMail.SealedBody#SealedSecret", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<string>("Destination")
+                                .HasMaxLength(2500)
+                                .HasColumnType("character varying(2500)")
+                                .HasColumnName("SealedBodyDestination");
+
+                            b1.Property<string>("Envelope")
+                                .HasColumnType("text")
+                                .HasColumnName("SealedBody")
+                                .HasAnnotation("SecretAdmin:Sealed", "Row");
+
+                            b1.Property<DateTime?>("UpdatedAtUtc")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("SealedBodyUpdatedAtUtc");
+
+                            b1.Property<string>("UpdatedBy")
+                                .HasMaxLength(256)
+                                .HasColumnType("character varying(256)")
+                                .HasColumnName("SealedBodyUpdatedBy");
+                        });
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status", "NextAttemptAtUtc");
+
+                    b.ToTable("OutboxMails", (string)null);
+                });
+
             modelBuilder.Entity("SecretAdmin.Features.Mfa.MfaPolicy", b =>
                 {
                     b.Property<int>("Id")

@@ -317,6 +317,88 @@ namespace SecretAdmin.Data.Sqlite.Migrations
                     b.ToTable("SessionKeys", (string)null);
                 });
 
+            modelBuilder.Entity("SecretAdmin.Features.Mail.OutboxMail", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClaimedUntilUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastAttemptAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("NextAttemptAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SentAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "SealedBody", "SecretAdmin.Features.Mail.OutboxMail.SealedBody#SealedSecret", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<string>("Destination")
+                                .HasMaxLength(2500)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("SealedBodyDestination");
+
+                            b1.Property<string>("Envelope")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("SealedBody")
+                                .HasAnnotation("SecretAdmin:Sealed", "Row");
+
+                            b1.Property<DateTime?>("UpdatedAtUtc")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("SealedBodyUpdatedAtUtc");
+
+                            b1.Property<string>("UpdatedBy")
+                                .HasMaxLength(256)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("SealedBodyUpdatedBy");
+                        });
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status", "NextAttemptAtUtc");
+
+                    b.ToTable("OutboxMails", (string)null);
+                });
+
             modelBuilder.Entity("SecretAdmin.Features.Mfa.MfaPolicy", b =>
                 {
                     b.Property<int>("Id")

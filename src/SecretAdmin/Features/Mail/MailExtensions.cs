@@ -1,0 +1,24 @@
+namespace SecretAdmin.Features.Mail;
+
+public static class MailExtensions
+{
+    /// <summary>Queuing mail in a change's transaction, for the web app and the command line alike.</summary>
+    public static IServiceCollection AddMailOutbox(this IServiceCollection services)
+    {
+        services.AddOptions<MailOptions>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxMonitor>();
+        services.AddSingleton<MailOutbox>();
+        services.AddSingleton<OutboxQueries>();
+        return services;
+    }
+
+    /// <summary>For the web app: the sender that delivers the outbox on each node.</summary>
+    public static IHostApplicationBuilder AddMailSender(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<MailOptions>(builder.Configuration.GetSection(MailOptions.Section));
+        builder.Services.AddSingleton<OutboxSender>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<OutboxSender>());
+        return builder;
+    }
+}
