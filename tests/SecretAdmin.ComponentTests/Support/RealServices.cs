@@ -39,6 +39,11 @@ public sealed class RealServices : IDisposable
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentActor>();
+
+        // What the users' pages ask of mail (whether an invitation can be sent): the settings and the sealer under them.
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new SealingOptions()));
+        services.AddSingleton<SecretSealer>();
+        services.AddSecretAdminSettingsServices();
     }
 
     /// <summary>Creates the schema, once the test context's service provider is built.</summary>

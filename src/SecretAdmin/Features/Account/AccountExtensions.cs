@@ -58,6 +58,7 @@ public static class AccountExtensions
         builder.Services.AddSingleton<UnknownAccountThrottle>();
         builder.Services.AddScoped<PasswordSignIn>();
         builder.Services.AddScoped<PasswordChange>();
+        builder.Services.AddScoped<PasswordLinks>();
         builder.Services.AddScoped<SecondFactorSignIn>();
         return builder;
     }

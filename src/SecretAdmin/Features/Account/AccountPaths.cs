@@ -11,4 +11,7 @@ public static class AccountPaths
     public const string ChangePassword = "/account/change-password";
     public const string Account = "/account";
     public const string Mfa = "/account/mfa";
+    public const string Invitation = "/account/invitation";
+    public const string ForgotPassword = "/account/forgot-password";
+    public const string ResetPassword = "/account/reset-password";
 }

@@ -42,6 +42,10 @@ public static class AuditActions
     public const string PlaintextImported = "secrets.plaintext-imported";
     public const string SecretBound = "secrets.bound-to-destination";
 
+    public const string UserInvited = "user.invited";
+    public const string InvitationAccepted = "account.invitation-accepted";
+    public const string PasswordResetRequested = "account.password-reset-requested";
+    public const string PasswordReset = "account.password-reset";
     public const string MailSent = "mail.sent";
     public const string MailFailed = "mail.failed";
     public const string MailRetried = "mail.retried";
@@ -54,6 +58,6 @@ public static class AuditActions
         MfaEnrolled, RecoveryCodesRegenerated, MfaCodeReplayed, RecoveryCodeUsed, MfaReset, MfaDisabled,
         SsoSignedIn, SsoLinked, SsoRefused, SsoFailed, SsoRoleClaimUnreadable, SsoTested,
         KeysRotated, KeysResealed, KeyRetired, KeysVerified, MasterKeyRotated, KeyRingConverted, PlaintextImported, SecretBound,
-        MailSent, MailFailed, MailRetried,
+        UserInvited, InvitationAccepted, PasswordResetRequested, PasswordReset, MailSent, MailFailed, MailRetried,
     ];
 }

@@ -8,7 +8,7 @@ public static class AuditFields
 {
     private static readonly HashSet<string> Allowed = new(StringComparer.Ordinal)
     {
-        "Email", "DisplayName", "Password", "Roles", "Disabled", "Lockout", "MustChangePassword", "SsoLogin",
+        "Email", "DisplayName", "Password", "Roles", "Disabled", "Lockout", "MustChangePassword", "SsoLogin", "Invitation",
 
         // OIDC, SMTP and MFA settings: names of fields, never their values.
         "Enabled", "ButtonLabel", "Authority", "ClientId", "ClientSecret", "Scopes", "CallbackPath", "RoleClaimType",

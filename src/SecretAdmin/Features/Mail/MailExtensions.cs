@@ -6,6 +6,9 @@ public static class MailExtensions
     public static IServiceCollection AddMailOutbox(this IServiceCollection services)
     {
         services.AddOptions<MailOptions>();
+        services.AddOptions<MailLinkOptions>();
+        services.AddSingleton<MailLinks>();
+        services.AddSingleton<MailAvailability>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxMonitor>();
         services.AddSingleton<MailOutbox>();
@@ -17,6 +20,7 @@ public static class MailExtensions
     public static IHostApplicationBuilder AddMailSender(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<MailOptions>(builder.Configuration.GetSection(MailOptions.Section));
+        builder.Services.Configure<MailLinkOptions>(builder.Configuration.GetSection(MailLinkOptions.Section));
         builder.Services.AddSingleton<OutboxSender>();
         builder.Services.AddHostedService(services => services.GetRequiredService<OutboxSender>());
         return builder;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.JSInterop;
 using MudBlazor;
 using SecretAdmin.Access;
+using SecretAdmin.Features.Mail;
 
 namespace SecretAdmin.Features.Users;
 
@@ -15,6 +16,7 @@ public partial class CreateUserDialog : IDisposable
     private bool _showPassword;
     private bool _showsGeneratedPassword;
     private bool _saving;
+    private string? _inviteUnavailable;
 
     [CascadingParameter]
     private IMudDialogInstance MudDialog { get; set; } = default!;
@@ -26,6 +28,9 @@ public partial class CreateUserDialog : IDisposable
     private CurrentActor CurrentActor { get; set; } = default!;
 
     [Inject]
+    private MailAvailability Mail { get; set; } = default!;
+
+    [Inject]
     private IJSRuntime JS { get; set; } = default!;
 
     [Inject]
@@ -34,11 +39,15 @@ public partial class CreateUserDialog : IDisposable
     [Inject]
     private ILogger<CreateUserDialog> Logger { get; set; } = default!;
 
-    protected override void OnInitialized()
+    protected override async Task OnInitializedAsync()
     {
         _editContext = new EditContext(_form);
         _serverErrors = new ValidationMessageStore(_editContext);
         _editContext.OnFieldChanged += ClearServerErrorsOfField;
+
+        // An invitation when mail can carry it; otherwise a temporary password, with why.
+        _inviteUnavailable = await Mail.WhyUnavailableAsync();
+        _form.Invite = _inviteUnavailable is null;
     }
 
     private FieldIdentifier EmailField => _editContext.Field(nameof(CreateUserForm.Email));
@@ -91,10 +100,10 @@ public partial class CreateUserDialog : IDisposable
         try
         {
             var email = _form.Email!.Trim();
-            var (actor, password, isAdmin) = (await CurrentActor.GetAsync(), _form.Password!, _form.IsAdmin);
+            var (actor, password, isAdmin, invite) = (await CurrentActor.GetAsync(), _form.Password, _form.IsAdmin, _form.Invite);
             // Hashing the password and a database provider's synchronous "async" calls run off the circuit's
             // thread, so the dialog shows its progress meanwhile.
-            var result = await Task.Run(() => Users.CreateAsync(actor, email, password, isAdmin));
+            var result = await Task.Run(() => invite ? Users.InviteAsync(actor, email, isAdmin) : Users.CreateAsync(actor, email, password!, isAdmin));
             if (result.Succeeded)
             {
                 MudDialog.Close(DialogResult.Ok(email));

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Access;
 using SecretAdmin.Data;
+using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Mail;
 using SecretAdmin.Features.Settings;
 
 namespace SecretAdmin.Features.Users;
@@ -87,6 +89,13 @@ public sealed class UserAdminService(
     /// <summary>Creates a user with a temporary password that must be changed at first sign-in.</summary>
     public Task<UserChangeResult> CreateAsync(AuditActor actor, string email, string temporaryPassword, bool isAdmin, CancellationToken cancellationToken = default) =>
         CreateCoreAsync(actor, email, temporaryPassword, isAdmin, mustChangePassword: true, AuditActions.UserCreated, onlyIfNoAdmin: false, cancellationToken);
+
+    /// <summary>
+    /// Creates a user without a password and queues, in the same transaction, a mail with a one-time
+    /// link to choose one (valid seven days). Refused when mail with links cannot be sent.
+    /// </summary>
+    public Task<UserChangeResult> InviteAsync(AuditActor actor, string email, bool isAdmin, CancellationToken cancellationToken = default) =>
+        CreateCoreAsync(actor, email, password: null, isAdmin, mustChangePassword: false, AuditActions.UserInvited, onlyIfNoAdmin: false, cancellationToken, invite: true);
 
     /// <summary>Creates an administrator with a password its owner chose (the command line).</summary>
     public Task<UserChangeResult> CreateAdminAsync(AuditActor actor, string email, string password, CancellationToken cancellationToken = default) =>
@@ -192,7 +201,8 @@ public sealed class UserAdminService(
         string auditAction,
         bool onlyIfNoAdmin,
         CancellationToken cancellationToken,
-        UserLoginInfo? login = null)
+        UserLoginInfo? login = null,
+        bool invite = false)
     {
         if (TextInput.Problem("Email", email, 256) is { } problem)
         {
@@ -206,6 +216,11 @@ public sealed class UserAdminService(
         }
 
         await using var scope = scopeFactory.CreateAsyncScope();
+        if (invite && await scope.ServiceProvider.GetRequiredService<MailAvailability>().WhyUnavailableAsync(cancellationToken) is { } noMail)
+        {
+            return UserChangeResult.Refused($"No invitation can be sent: {noMail} Set a temporary password instead.");
+        }
+
         var users = scope.ServiceProvider.GetRequiredService<UserManager<SecretAdminUser>>();
         var db = scope.ServiceProvider.GetRequiredService<SecretAdminDbContext>();
 
@@ -240,7 +255,16 @@ public sealed class UserAdminService(
             return ToResult(result);
         }
 
-        auditLog.Add(db, actor, auditAction, email, password is null ? ["Email", "Roles", "SsoLogin"] : ["Email", "Password", "Roles"]);
+        if (invite)
+        {
+            // The services of mail are asked for only here: the rest of user administration needs none.
+            var links = scope.ServiceProvider.GetRequiredService<MailLinks>();
+            var token = await users.GenerateUserTokenAsync(user, InvitationTokenProvider.ProviderName, InvitationTokenProvider.Purpose);
+            var link = links.To(AccountPaths.Invitation, ("user", user.Id), ("token", token));
+            scope.ServiceProvider.GetRequiredService<MailOutbox>().Add(db, AccountMails.Invitation(email, link, actor.Name, InvitationTokenProviderOptions.Lifespan));
+        }
+
+        auditLog.Add(db, actor, auditAction, email, password is not null ? ["Email", "Password", "Roles"] : invite ? ["Email", "Roles", "Invitation"] : ["Email", "Roles", "SsoLogin"]);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return UserChangeResult.Success;

@@ -7,7 +7,7 @@ namespace SecretAdmin.Features.Users;
 
 public static class UsersExtensions
 {
-    /// <summary>Identity's users, roles, passwords, lockout and token providers (the TOTP one sealed), and the users' administration.</summary>
+    /// <summary>Identity's users, roles, passwords, lockout and token providers (the TOTP one sealed; invitations and resets one-time), and the users' administration.</summary>
     public static IServiceCollection AddUsers(this IServiceCollection services)
     {
         services.AddIdentityCore<SecretAdminUser>(options =>
@@ -24,7 +24,11 @@ public static class UsersExtensions
             .AddSignInManager<SecretAdminSignInManager>()
             .AddClaimsPrincipalFactory<SecretAdminUserClaimsPrincipalFactory>()
             .AddDefaultTokenProviders()
-            .AddTokenProvider<SealedTotpTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
+            .AddTokenProvider<SealedTotpTokenProvider>(TokenOptions.DefaultAuthenticatorProvider)
+            .AddTokenProvider<InvitationTokenProvider>(InvitationTokenProvider.ProviderName);
+
+        // A password reset link works for 30 minutes, and only until the password changes.
+        services.Configure<DataProtectionTokenProviderOptions>(options => options.TokenLifespan = TimeSpan.FromMinutes(30));
         services.AddHttpContextAccessor();
 
         // The sign-in manager needs the authentication schemes, also in the command line (which

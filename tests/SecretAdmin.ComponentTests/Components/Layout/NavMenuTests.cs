@@ -84,11 +84,11 @@ public class NavMenuTests : MudComponentTestContext
 
         var cut = Render<NavMenu>();
 
-        Assert.Equal(["", "account", "account/mfa", "admin/users", "admin/audit", "admin/keys", "settings/oidc", "settings/smtp", "settings/mfa"], LinkHrefs(cut));
+        Assert.Equal(["", "account", "account/mfa", "admin/users", "admin/audit", "admin/keys", "admin/mail", "settings/oidc", "settings/smtp", "settings/mfa"], LinkHrefs(cut));
         var group = cut.FindComponent<MudNavGroup>();
         Assert.Equal("Administration", group.Instance.Title);
         var groupLinks = group.FindComponents<MudNavLink>();
-        Assert.Equal(["Users", "Audit log", "Keys"], groupLinks.Select(link => link.Find("a").TextContent.Trim()));
+        Assert.Equal(["Users", "Audit log", "Keys", "Mail"], groupLinks.Select(link => link.Find("a").TextContent.Trim()));
     }
 
     [Fact]
