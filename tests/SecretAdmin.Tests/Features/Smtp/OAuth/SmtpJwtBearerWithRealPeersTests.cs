@@ -107,7 +107,7 @@ public sealed class SmtpJwtBearerWithRealPeersTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TestMail_KeyTheProviderDoesNotKnow_StopsAtTheTokenRequestWithTheProvidersError()
+    public async Task TestMail_KeyTheProviderDoesNotKnow_StopsAtTheTokenRequestWithTheProvidersErrorAndAHintAboutTheKey()
     {
         using var otherKey = RSA.Create(2048);
         await using var mail = await MailServerAsync();
@@ -118,6 +118,8 @@ public sealed class SmtpJwtBearerWithRealPeersTests : IAsyncLifetime
         Assert.Equal(MailStep.TokenRequest, result.FailedStep);
         Assert.Contains("400 invalid_grant", result.Message, StringComparison.Ordinal);
         Assert.Contains("Invalid JWT Signature", result.Message, StringComparison.Ordinal);
+        Assert.Contains("check that the private key pasted here is a key of the service account", result.Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain("domain-wide delegation", result.Hint, StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE KEY", result.Message + result.Hint, StringComparison.Ordinal);
         Assert.Empty(mail.AuthAttemptDetails);
         Assert.Equal(new OidcPeer.RefusedTokenRequest(ServiceAccount, "invalid_grant"), Assert.Single(_oidc.JwtBearerRefused));
