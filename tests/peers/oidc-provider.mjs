@@ -5,6 +5,7 @@
 //        [--issuer-path /realms/corp] [--signing-alg RS256|PS256|ES256] [--token-auth post|basic|both]
 //        [--no-par] [--no-end-session] [--extra-audience AUD] [--lie-issuer URL] [--kid-rotate-after N]
 //        [--cc-client JSON]... [--cc-scope S]... [--access-token-ttl SECONDS] [--resource-server id:secret]
+//        [--service-account JSON]...
 //
 // Without the shape options below it is exactly what the tests have always had: issuer
 // http://127.0.0.1:<port> (no trailing slash), RS256, client_secret_post registered with
@@ -19,6 +20,9 @@
 //   {"event":"client_credentials.refused","clientId":"mailer","error":"invalid_client"|"invalid_scope"|...}
 //                                                       per client credentials token request (never a secret,
 //                                                       an assertion or a token)
+//   {"event":"jwt_bearer.issued","clientId":"sender@project.iam.example","subject":"alerts@example.test","scope":"..."}
+//   {"event":"jwt_bearer.refused","clientId":"sender@project.iam.example"|null,"error":"invalid_grant"|"invalid_scope"|...}
+//                                                       per JWT bearer token request (never an assertion or a token)
 // "address" is where it really serves (discovery at <address>/.well-known/openid-configuration); it
 // differs from "issuer" only with --lie-issuer.
 // Diagnostics (including oidc-provider's own notices) go to stderr. It exits on SIGTERM/SIGINT, and
@@ -73,22 +77,38 @@
 //                         assertions (iss = sub = client_id, exp, a jti used once) whose aud is, or lists,
 //                         the token endpoint URL (discovery's token_endpoint, what Microsoft Entra asks for)
 //                         or the issuer identifier; any other aud gets 401 invalid_client.
-//   --cc-scope S          (repeatable) a scope a client credentials client may ask for, e.g.
+//   --service-account JSON (repeatable) a service account that may get tokens for mailboxes with the JWT
+//                         bearer grant (RFC 7523 2.1; Google Workspace's domain-wide delegation):
+//                         {"client_email":"sender@project.iam.example","jwks":{"keys":[<public RSA JWK>]},
+//                         "subjects":["alerts@example.test"]}. The token request is grant_type=urn:ietf:params:
+//                         oauth:grant-type:jwt-bearer&assertion=<JWT>[&scope=...] with no client authentication,
+//                         as Google takes it (the script names the client to oidc-provider from the assertion's
+//                         iss; an unknown iss gets 400 invalid_grant). The assertion must be RS256 by a
+//                         registered key (its kid, if the header has one, must be that JWK's kid), iss =
+//                         client_email, aud = the token endpoint URL or the issuer, exp in the future (30 s of
+//                         clock skew allowed) and at most an hour after iat, a jti used once, and sub one of
+//                         the subjects; else 400 invalid_grant. Its scope (the assertion's scope claim, or the
+//                         scope parameter; both must agree) must be --cc-scope scopes, else 400 invalid_scope.
+//                         The opaque token lives --access-token-ttl seconds (default an hour, as Google's);
+//                         introspection reports client_id = client_email, the scope and sub = the mailbox.
+//   --cc-scope S          (repeatable) a scope a client credentials client or a service account may ask for, e.g.
 //                         https://outlook.office365.com/.default or https://mail.google.com/. Asking for any
 //                         other scope gets 400 invalid_scope; with at least one --cc-scope, asking for none
 //                         gets invalid_scope too (Entra requires scope). The token's scope is what was asked.
-//   --access-token-ttl N  client credentials tokens live N seconds (default oidc-provider's, 600). They are
-//                         opaque (oidc-provider's ClientCredentials), so only introspection tells what they are.
+//   --access-token-ttl N  client credentials tokens live N seconds (default oidc-provider's, 600), and so do JWT
+//                         bearer tokens (default 3600). They are opaque (oidc-provider's ClientCredentials and
+//                         AccessToken), so only introspection tells what they are.
 //   --resource-server id:secret  a client (client_secret_basic) that may call the introspection endpoint
 //                         (discovery's introspection_endpoint), as the SMTP peer does with --xoauth2. It
 //                         learns active, client_id, scope, exp, iat, token_type of a client credentials
-//                         token; any other caller is told {"active":false}.
+//                         token (and sub of a JWT bearer token); any other caller is told {"active":false}.
 // With --token-auth, the methods these clients use are added to token_endpoint_auth_methods_supported,
 // and the main client is still held to the --token-auth method.
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign as cryptoSign, constants as cryptoConstants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { peerProcess } from './peer-process.mjs';
 
 const { emit, fail, parsePort, exitWhenParentGoes } = peerProcess('oidc-peer');
@@ -125,6 +145,7 @@ const { values: args } = parseArgs({
     'cc-scope': { type: 'string', multiple: true, default: [] },
     'access-token-ttl': { type: 'string' },
     'resource-server': { type: 'string' },
+    'service-account': { type: 'string', multiple: true, default: [] },
   },
   strict: true,
 });
@@ -216,6 +237,29 @@ if (args['resource-server'] !== undefined) {
   resourceServer = { id: args['resource-server'].slice(0, colon), secret: args['resource-server'].slice(colon + 1) };
   if (resourceServer.id === args['client-id'] || ccClients.has(resourceServer.id)) fail('--resource-server needs a client id of its own');
 }
+
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const serviceAccounts = new Map(args['service-account'].map((text) => {
+  let account;
+  try {
+    account = JSON.parse(text);
+  } catch (error) {
+    fail(`--service-account must be a JSON object, but it does not parse: ${error.message}`);
+  }
+  if (account === null || typeof account !== 'object' || Array.isArray(account)) fail('--service-account must be a JSON object');
+  const { client_email: email, jwks, subjects } = account;
+  if (typeof email !== 'string' || email === '') fail('--service-account needs a client_email');
+  if ([args['client-id'], resourceServer?.id].includes(email) || ccClients.has(email)) fail(`--service-account ${email}: that id is taken by another client`);
+  if (!Array.isArray(jwks?.keys) || jwks.keys.length === 0) fail(`--service-account ${email}: needs "jwks": {"keys": [public RSA JWK]}`);
+  if (jwks.keys.some((key) => key === null || typeof key !== 'object' || key.kty !== 'RSA' || 'd' in key)) {
+    fail(`--service-account ${email}: each JWK must be a public RSA key (kty RSA, no "d")`);
+  }
+  if (!Array.isArray(subjects) || subjects.length === 0 || subjects.some((subject) => typeof subject !== 'string' || subject === '')) {
+    fail(`--service-account ${email}: "subjects" must list the mailboxes it may act for`);
+  }
+  return [email, { email, jwks, keySet: createLocalJWKSet(jwks), subjects }];
+}));
+if (serviceAccounts.size !== args['service-account'].length) fail('each --service-account needs a different client_email');
 
 let claimOverrides = {};
 if (args['claims-file']) {
@@ -310,6 +354,15 @@ const machineClients = [
     token_endpoint_auth_method: client.method,
     ...(client.secret !== undefined ? { client_secret: client.secret } : {}),
     ...(client.jwks !== undefined ? { jwks: client.jwks } : {}),
+  })),
+  ...[...serviceAccounts.values()].map((account) => ({
+    client_id: account.email,
+    client_name: `service account ${account.email}`,
+    grant_types: [JWT_BEARER],
+    response_types: [],
+    redirect_uris: [],
+    // RFC 7523 2.1 without client authentication: the assertion is the proof.
+    token_endpoint_auth_method: 'none',
   })),
   ...(resourceServer ? [{
     client_id: resourceServer.id,
@@ -477,6 +530,19 @@ function createProvider(jwks) {
     });
   }
 
+  if (serviceAccounts.size > 0) {
+    provider.registerGrantType(JWT_BEARER, jwtBearerGrant, ['assertion', 'scope']);
+    provider.on('grant.success', (ctx) => {
+      if (ctx.oidc.params?.grant_type !== JWT_BEARER) return;
+      const token = ctx.oidc.entities.AccessToken;
+      emit({ event: 'jwt_bearer.issued', clientId: ctx.oidc.client.clientId, subject: token.accountId, scope: token.scope ?? null });
+    });
+    provider.on('grant.error', (ctx, error) => {
+      if (ctx.oidc?.params?.grant_type !== JWT_BEARER) return;
+      emit({ event: 'jwt_bearer.refused', clientId: claimedClientId(ctx), error: error.error ?? error.message });
+    });
+  }
+
   if (ccClients.size > 0) {
     const handlers = providerInternals(provider).grantTypeHandlers;
     const issue = handlers.get('client_credentials');
@@ -507,6 +573,121 @@ function checkClientCredentialsRequest(ctx) {
   if (other !== undefined) {
     throw new oidcErrors.InvalidScope(`scope ${other} is not offered to client credentials clients`, other);
   }
+}
+
+// The JWT bearer grant (RFC 7523 2.1) for a --service-account, which oidc-provider has already named as the
+// client (serviceAccountClientId below). Each refusal says why, in the words of Google's token endpoint
+// where it has them; the assertion itself is never logged.
+const seenAssertions = new Map(); // `${iss} ${jti}` -> exp, for "a jti used once"
+async function jwtBearerGrant(ctx) {
+  const { client, params, provider } = ctx.oidc;
+  const account = serviceAccounts.get(client.clientId);
+  if (account === undefined) throw new oidcErrors.UnauthorizedClient('only a --service-account may use the JWT bearer grant');
+  if (!params.assertion) throw new oidcErrors.InvalidRequest("missing required parameter 'assertion'");
+
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(params.assertion, account.keySet, {
+      algorithms: ['RS256'],
+      issuer: account.email,
+      audience: [`${address}${tokenRoute}`, issuer],
+      requiredClaims: ['iat', 'exp', 'jti', 'sub'],
+      clockTolerance: 30,
+    }));
+  } catch (error) {
+    throw invalidGrant(assertionProblem(error));
+  }
+  if (payload.exp - payload.iat > 60 * 60) throw invalidGrant('Invalid JWT: the assertion may live at most an hour (exp - iat).');
+
+  const now = Math.floor(Date.now() / 1000);
+  for (const [key, exp] of seenAssertions) {
+    if (exp + 60 < now) seenAssertions.delete(key);
+  }
+  const replayKey = `${account.email} ${payload.jti}`;
+  if (seenAssertions.has(replayKey)) throw invalidGrant('Invalid JWT: this jti was used already.');
+  seenAssertions.set(replayKey, payload.exp);
+
+  if (!account.subjects.includes(payload.sub)) {
+    throw invalidGrant(`${account.email} may not act for ${payload.sub} (no domain-wide delegation for that mailbox).`);
+  }
+
+  const claimed = typeof payload.scope === 'string' ? payload.scope : undefined;
+  if (claimed !== undefined && params.scope !== undefined && params.scope !== claimed) {
+    throw new oidcErrors.InvalidScope("the scope parameter differs from the assertion's scope claim");
+  }
+  const requested = (claimed ?? params.scope ?? '').split(' ').filter(Boolean);
+  if (requested.length === 0) throw new oidcErrors.InvalidScope(`scope is required; offered: ${ccScopes.join(' ')}`);
+  const other = requested.find((scope) => !ccScopes.includes(scope));
+  if (other !== undefined) throw new oidcErrors.InvalidScope(`scope ${other} is not offered`, other);
+
+  // An access token for the mailbox, as for a signed-in user: its grant names the service account and the mailbox.
+  const grant = new provider.Grant({ clientId: client.clientId, accountId: payload.sub });
+  const grantId = await grant.save();
+  const token = new provider.AccessToken({
+    client,
+    accountId: payload.sub,
+    grantId,
+    gty: 'jwt_bearer',
+    scope: requested.join(' '),
+    expiresIn: accessTokenTtl ?? 60 * 60,
+  });
+  ctx.oidc.entity('AccessToken', token);
+  const value = await token.save();
+  ctx.body = { access_token: value, expires_in: token.expiration, token_type: token.tokenType, scope: token.scope };
+}
+
+/** invalid_grant with a description (oidc-provider's own InvalidGrant always says "grant request is invalid"). */
+function invalidGrant(description) {
+  return Object.assign(new oidcErrors.InvalidGrant(), { error_description: description });
+}
+
+/** Why jose refused an assertion, without quoting it. */
+function assertionProblem(error) {
+  switch (error.code) {
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      return 'Invalid JWT Signature: no registered key of this service account matches the kid.';
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return 'Invalid JWT Signature.';
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return 'Invalid JWT: the assertion must be signed with RS256.';
+    case 'ERR_JWT_EXPIRED':
+      return 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.';
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      return `Invalid JWT: ${error.claim} ${error.reason === 'missing' ? 'is missing' : 'is not as expected'} (${error.message}).`;
+    default:
+      return `Invalid JWT: ${error.code ?? 'it could not be read'}.`;
+  }
+}
+
+/**
+ * A JWT bearer token request without client authentication (RFC 7523 2.1, as Google takes it) names its
+ * client to oidc-provider, which always wants one: the assertion's iss, if that is a --service-account.
+ * Returns the body to hand on, or undefined after refusing the request (an unknown issuer, as Google,
+ * gets invalid_grant).
+ */
+function serviceAccountClientId(req, res, body) {
+  const params = new URLSearchParams(body.toString('utf8'));
+  if (params.get('grant_type') !== JWT_BEARER || params.has('client_id') || params.has('client_assertion')
+    || params.has('client_secret') || req.headers.authorization !== undefined) {
+    return body;
+  }
+  let iss;
+  try {
+    ({ iss } = decodeJwt(params.get('assertion') ?? ''));
+  } catch {
+    iss = undefined;
+  }
+  if (typeof iss === 'string' && serviceAccounts.has(iss)) {
+    params.set('client_id', iss);
+    return Buffer.from(params.toString(), 'utf8');
+  }
+  const description = iss === undefined ? 'Invalid JWT: the assertion could not be read.' : 'Invalid grant: account not found';
+  console.error(`oidc-peer: JWT bearer request refused: ${description}`);
+  emit({ event: 'grant.error', error: 'invalid_grant', description });
+  emit({ event: 'jwt_bearer.refused', clientId: typeof iss === 'string' ? iss : null, error: 'invalid_grant' });
+  res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify({ error: 'invalid_grant', error_description: description }));
+  return undefined;
 }
 
 /** How a token request authenticates its client, from its Authorization header and parameters. */
@@ -672,10 +853,14 @@ server.on('request', (req, res) => {
     inner = path.slice(mountPath.length) || '/';
   }
   if (refusedBasicClientAuth(req, res, inner)) return;
-  if (mainClientPostAddedForOthers && req.method === 'POST' && clientAuthRoutes.has(inner)) {
-    readBody(req).then((body) => {
+  const jwtBearerPossible = serviceAccounts.size > 0 && inner === tokenRoute;
+  if ((mainClientPostAddedForOthers || jwtBearerPossible) && req.method === 'POST' && clientAuthRoutes.has(inner)) {
+    readBody(req).then((received) => {
+      const body = jwtBearerPossible ? serviceAccountClientId(req, res, received) : received;
+      if (body === undefined) return;
       req.body = body;
-      if (!refusedPostClientAuth(req, res, inner, body)) current.handle(req, res);
+      if (mainClientPostAddedForOthers && refusedPostClientAuth(req, res, inner, body)) return;
+      current.handle(req, res);
     }, (error) => {
       console.error(`oidc-peer: cannot read the request body: ${error.message}`);
       res.destroy();

@@ -6,10 +6,10 @@
 //
 // stdout carries one JSON object per line and nothing else:
 //   {"ready":true,"port":40123}                     once, when it listens
-//   {"auth":{"method","username","accepted","clientId","reason"}}  for each AUTH attempt (never the
-//                                                   password or token; clientId is the token's client per
-//                                                   introspection, XOAUTH2 only, else null; reason is a
-//                                                   short why-refused, null when accepted)
+//   {"auth":{"method","username","accepted","clientId","subject","reason"}}  for each AUTH attempt (never
+//                                                   the password or token; clientId and subject are the
+//                                                   token's client and sub per introspection, XOAUTH2 only,
+//                                                   else null; reason is a short why-refused, null when accepted)
 //   {"refused":{"command":"MAIL"|"RCPT"|"DATA","code":550,"address"}}  for each refusal by the options below
 //   {"mail":{"from","to","subject","authUser","raw"}} for each message it accepted
 // Diagnostics go to stderr. It exits on SIGTERM/SIGINT, and when its stdin is a pipe that closes
@@ -29,7 +29,9 @@
 //                       --basic-auth-disabled is given). Each bearer token is checked by POSTing it to the
 //                       token introspection endpoint URL (RFC 7662; the OIDC peer's, with
 //                       --resource-server id:secret there) as that client (client_secret_basic). It is
-//                       accepted only when introspection says active, the user= name is not empty and,
+//                       accepted only when introspection says active, the user= name is not empty, the
+//                       user= name is the token's sub when introspection gives one (a token a service
+//                       account got for one mailbox does not send as another; compared without case) and,
 //                       with --xoauth2-scope S, the token's scope lists S. A refusal follows XOAUTH2:
 //                       334 with base64 {"status":"401","schemes":"bearer","scope":...}, and after the
 //                       client's empty reply "535 5.7.3 Authentication unsuccessful".
@@ -158,7 +160,7 @@ const server = new SMTPServer({
   onAuth(auth, _session, callback) {
     if (auth.method === 'XOAUTH2') {
       checkBearer(auth).then((verdict) => {
-        emit({ auth: { method: auth.method, username: auth.username ?? null, accepted: verdict.accepted, clientId: verdict.clientId, reason: verdict.reason } });
+        emit({ auth: { method: auth.method, username: auth.username ?? null, accepted: verdict.accepted, clientId: verdict.clientId, subject: verdict.subject, reason: verdict.reason } });
         if (verdict.accepted) {
           callback(null, { user: auth.username });
         } else {
@@ -166,7 +168,7 @@ const server = new SMTPServer({
         }
       }, (error) => {
         console.error(`smtp-peer: XOAUTH2 check failed: ${error.message}`);
-        emit({ auth: { method: auth.method, username: auth.username ?? null, accepted: false, clientId: null, reason: 'introspection failed' } });
+        emit({ auth: { method: auth.method, username: auth.username ?? null, accepted: false, clientId: null, subject: null, reason: 'introspection failed' } });
         const failure = new Error('4.7.0 Temporary authentication failure');
         failure.responseCode = 454;
         callback(failure);
@@ -277,9 +279,13 @@ async function checkBearer(auth) {
   }
   const introspection = await response.json();
   const clientId = typeof introspection.client_id === 'string' ? introspection.client_id : null;
-  const refuse = (reason) => ({ accepted: false, clientId, reason });
+  const subject = typeof introspection.sub === 'string' ? introspection.sub : null;
+  const refuse = (reason) => ({ accepted: false, clientId, subject, reason });
   if (introspection.active !== true) return refuse('token not active');
   if (!auth.username) return refuse('no user name');
+  if (subject !== null && subject.toLowerCase() !== auth.username.toLowerCase()) {
+    return refuse(`token is for ${subject}, not ${auth.username}`);
+  }
   if (xoauth2.scope !== undefined && !String(introspection.scope ?? '').split(' ').includes(xoauth2.scope)) {
     return refuse(`token lacks scope ${xoauth2.scope}`);
   }
@@ -289,7 +295,7 @@ async function checkBearer(auth) {
     if (used >= xoauth2.tokenUses) return refuse(`token used ${used} times already`);
     tokenUses.set(key, used + 1);
   }
-  return { accepted: true, clientId, reason: null };
+  return { accepted: true, clientId, subject, reason: null };
 }
 
 /** application/x-www-form-urlencoded encoding of one value, as RFC 6749 2.3.1 asks for Basic client credentials. */

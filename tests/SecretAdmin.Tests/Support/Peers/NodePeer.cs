@@ -12,11 +12,13 @@ namespace SecretAdmin.Tests.Support.Peers;
 public sealed class NodePeer : IAsyncDisposable, IDisposable
 {
     /// <summary>
-    /// How long a peer may take to listen. Loading oidc-provider and making an RSA key takes about a
-    /// second alone, but several peers start at once while other test classes keep both cores busy
-    /// (100 sign-ins at once, builds of the app), and 30 s was seen to run out there.
+    /// How long one start of a peer may take to listen. Loading oidc-provider and making an RSA key takes
+    /// about a second alone, but several peers start at once while other test classes keep both cores busy
+    /// (100 sign-ins at once, builds of the app), and 30 s was seen to run out there; once, on a loaded
+    /// 2-core machine, a peer printed nothing but oidc-provider's runtime warning for 90 s. So a start that
+    /// runs out is killed and made once more: a peer gets at most twice this in all.
     /// </summary>
-    public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
+    public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
     private const string InstallHint = "run tests/run.sh, which installs the test peers (npm ci --prefix tests/peers)";
 
@@ -75,8 +77,14 @@ public sealed class NodePeer : IAsyncDisposable, IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts `node tests/peers/{script} {arguments}` and waits for its ready line.</summary>
-    public static async Task<NodePeer> StartAsync(string script, IEnumerable<string> arguments)
+    /// <summary>
+    /// Starts `node tests/peers/{script} {arguments}` and waits up to <paramref name="readyTimeout"/>
+    /// (<see cref="ReadyTimeout"/> when null) for its ready line. If it does not come, that process is killed
+    /// and the peer started once more (said on stderr); if the second start does not print it either, the
+    /// <see cref="TimeoutException"/> gives both attempts' stderr. A peer that exits before it is ready is not
+    /// started again: that is its arguments or its installation, and a second start would say the same.
+    /// </summary>
+    public static async Task<NodePeer> StartAsync(string script, IEnumerable<string> arguments, TimeSpan? readyTimeout = null)
     {
         var scriptPath = Path.Combine(PeersDirectory, script);
         if (!File.Exists(scriptPath))
@@ -110,17 +118,38 @@ public sealed class NodePeer : IAsyncDisposable, IDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {node} {script}.");
-        var peer = new NodePeer(process, Path.GetFileNameWithoutExtension(script));
-        try
+        var name = Path.GetFileNameWithoutExtension(script);
+        var timeout = readyTimeout ?? ReadyTimeout;
+        string? firstAttempt = null;
+        while (true)
         {
-            peer.Ready = await peer.WaitForLineAsync(IsReadyLine, ReadyTimeout, "its {\"ready\":true} line");
-            return peer;
-        }
-        catch
-        {
-            await peer.DisposeAsync();
-            throw;
+            var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {node} {script}.");
+            var peer = new NodePeer(process, name);
+            try
+            {
+                peer.Ready = await peer.WaitForLineAsync(IsReadyLine, timeout, "its {\"ready\":true} line");
+                return peer;
+            }
+            catch (TimeoutException) when (firstAttempt is null)
+            {
+                firstAttempt = await peer.KillAsync();
+                Console.Error.WriteLine(
+                    $"The {name} test peer did not print its {{\"ready\":true}} line within {timeout.TotalSeconds:0.#} s; it was killed and is started once more. "
+                    + $"First attempt: {firstAttempt}");
+            }
+            catch (TimeoutException)
+            {
+                var secondAttempt = await peer.KillAsync();
+                throw new TimeoutException(
+                    $"The {name} test peer did not print its {{\"ready\":true}} line within {timeout.TotalSeconds:0.#} s, twice: the first start was killed "
+                    + "and it was started once more. The machine may be overloaded (stop other builds and tests), or the peer stuck before it listens. "
+                    + $"First attempt: {firstAttempt} Second attempt: {secondAttempt}");
+            }
+            catch
+            {
+                await peer.DisposeAsync();
+                throw;
+            }
         }
     }
 
@@ -202,6 +231,17 @@ public sealed class NodePeer : IAsyncDisposable, IDisposable
         Kill();
         _process.WaitForExit(5000);
         _process.Dispose();
+    }
+
+    /// <summary>Kills a peer that did not get ready and returns its diagnostics, with whatever it wrote until it died.</summary>
+    private async Task<string> KillAsync()
+    {
+        Kill();
+        await Task.WhenAny(_process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(5)));
+        await Task.WhenAny(Task.WhenAll(_stdoutPump, _stderrPump), Task.Delay(TimeSpan.FromSeconds(2)));
+        var diagnostics = Diagnostics();
+        await DisposeAsync();
+        return diagnostics;
     }
 
     private static bool IsReadyLine(JsonElement line) =>

@@ -14,7 +14,8 @@ namespace SecretAdmin.Tests.Support.Peers;
 /// they are in the ID token and at userinfo. An <see cref="OidcPeerShape"/> makes it look like a
 /// given real provider instead (issuer path, signing alg, client authentication, PAR, end session,
 /// extra audience, a lying issuer, key rotation). Machine clients (<see cref="OidcPeerClient"/>) may get
-/// opaque access tokens with the client credentials grant, and a <see cref="OidcPeerResourceServer"/> may
+/// opaque access tokens with the client credentials grant, service accounts (<see cref="OidcPeerServiceAccount"/>)
+/// may get them for their mailboxes with the JWT bearer grant, and a <see cref="OidcPeerResourceServer"/> may
 /// introspect them, as a mail server does for XOAUTH2 (the SMTP peer's <c>SmtpPeerOptions.XOAuth2</c>).
 /// </summary>
 public sealed partial class OidcPeer : IAsyncDisposable
@@ -88,6 +89,10 @@ public sealed partial class OidcPeer : IAsyncDisposable
     /// </param>
     /// <param name="accessTokenLifetime">How long their tokens live, in whole seconds; oidc-provider's 10 minutes when null.</param>
     /// <param name="resourceServer">A client that may introspect tokens (<see cref="IntrospectionEndpoint"/>); no introspection when null.</param>
+    /// <param name="serviceAccounts">
+    /// Service accounts that may get tokens for their mailboxes with the JWT bearer grant (Google Workspace);
+    /// they may ask for <paramref name="clientCredentialsScopes"/> only, and their tokens live <paramref name="accessTokenLifetime"/> (an hour when null).
+    /// </param>
     public static async Task<OidcPeer> StartAsync(
         string clientSecret,
         IEnumerable<string> redirectUris,
@@ -97,13 +102,19 @@ public sealed partial class OidcPeer : IAsyncDisposable
         IReadOnlyList<OidcPeerClient>? clientCredentialsClients = null,
         IReadOnlyList<string>? clientCredentialsScopes = null,
         TimeSpan? accessTokenLifetime = null,
-        OidcPeerResourceServer? resourceServer = null)
+        OidcPeerResourceServer? resourceServer = null,
+        IReadOnlyList<OidcPeerServiceAccount>? serviceAccounts = null)
     {
         List<string> arguments = ["--port", "0", "--client-id", ClientId, "--client-secret", clientSecret];
         arguments.AddRange((shape ?? OidcPeerShape.Default).Arguments());
         foreach (var client in clientCredentialsClients ?? [])
         {
             arguments.AddRange(["--cc-client", client.ToArgument()]);
+        }
+
+        foreach (var account in serviceAccounts ?? [])
+        {
+            arguments.AddRange(["--service-account", account.ToArgument()]);
         }
 
         foreach (var scope in clientCredentialsScopes ?? [])
@@ -281,6 +292,23 @@ public sealed partial class OidcPeer : IAsyncDisposable
     public int CountClientCredentialsIssued(string? clientId = null) =>
         ClientCredentialsIssued.Count(token => clientId is null || token.ClientId == clientId);
 
+    /// <summary>Every JWT bearer token the peer has issued so far, in order.</summary>
+    public IReadOnlyList<DelegatedToken> JwtBearerIssued =>
+        [.. Events("jwt_bearer.issued").Select(line => new DelegatedToken(
+            line.GetProperty("clientId").GetString()!,
+            line.GetProperty("subject").GetString()!,
+            line.GetProperty("scope").ValueKind == JsonValueKind.String ? line.GetProperty("scope").GetString() : null))];
+
+    /// <summary>Every JWT bearer token request the peer has refused so far, in order (the client is the assertion's iss, if it could be read).</summary>
+    public IReadOnlyList<RefusedTokenRequest> JwtBearerRefused =>
+        [.. Events("jwt_bearer.refused").Select(line => new RefusedTokenRequest(
+            line.GetProperty("clientId").ValueKind == JsonValueKind.String ? line.GetProperty("clientId").GetString() : null,
+            line.GetProperty("error").GetString()!))];
+
+    /// <summary>How many JWT bearer tokens the peer has issued so far, to <paramref name="clientId"/> or to anyone.</summary>
+    public int CountJwtBearerIssued(string? clientId = null) =>
+        JwtBearerIssued.Count(token => clientId is null || token.ClientId == clientId);
+
     public async ValueTask DisposeAsync()
     {
         await _node.DisposeAsync();
@@ -309,6 +337,9 @@ public sealed partial class OidcPeer : IAsyncDisposable
 
     /// <summary>A client credentials token the peer issued: to whom, how the client authenticated (token_endpoint_auth_method), with what scope.</summary>
     public sealed record IssuedToken(string ClientId, string AuthMethod, string? Scope);
+
+    /// <summary>A JWT bearer token the peer issued: to which service account, for which mailbox (sub), with what scope.</summary>
+    public sealed record DelegatedToken(string ClientId, string Subject, string? Scope);
 
     /// <summary>A client credentials token request the peer refused: the client it named (if any) and the OAuth error (invalid_client, invalid_scope, …).</summary>
     public sealed record RefusedTokenRequest(string? ClientId, string Error);

@@ -99,7 +99,7 @@ public sealed record OidcPeerClient
     }
 
     /// <summary>With its RFC 7638 thumbprint as kid, as providers name a key they import from a certificate or PEM.</summary>
-    private static Dictionary<string, string> RsaMembers(RSAParameters parameters)
+    internal static Dictionary<string, string> RsaMembers(RSAParameters parameters)
     {
         var n = Base64Url.EncodeToString(parameters.Modulus);
         var e = Base64Url.EncodeToString(parameters.Exponent);

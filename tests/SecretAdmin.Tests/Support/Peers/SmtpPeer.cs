@@ -85,15 +85,16 @@ public sealed class SmtpPeer : IAsyncDisposable
     private static AuthAttempt ToAuthAttempt(JsonElement auth)
     {
         string? Text(string name) => auth.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-        return new AuthAttempt(Text("method")!, Text("username"), auth.GetProperty("accepted").GetBoolean(), Text("clientId"), Text("reason"));
+        return new AuthAttempt(Text("method")!, Text("username"), auth.GetProperty("accepted").GetBoolean(), Text("clientId"), Text("reason"), Text("subject"));
     }
 
     /// <summary>
     /// One AUTH attempt: the mechanism (PLAIN, LOGIN, XOAUTH2), the user name given, whether it was
-    /// accepted, the client the bearer token was issued to (XOAUTH2 only, from introspection) and a
-    /// short reason for a refusal. Never a password or a token.
+    /// accepted, the client the bearer token was issued to (XOAUTH2 only, from introspection), a
+    /// short reason for a refusal, and the mailbox the token was issued for (its sub, when introspection
+    /// gives one: a JWT bearer token; the peer then takes it only for that user name). Never a password or a token.
     /// </summary>
-    public sealed record AuthAttempt(string Method, string? Username, bool Accepted, string? ClientId, string? Reason);
+    public sealed record AuthAttempt(string Method, string? Username, bool Accepted, string? ClientId, string? Reason, string? Subject = null);
 
     /// <summary>A command the peer refused: MAIL (a refused sender), RCPT (a refused recipient) or DATA (a deferred message), its reply code and the address.</summary>
     public sealed record Refusal(string Command, int Code, string? Address);

@@ -99,7 +99,7 @@ public sealed class OAuthTokenClient(IHttpClientFactory httpClientFactory, TimeP
                 var description = answer is { } d ? Text(d, "error_description") : null;
                 throw new OAuthTokenException(
                     $"The token endpoint refused the request: {(int)response.StatusCode} {error ?? response.ReasonPhrase}{(description is null ? "" : $" ({Shorten(description)})")}",
-                    TokenHint(client, error));
+                    TokenHint(client, error, description));
             }
 
             if (Text(answer.Value, "access_token") is not { Length: > 0 } token
@@ -113,11 +113,14 @@ public sealed class OAuthTokenClient(IHttpClientFactory httpClientFactory, TimeP
         }
     }
 
-    private static string? TokenHint(OAuthClient client, string? error) => error switch
+    private static string? TokenHint(OAuthClient client, string? error, string? description) => error switch
     {
         "invalid_client" or "unauthorized_client" when client.UsesPrivateKey => "Check the client id, and that the certificate or public key shown below is registered with the provider for this client.",
         "invalid_client" or "unauthorized_client" => "Check the client id and the client secret, and the way the secret is sent.",
         "invalid_scope" => "Check the scope: Microsoft 365 wants https://outlook.office365.com/.default, Google https://mail.google.com/.",
+        // Google answers a key it does not know for the service account with invalid_grant "Invalid JWT Signature.".
+        "invalid_grant" when client.Grant == OAuthGrant.JwtBearer && description?.Contains("signature", StringComparison.OrdinalIgnoreCase) == true =>
+            "The provider did not accept the assertion's signature: check that the private key pasted here is a key of the service account, and the client id is its email.",
         "invalid_grant" => "The provider refused the grant: check that the service account may act for the mailbox (domain-wide delegation).",
         "unsupported_grant_type" => "The provider does not offer this grant for this client.",
         _ => null,
