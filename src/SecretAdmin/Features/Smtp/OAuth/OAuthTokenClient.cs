@@ -115,6 +115,9 @@ public sealed class OAuthTokenClient(IHttpClientFactory httpClientFactory, TimeP
 
     private static string? TokenHint(OAuthClient client, string? error, string? description) => error switch
     {
+        // Google answers a service account without domain-wide delegation for the scope with unauthorized_client.
+        "unauthorized_client" when client.Grant == OAuthGrant.JwtBearer =>
+            "The provider refused the service account: check that the Workspace administrator allowed its client id the scope (domain-wide delegation).",
         "invalid_client" or "unauthorized_client" when client.UsesPrivateKey => "Check the client id, and that the certificate or public key shown below is registered with the provider for this client.",
         "invalid_client" or "unauthorized_client" => "Check the client id and the client secret, and the way the secret is sent.",
         "invalid_scope" => "Check the scope: Microsoft 365 wants https://outlook.office365.com/.default, Google https://mail.google.com/.",
