@@ -187,6 +187,10 @@ public sealed class SecretAdminServer : IAsyncLifetime
         start.Environment["SecretAdmin__DataDirectory"] = DataDirectory;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
 
+        // Links in mail point here; the outbox looks for mail often, so a test waits little for it.
+        start.Environment["SecretAdmin__PublicUrl"] = BaseUrl;
+        start.Environment["SecretAdmin__Mail__PollInterval"] = "00:00:00.250";
+
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, line) => Append(line.Data, alsoTo);
         process.ErrorDataReceived += (_, line) => Append(line.Data, alsoTo);
