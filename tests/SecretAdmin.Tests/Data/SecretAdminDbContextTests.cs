@@ -22,6 +22,7 @@ public sealed class SecretAdminDbContextTests : IDisposable
             [
                 new SealedColumn("AspNetUsers", "TotpSecret", "Id", "TotpSecretDestination", SecretBinding.Row),
                 new SealedColumn("OidcSettings", "ClientSecret", "Id", "ClientSecretDestination", SecretBinding.Destination),
+                new SealedColumn("OutboxMails", "SealedBody", "Id", "SealedBodyDestination", SecretBinding.Row),
                 new SealedColumn("SmtpSettings", "OAuthClientSecret", "Id", "OAuthClientSecretDestination", SecretBinding.Destination),
                 new SealedColumn("SmtpSettings", "OAuthPrivateKey", "Id", "OAuthPrivateKeyDestination", SecretBinding.Destination),
                 new SealedColumn("SmtpSettings", "Password", "Id", "PasswordDestination", SecretBinding.Destination),

@@ -19,6 +19,21 @@ public sealed class ValidationErrors
         messages.Add(message);
     }
 
+    /// <summary>A fresh collection holding <paramref name="errors"/>, to add more to.</summary>
+    public static ValidationErrors From(IReadOnlyDictionary<string, string[]> errors)
+    {
+        var collected = new ValidationErrors();
+        foreach (var (field, messages) in errors)
+        {
+            foreach (var message in messages)
+            {
+                collected.Add(field, message);
+            }
+        }
+
+        return collected;
+    }
+
     public IReadOnlyDictionary<string, string[]> ToDictionary() =>
         _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 }

@@ -97,15 +97,7 @@ public sealed class SmtpSettingsService(SettingsStore store, SecretSealer sealer
             (db, row) =>
             {
                 var view = View(db, row);
-                var errors = new ValidationErrors();
-                foreach (var (field, messages) in SmtpSettingsValidator.ValidateFields(form, view))
-                {
-                    foreach (var message in messages)
-                    {
-                        errors.Add(field, message);
-                    }
-                }
-
+                var errors = ValidationErrors.From(SmtpSettingsValidator.ValidateFields(form, view));
                 return (view, errors.IsEmpty ? Credential(db, row, form, errors) : null, errors);
             },
             cancellationToken);
@@ -134,15 +126,9 @@ public sealed class SmtpSettingsService(SettingsStore store, SecretSealer sealer
         var (form, credential, problem) = await store.ReadAsync<SmtpSettings, (SmtpSettingsForm, SmtpCredential?, string?)>(
             (db, row) =>
             {
-                var form = SmtpSettingsForm.From(View(db, row));
-                var errors = new ValidationErrors();
-                foreach (var (field, messages) in SmtpSettingsValidator.ValidateFields(form, View(db, row)))
-                {
-                    foreach (var message in messages)
-                    {
-                        errors.Add(field, message);
-                    }
-                }
+                var view = View(db, row);
+                var form = SmtpSettingsForm.From(view);
+                var errors = ValidationErrors.From(SmtpSettingsValidator.ValidateFields(form, view));
 
                 var credential = errors.IsEmpty ? Credential(db, row, form, errors) : null;
                 var problem = row.Host is null

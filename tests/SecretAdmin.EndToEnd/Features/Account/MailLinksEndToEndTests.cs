@@ -127,6 +127,9 @@ public sealed class MailLinksEndToEndTests(ChromiumFixture chromium, SecretAdmin
         {
             await stranger.GotoAsync("/account/login");
             await stranger.Locator(".login-forgot-password").ClickAsync();
+
+            // The sign-in page has an #email too: wait until the link's page has replaced it.
+            await Expect(stranger.Locator("h1")).ToHaveTextAsync("Forgot your password?");
             await stranger.Locator("#email").FillAsync(email);
             await stranger.Locator("form button[type=submit]").ClickAsync();
             await Expect(stranger.Locator(".forgot-password-sent")).ToContainTextAsync("If an account exists for that address");
