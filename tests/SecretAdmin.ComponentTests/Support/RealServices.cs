@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SecretAdmin.Access;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Keys;
@@ -25,7 +26,7 @@ public sealed class RealServices : IDisposable
     public DataDirectory Data { get; }
 
     /// <summary>
-    /// Registers the database, Identity, the audit log, <c>UserAdminService</c> and <see cref="CurrentActor"/>.
+    /// Registers the database, Identity, the audit log, the mail outbox, <c>UserAdminService</c> and <see cref="CurrentActor"/>.
     /// <see cref="CurrentActor"/> needs an <c>AuthenticationStateProvider</c>: call bUnit's <c>AddAuthorization()</c> too.
     /// </summary>
     public void AddTo(IServiceCollection services)
@@ -39,6 +40,10 @@ public sealed class RealServices : IDisposable
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentActor>();
+
+        // The outbox, which user changes queue notices in, takes the sealer (for mail that carries a token).
+        services.AddOptions<SealingOptions>();
+        services.TryAddSingleton<SecretSealer>();
     }
 
     /// <summary>Creates the schema, once the test context's service provider is built.</summary>
