@@ -45,10 +45,11 @@ public static class SecretAdminHostingExtensions
         return builder;
     }
 
-    /// <summary>Users, roles, their accounts and the audit log, with the Data Protection keys they sign with.</summary>
+    /// <summary>Users, roles, their accounts and the audit log, with the Data Protection keys they sign with and the outbox that tells users of changes.</summary>
     public static IServiceCollection AddSecretAdminUserServices(this IServiceCollection services) => services
         .AddSecretAdminDataProtection()
         .AddAudit()
+        .AddMailOutbox()
         .AddUsers()
         .AddAccountProfiles();
 

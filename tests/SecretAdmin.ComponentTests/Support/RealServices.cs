@@ -25,7 +25,7 @@ public sealed class RealServices : IDisposable
     public DataDirectory Data { get; }
 
     /// <summary>
-    /// Registers the database, Identity, the audit log, <c>UserAdminService</c> and <see cref="CurrentActor"/>.
+    /// Registers the database, Identity, the audit log, the mail outbox, <c>UserAdminService</c> and <see cref="CurrentActor"/>.
     /// <see cref="CurrentActor"/> needs an <c>AuthenticationStateProvider</c>: call bUnit's <c>AddAuthorization()</c> too.
     /// </summary>
     public void AddTo(IServiceCollection services)

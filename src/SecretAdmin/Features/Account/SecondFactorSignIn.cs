@@ -47,7 +47,8 @@ public sealed class SecondFactorSignIn(
             return await FinishAsync(user, succeeded: false, lockedOut: true, clientIp);
         }
 
-        if (!await mfa.RedeemRecoveryCodeAsync(user.Id, code))
+        // The code's use is audited, and its owner told, as it is marked used.
+        if (!await mfa.RedeemRecoveryCodeAsync(new AuditActor(user.Email ?? user.Id, clientIp), user.Id, code))
         {
             return await FinishAsync(user, succeeded: false, attempt.LocksOut, clientIp);
         }
@@ -55,7 +56,6 @@ public sealed class SecondFactorSignIn(
         await attempts.SucceededAsync(attempt);
         await httpContextAccessor.HttpContext!.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
         await signInManager.SignInAsync(user, isPersistent: false, authenticationMethod: "recovery-code");
-        await auditLog.WriteAsync(new AuditActor(user.Email!, clientIp), AuditActions.RecoveryCodeUsed, user.Email);
         return await FinishAsync(user, succeeded: true, lockedOut: false, clientIp);
     }
 

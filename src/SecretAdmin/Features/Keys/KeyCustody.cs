@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Mail;
 using SecretAdmin.Features.Nodes;
 using SecretAdmin.Security;
 
@@ -24,6 +25,7 @@ public sealed class KeyCustody(
     IOptions<SealingOptions> sealingOptions,
     IDbContextFactory<SecretAdminDbContext> dbContextFactory,
     AuditLog auditLog,
+    MailOutbox outbox,
     ILogger<KeyCustody> logger,
     ISealAllowance allowance,
     NodeChanges nodeChanges)
@@ -213,7 +215,12 @@ public sealed class KeyCustody(
         var key = store.Add(loadedMasterKey.Current)!;
         await ReloadAsync(cancellationToken);
         await PublishKeysChangedAsync(cancellationToken);
-        await auditLog.WriteAsync(actor, AuditActions.KeysRotated, $"data key {key.Id} active", cancellationToken: cancellationToken);
+
+        // The key is committed by the store; its audit entry and the administrators' notices are saved together.
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        auditLog.Add(db, actor, AuditActions.KeysRotated, $"data key {key.Id} active");
+        await outbox.AddToAdministratorsAsync(db, admin => SecurityNotices.KeyRotated(admin, key.CreatedAtUtc, key.Id), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
         return new RotationResult(key.Id);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Mail;
 using SecretAdmin.Features.Settings;
 using SecretAdmin.Security;
 
@@ -17,12 +18,14 @@ namespace SecretAdmin.Features.Keys;
 /// time across every process and node (<see cref="SealingRunLock"/>); a run that finds an earlier
 /// one left unfinished (its process died) closes it as interrupted and carries on from its last
 /// committed batch, as only the values not yet done are selected. Verify only reads and takes no
-/// lock. Audit entries carry counts, never a value.
+/// lock. Audit entries carry counts, never a value. The administrators are told when a re-seal ends
+/// (finished or failed, with the run's end record) and when a verify finds values that do not open.
 /// </summary>
 public sealed class SealedValueService(
     IDbContextFactory<SecretAdminDbContext> dbContextFactory,
     SecretSealer sealer,
     AuditLog auditLog,
+    MailOutbox outbox,
     IEnumerable<IDestinationBoundSecret> destinationBoundSecrets,
     TimeProvider timeProvider)
 {
@@ -52,9 +55,21 @@ public sealed class SealedValueService(
         await using var held = runLock;
         var active = sealer.KeyRing.Active.Id;
         var pending = $"{{0}} LIKE '{Envelope.Prefix}%' AND {{0}} NOT LIKE '{Envelope.Prefix}{active}:%'";
-        var result = await RewriteAsync(KeyOperation.Reseal, actor, pending, (stored, place) => sealer.Reseal(stored, place, place), batchSize, progress, cancellationToken);
-        await auditLog.WriteAsync(actor, AuditActions.KeysResealed, $"{result.Done} value(s) to key {active}, {result.Unreadable} unreadable", cancellationToken: cancellationToken);
-        return result;
+        return await RewriteAsync(KeyOperation.Reseal, actor, pending, (stored, place) => sealer.Reseal(stored, place, place), batchSize, RecordEndAsync, progress, cancellationToken);
+
+        async Task RecordEndAsync(SecretAdminDbContext db, KeyOperation run)
+        {
+            var at = run.FinishedAtUtc!.Value;
+            if (run.Failure is null)
+            {
+                auditLog.Add(db, actor, AuditActions.KeysResealed, $"{run.Done} value(s) to key {active}, {run.Unreadable} unreadable");
+                await outbox.AddToAdministratorsAsync(db, admin => SecurityNotices.ResealFinished(admin, at, run.Done, run.Unreadable), CancellationToken.None);
+            }
+            else
+            {
+                await outbox.AddToAdministratorsAsync(db, admin => SecurityNotices.ResealFailed(admin, at, run.Done), CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>
@@ -73,7 +88,7 @@ public sealed class SealedValueService(
         await using var held = runLock;
         // substr(...) <> is case-sensitive where LIKE is not, so SA1:… is selected, and left, too.
         var plaintext = $"{{0}} IS NOT NULL AND {{0}} <> '' AND substr({{0}}, 1, {Envelope.Prefix.Length}) <> '{Envelope.Prefix}'";
-        var result = await RewriteAsync(KeyOperation.ImportPlaintext, actor, plaintext, (stored, place) => Envelope.LooksLikeEnvelope(stored) ? null : sealer.Seal(stored, place), batchSize, progress, cancellationToken);
+        var result = await RewriteAsync(KeyOperation.ImportPlaintext, actor, plaintext, (stored, place) => Envelope.LooksLikeEnvelope(stored) ? null : sealer.Seal(stored, place), batchSize, recordEnd: null, progress, cancellationToken);
 
         // A secret that authenticates somewhere was sealed for its row; bind it to its destination now.
         foreach (var secret in destinationBoundSecrets)
@@ -122,9 +137,18 @@ public sealed class SealedValueService(
         }
 
         var report = new VerifyReport([.. counts.Select(c => c.Key with { Count = c.Value }).OrderBy(e => e.Table).ThenBy(e => e.Column).ThenBy(e => e.KeyId).ThenBy(e => e.State)]);
-        await auditLog.WriteAsync(actor, AuditActions.KeysVerified,
-            $"{report.Count(SealedValueState.Opens)} open, {report.Count(SealedValueState.KeyMissing)} key missing, {report.Count(SealedValueState.MasterKeyUnavailable)} master key unavailable, {report.Count(SealedValueState.DoesNotOpen)} do not open, {report.Count(SealedValueState.Plaintext)} plaintext",
-            cancellationToken: cancellationToken);
+        auditLog.Add(db, actor, AuditActions.KeysVerified,
+            $"{report.Count(SealedValueState.Opens)} open, {report.Count(SealedValueState.KeyMissing)} key missing, {report.Count(SealedValueState.MasterKeyUnavailable)} master key unavailable, {report.Count(SealedValueState.DoesNotOpen)} do not open, {report.Count(SealedValueState.Plaintext)} plaintext");
+
+        // Values whose key is gone or that fail to open are lost until someone acts; an unavailable master key has its own alert.
+        var unreadable = report.Count(SealedValueState.KeyMissing) + report.Count(SealedValueState.DoesNotOpen);
+        if (unreadable > 0)
+        {
+            var at = timeProvider.GetUtcNow().UtcDateTime;
+            await outbox.AddToAdministratorsAsync(db, admin => SecurityNotices.SecretsUnreadable(admin, at, unreadable), cancellationToken);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
         return report;
     }
 
@@ -132,7 +156,8 @@ public sealed class SealedValueService(
     /// Walks every sealed column in primary-key order, <paramref name="batchSize"/> rows matching
     /// <paramref name="where"/> at a time, and replaces each value with <paramref name="rewrite"/>'s
     /// answer (null: leave it, count it unreadable) — only where the row still holds what was read.
-    /// The run is recorded as a <see cref="KeyOperation"/> whose progress commits with each batch.
+    /// The run is recorded as a <see cref="KeyOperation"/> whose progress commits with each batch;
+    /// <paramref name="recordEnd"/> adds what its end means to the save of its end record.
     /// The caller holds the run lock.
     /// </summary>
     private async Task<SealingProgress> RewriteAsync(
@@ -141,6 +166,7 @@ public sealed class SealedValueService(
         string where,
         Func<string, SealedPlace, string?> rewrite,
         int batchSize,
+        Func<SecretAdminDbContext, KeyOperation, Task>? recordEnd,
         IProgress<SealingProgress>? progress,
         CancellationToken cancellationToken)
     {
@@ -167,6 +193,7 @@ public sealed class SealedValueService(
         var clock = Stopwatch.StartNew();
         SealingProgress Now() => new(done, total, unreadable, clock.Elapsed.TotalSeconds > 0 ? done / clock.Elapsed.TotalSeconds : 0);
         progress?.Report(Now());
+        var finished = false;
         try
         {
             foreach (var column in columns)
@@ -197,6 +224,8 @@ public sealed class SealedValueService(
                     await ((Task)rewriting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
             }
+
+            finished = true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -209,6 +238,13 @@ public sealed class SealedValueService(
             operation.Unreadable = unreadable;
             operation.FinishedAtUtc = timeProvider.GetUtcNow().UtcDateTime;
             operation.UpdatedAtUtc = operation.FinishedAtUtc.Value;
+
+            // What the run's end means (an audit entry, notices) is saved with its end record; a cancelled run has none.
+            if (recordEnd is not null && (finished || operation.Failure is not null))
+            {
+                await recordEnd(db, operation);
+            }
+
             await db.SaveChangesAsync(CancellationToken.None);
         }
 

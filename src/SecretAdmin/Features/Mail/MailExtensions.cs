@@ -1,18 +1,23 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace SecretAdmin.Features.Mail;
 
 public static class MailExtensions
 {
-    /// <summary>Queuing mail in a change's transaction, for the web app and the command line alike.</summary>
+    /// <summary>
+    /// Queuing mail in a change's transaction, for the web app and the command line alike; each group
+    /// of services whose changes queue mail adds it, so it is registered once however many do.
+    /// </summary>
     public static IServiceCollection AddMailOutbox(this IServiceCollection services)
     {
         services.AddOptions<MailOptions>();
         services.AddOptions<MailLinkOptions>();
-        services.AddSingleton<MailLinks>();
-        services.AddSingleton<MailAvailability>();
-        services.AddSingleton<OutboxSignal>();
-        services.AddSingleton<OutboxMonitor>();
-        services.AddSingleton<MailOutbox>();
-        services.AddSingleton<OutboxQueries>();
+        services.TryAddSingleton<MailLinks>();
+        services.TryAddSingleton<MailAvailability>();
+        services.TryAddSingleton<OutboxSignal>();
+        services.TryAddSingleton<OutboxMonitor>();
+        services.TryAddSingleton<MailOutbox>();
+        services.TryAddSingleton<OutboxQueries>();
         return services;
     }
 

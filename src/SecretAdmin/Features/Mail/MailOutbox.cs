@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
+using SecretAdmin.Features.Users;
 using SecretAdmin.Security;
 
 namespace SecretAdmin.Features.Mail;
@@ -38,6 +40,23 @@ public sealed class MailOutbox(SecretSealer sealer, TimeProvider timeProvider, O
         {
             db.SavedChanges -= Wake;
             signal.Wake();
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="mail"/>'s mail for each enabled administrator with an email to <paramref name="db"/>,
+    /// saved with the caller's changes; the administrators are read with the caller's context (in its transaction, if any).
+    /// </summary>
+    public async Task AddToAdministratorsAsync(SecretAdminDbContext db, Func<string, OutgoingMail> mail, CancellationToken cancellationToken = default)
+    {
+        var recipients = await db.Users
+            .Where(u => u.DisabledAtUtc == null && u.Email != null && u.Email != "" && UserAdminService.AdminIds(db).Contains(u.Id))
+            .OrderBy(u => u.Email)
+            .Select(u => u.Email!)
+            .ToListAsync(cancellationToken);
+        foreach (var recipient in recipients)
+        {
+            Add(db, mail(recipient));
         }
     }
 }

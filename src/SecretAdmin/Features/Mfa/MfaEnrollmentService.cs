@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
+using SecretAdmin.Features.Mail;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Security;
 
@@ -11,7 +12,8 @@ namespace SecretAdmin.Features.Mfa;
 /// <summary>
 /// Authenticator enrollment and checks. The TOTP secret is sealed into the user's row (bound to
 /// the user id) when the first code confirms it, and opened only to check a code; each time step
-/// is accepted once. Recovery codes are stored as password hashes and each works once.
+/// is accepted once. Recovery codes are stored as password hashes and each works once. The owner is
+/// told of each change, and of a used code refused, by a notice queued with its audit entry.
 /// </summary>
 public sealed class MfaEnrollmentService(
     IDbContextFactory<SecretAdminDbContext> dbContextFactory,
@@ -19,6 +21,7 @@ public sealed class MfaEnrollmentService(
     MfaPolicyService policyService,
     TotpStepLedger ledger,
     AuditLog auditLog,
+    MailOutbox outbox,
     SignInAttempts attempts,
     Microsoft.Extensions.Options.IOptions<PasswordHasherOptions> passwordHasherOptions,
     IServiceScopeFactory scopeFactory,
@@ -75,6 +78,7 @@ public sealed class MfaEnrollmentService(
         user.ConcurrencyStamp = Guid.NewGuid().ToString("N");
         var codes = await ReplaceRecoveryCodesAsync(db, userId, cancellationToken);
         auditLog.Add(db, actor, AuditActions.MfaEnrolled, user.Email, ["Authenticator", "RecoveryCodes"]);
+        AddNotice(db, SecurityNotices.MfaEnabled(user.Email, timeProvider.GetUtcNow().UtcDateTime));
         await db.SaveChangesAsync(cancellationToken);
 
         // The confirming code's step is used: set directly, as only the ledger's UPDATE writes this column.
@@ -155,7 +159,7 @@ public sealed class MfaEnrollmentService(
 
         if (confirmed == TotpCheckOutcome.Replayed)
         {
-            await auditLog.WriteAsync(actor, AuditActions.MfaCodeReplayed, user.Email, cancellationToken: cancellationToken);
+            await RecordReplayedCodeAsync(actor, user.Email, cancellationToken);
         }
 
         return ReauthenticationResult.Refused(confirmed switch
@@ -187,6 +191,7 @@ public sealed class MfaEnrollmentService(
         user.ConcurrencyStamp = Guid.NewGuid().ToString("N");
         await db.RecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         auditLog.Add(db, actor, AuditActions.MfaDisabled, user.Email, ["Authenticator", "RecoveryCodes"]);
+        AddNotice(db, SecurityNotices.MfaDisabled(user.Email, timeProvider.GetUtcNow().UtcDateTime));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return UserChangeResult.Success;
@@ -214,8 +219,23 @@ public sealed class MfaEnrollmentService(
         return stored is not null && sealer.Status(stored, SecretPlace(db, userId)) is SecretStatus.Set;
     }
 
-    /// <summary>Uses a recovery code: true once per code, also when two requests race with it.</summary>
-    public async Task<bool> RedeemRecoveryCodeAsync(string userId, string? code, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records a used authenticator code refused (nothing else changes) and tells the owner: someone
+    /// who saw a code may know the password too.
+    /// </summary>
+    public async Task RecordReplayedCodeAsync(AuditActor actor, string? email, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        auditLog.Add(db, actor, AuditActions.MfaCodeReplayed, email);
+        AddNotice(db, SecurityNotices.MfaCodeReplayed(email, timeProvider.GetUtcNow().UtcDateTime));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Uses a recovery code: true once per code, also when two requests race with it. The use is
+    /// audited and the owner told in the transaction that marks the code used.
+    /// </summary>
+    public async Task<bool> RedeemRecoveryCodeAsync(AuditActor actor, string userId, string? code, CancellationToken cancellationToken = default)
     {
         var normalized = NormalizeRecoveryCode(code);
         if (normalized is null)
@@ -233,10 +253,22 @@ public sealed class MfaEnrollmentService(
         }
 
         var now = timeProvider.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.BeginWriteLockedTransactionAsync(cancellationToken);
         var used = await db.RecoveryCodes
             .Where(c => c.Id == match.Id && c.UsedAtUtc == null)
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.UsedAtUtc, now), cancellationToken);
-        return used == 1;
+        if (used != 1)
+        {
+            return false;
+        }
+
+        var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleAsync(cancellationToken);
+        var left = await db.RecoveryCodes.CountAsync(c => c.UserId == userId && c.UsedAtUtc == null, cancellationToken);
+        auditLog.Add(db, actor, AuditActions.RecoveryCodeUsed, email);
+        AddNotice(db, SecurityNotices.RecoveryCodeUsed(email, now, left));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>Replaces the user's recovery codes with ten new ones, shown once.</summary>
@@ -247,6 +279,7 @@ public sealed class MfaEnrollmentService(
         var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleAsync(cancellationToken);
         var codes = await ReplaceRecoveryCodesAsync(db, userId, cancellationToken);
         auditLog.Add(db, actor, AuditActions.RecoveryCodesRegenerated, email, ["RecoveryCodes"]);
+        AddNotice(db, SecurityNotices.RecoveryCodesRegenerated(email, timeProvider.GetUtcNow().UtcDateTime));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return codes;
@@ -273,6 +306,14 @@ public sealed class MfaEnrollmentService(
         var codes = Enumerable.Range(0, RecoveryCodeCount).Select(_ => RandomNumberGenerator.GetString(RecoveryAlphabet, 10)).ToArray();
         db.RecoveryCodes.AddRange(codes.Select(code => new RecoveryCode { UserId = userId, CodeHash = _passwordHasher.HashPassword(user, code), CreatedAtUtc = now }));
         return codes.Select(c => $"{c[..5]}-{c[5..]}").ToArray();
+    }
+
+    private void AddNotice(SecretAdminDbContext db, OutgoingMail? notice)
+    {
+        if (notice is not null)
+        {
+            outbox.Add(db, notice);
+        }
     }
 
     private static string Base32(byte[] secret) => OtpNet.Base32Encoding.ToString(secret);

@@ -20,10 +20,11 @@ public sealed class SealedTotpTokenProvider(IServiceProvider services) : IUserTw
     public async Task<bool> ValidateAsync(string purpose, string token, UserManager<SecretAdminUser> manager, SecretAdminUser user)
     {
         // Resolved here, not in the constructor: UserManager builds every provider, also where MFA is not registered.
-        var outcome = await services.GetRequiredService<MfaEnrollmentService>().VerifyAsync(user.Id, token);
+        var mfa = services.GetRequiredService<MfaEnrollmentService>();
+        var outcome = await mfa.VerifyAsync(user.Id, token);
         if (outcome == TotpCheckOutcome.Replayed)
         {
-            await services.GetRequiredService<AuditLog>().WriteAsync(new AuditActor(user.Email ?? user.Id, null), AuditActions.MfaCodeReplayed, user.Email);
+            await mfa.RecordReplayedCodeAsync(new AuditActor(user.Email ?? user.Id, null), user.Email);
         }
 
         return outcome == TotpCheckOutcome.Accepted;

@@ -19,6 +19,7 @@ public sealed class UserAdminService(
     IServiceScopeFactory scopeFactory,
     IDbContextFactory<SecretAdminDbContext> dbContextFactory,
     AuditLog auditLog,
+    MailOutbox outbox,
     TimeProvider timeProvider)
 {
     public const int MaxPageSize = 100;
@@ -304,9 +305,27 @@ public sealed class UserAdminService(
         }
 
         auditLog.Add(db, actor, auditAction, user.Email, changedFields);
+        if (NoticeFor(auditAction, user.Email) is { } notice)
+        {
+            outbox.Add(db, notice);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return result;
+    }
+
+    /// <summary>The notice a change tells its user of, if any (a security change they did not make themselves).</summary>
+    private OutgoingMail? NoticeFor(string auditAction, string? email)
+    {
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        return auditAction switch
+        {
+            AuditActions.AdminGranted => SecurityNotices.AdminGranted(email, now),
+            AuditActions.AdminRevoked => SecurityNotices.AdminRevoked(email, now),
+            AuditActions.MfaReset => SecurityNotices.MfaReset(email, now),
+            _ => null,
+        };
     }
 
     /// <summary>The ids of users in the Admin role.</summary>

@@ -230,7 +230,7 @@ public sealed class MfaEnrollmentPageTests : MudComponentTestContext
         await page.Find(".mfa-regenerate").ClickAsync(new());
 
         page.WaitForAssertion(() => Assert.Equal(10, page.FindAll(".mfa-recovery-codes li").Count));
-        Assert.True(await Mfa.RedeemRecoveryCodeAsync(_userId, page.Find(".mfa-recovery-codes code").TextContent));
+        Assert.True(await Mfa.RedeemRecoveryCodeAsync(AuditActor.Cli, _userId, page.Find(".mfa-recovery-codes code").TextContent));
     }
 
     [Fact]

@@ -149,7 +149,7 @@ public sealed class MfaEnrollmentServiceTests : IAsyncLifetime
         _services.GetRequiredService<SecretSealer>().Use(TestSealing.Ring(5));
 
         Assert.Equal(TotpCheckOutcome.SecretUnreadable, await _mfa.VerifyAsync(_userId, CodeFor(offer)));
-        Assert.True(await _mfa.RedeemRecoveryCodeAsync(_userId, result.RecoveryCodes[0]));
+        Assert.True(await _mfa.RedeemRecoveryCodeAsync(_actor, _userId, result.RecoveryCodes[0]));
     }
 
     [Fact]
@@ -158,11 +158,11 @@ public sealed class MfaEnrollmentServiceTests : IAsyncLifetime
         var offer = await _mfa.OfferAsync(_userId);
         var codes = (await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer))).RecoveryCodes;
 
-        var racing = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(() => _mfa.RedeemRecoveryCodeAsync(_userId, codes[3].ToLowerInvariant()))));
+        var racing = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(() => _mfa.RedeemRecoveryCodeAsync(_actor, _userId, codes[3].ToLowerInvariant()))));
 
         Assert.Single(racing, used => used);
-        Assert.False(await _mfa.RedeemRecoveryCodeAsync(_userId, codes[3]));
-        Assert.False(await _mfa.RedeemRecoveryCodeAsync(_userId, "AAAAA-AAAAA"));
+        Assert.False(await _mfa.RedeemRecoveryCodeAsync(_actor, _userId, codes[3]));
+        Assert.False(await _mfa.RedeemRecoveryCodeAsync(_actor, _userId, "AAAAA-AAAAA"));
         Assert.Equal(9, await _mfa.CountUnusedRecoveryCodesAsync(_userId));
     }
 
@@ -174,8 +174,8 @@ public sealed class MfaEnrollmentServiceTests : IAsyncLifetime
 
         var fresh = await _mfa.RegenerateRecoveryCodesAsync(_actor, _userId);
 
-        Assert.False(await _mfa.RedeemRecoveryCodeAsync(_userId, old[0]));
-        Assert.True(await _mfa.RedeemRecoveryCodeAsync(_userId, fresh[0]));
+        Assert.False(await _mfa.RedeemRecoveryCodeAsync(_actor, _userId, old[0]));
+        Assert.True(await _mfa.RedeemRecoveryCodeAsync(_actor, _userId, fresh[0]));
     }
 
     [Fact]
@@ -251,7 +251,7 @@ public sealed class MfaEnrollmentServiceTests : IAsyncLifetime
 
         Assert.True(result.Succeeded, result.Message);
         Assert.False((await _mfa.GetStatusAsync(_userId)).Enrolled);
-        Assert.False(await _mfa.RedeemRecoveryCodeAsync(_userId, codes[0]));
+        Assert.False(await _mfa.RedeemRecoveryCodeAsync(_actor, _userId, codes[0]));
         var entry = Assert.Single((await _services.GetRequiredService<AuditLog>().SearchAsync(new(Action: AuditActions.MfaDisabled))).Items);
         Assert.Equal(("ada@example.test", "Authenticator,RecoveryCodes"), (entry.Target, entry.ChangedFields));
     }
@@ -293,7 +293,7 @@ public sealed class MfaEnrollmentServiceTests : IAsyncLifetime
     {
         var offer = await _mfa.OfferAsync(_userId);
         var codes = (await _mfa.ConfirmAsync(_actor, _userId, offer, CodeFor(offer))).RecoveryCodes;
-        await _mfa.RedeemRecoveryCodeAsync(_userId, codes[0]);
+        await _mfa.RedeemRecoveryCodeAsync(_actor, _userId, codes[0]);
 
         var status = await _mfa.GetStatusAsync(_userId);
 
