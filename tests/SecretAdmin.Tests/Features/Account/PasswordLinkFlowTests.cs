@@ -67,14 +67,21 @@ public sealed partial class PasswordLinkFlowTests : IAsyncLifetime
     }
 
     /// <summary>The link in the next mail the peer receives, as the recipient reads it; path and query, the host being <see cref="PublicUrl"/>.</summary>
+    /// <remarks>Mail without a link (a security notice) is passed over.</remarks>
     private async Task<(string To, string Link)> NextLinkAsync()
     {
-        var mail = await _mail.WaitForMailAsync(TimeSpan.FromSeconds(20));
-        using var raw = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(mail.Raw));
-        var text = (await MimeMessage.LoadAsync(raw)).TextBody ?? string.Empty;
-        var link = LinkInMail().Match(text);
-        Assert.True(link.Success, $"no link in: {text}");
-        return (Assert.Single(mail.To), link.Groups["path"].Value);
+        for (var seen = 0; seen < 5; seen++)
+        {
+            var mail = await _mail.WaitForMailAsync(TimeSpan.FromSeconds(20));
+            using var raw = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(mail.Raw));
+            var link = LinkInMail().Match((await MimeMessage.LoadAsync(raw)).TextBody ?? string.Empty);
+            if (link.Success)
+            {
+                return (Assert.Single(mail.To), link.Groups["path"].Value);
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException("None of the next five mails held a link.");
     }
 
     private static Task<HttpResponseMessage> SetPasswordAsync(HttpClient browser, string link, string password = NewPassword)
