@@ -66,6 +66,8 @@ public sealed class PasswordLinks(
             return UserChangeResult.Refused(InvalidLinkMessage);
         }
 
+        // The new password, its audit entry and (for a reset) the notice to the owner commit together.
+        await using var transaction = await db.BeginWriteLockedTransactionAsync(CancellationToken.None);
         var result = kind == PasswordLinkKind.Invitation
             ? await userManager.AddPasswordAsync(user, newPassword)
             : await userManager.ResetPasswordAsync(user, token!, newPassword);
@@ -77,17 +79,25 @@ public sealed class PasswordLinks(
                 : new UserChangeResult(new Dictionary<string, string[]> { ["new"] = [.. result.Errors.Select(e => e.Description)] });
         }
 
-        if (user.MustChangePassword)
-        {
-            user.MustChangePassword = false;
-            await userManager.UpdateAsync(user);
-        }
-
-        await auditLog.WriteAsync(
+        user.MustChangePassword = false;
+        auditLog.Add(
+            db,
             new AuditActor(user.Email!, clientIp),
             kind == PasswordLinkKind.Invitation ? AuditActions.InvitationAccepted : AuditActions.PasswordReset,
             user.Email,
             ["Password"]);
+        if (kind == PasswordLinkKind.Reset && SecurityNotices.PasswordChanged(user.Email, timeProvider.GetUtcNow().UtcDateTime) is { } notice)
+        {
+            outbox.Add(db, notice);
+        }
+
+        // Saves the user, the audit entry and the notice (Identity's store saves the whole context).
+        if (!(await userManager.UpdateAsync(user)).Succeeded)
+        {
+            return UserChangeResult.Refused("Your account was changed elsewhere meanwhile; nothing was changed. Open the link again.");
+        }
+
+        await transaction.CommitAsync();
         return UserChangeResult.Success;
     }
 

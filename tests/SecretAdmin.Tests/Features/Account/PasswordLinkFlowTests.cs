@@ -189,6 +189,7 @@ public sealed partial class PasswordLinkFlowTests : IAsyncLifetime
 
         Assert.Equal("/account/login?notice=password-set", PathOf(set));
         Assert.StartsWith("/account/login-code", PathOf(signIn), StringComparison.Ordinal);
+        Assert.Single(await OutboxAsync(), m => m.Kind == "notice.password-changed" && m.Recipient == "ada@example.test");
         using var oldPassword = await WebSession.SignInAsync(Browser(), "ada@example.test");
         Assert.Equal(HttpStatusCode.OK, oldPassword.StatusCode);
     }
