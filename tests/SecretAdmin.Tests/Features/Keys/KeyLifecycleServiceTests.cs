@@ -195,7 +195,7 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
     public async Task Reseal_TamperedValue_IsLeftAndCountedTheRestMove()
     {
         await _custody.RotateAsync(AuditActor.Cli);
-        await ExecuteAsync("UPDATE \"AspNetUsers\" SET \"TotpSecret\" = substr(\"TotpSecret\", 1, length(\"TotpSecret\") - 2) || 'AA' WHERE \"Id\" = 'seeded-user-000003'");
+        await ExecuteAsync("UPDATE \"AspNetUsers\" SET \"TotpSecret\" = " + Tamper.LastTwoCharacters("TotpSecret") + " WHERE \"Id\" = 'seeded-user-000003'");
 
         var result = await _keys.ResealAsync(AuditActor.Cli);
 
@@ -252,7 +252,7 @@ public sealed class KeyLifecycleServiceTests : IAsyncLifetime
     [Fact]
     public async Task Verify_TamperedAndUnknownKey_ReportsEachAndNotAllOpen()
     {
-        await ExecuteAsync("UPDATE \"AspNetUsers\" SET \"TotpSecret\" = substr(\"TotpSecret\", 1, length(\"TotpSecret\") - 2) || 'AA' WHERE \"Id\" = 'seeded-user-000001'");
+        await ExecuteAsync("UPDATE \"AspNetUsers\" SET \"TotpSecret\" = " + Tamper.LastTwoCharacters("TotpSecret") + " WHERE \"Id\" = 'seeded-user-000001'");
         await ExecuteAsync("UPDATE \"AspNetUsers\" SET \"TotpSecret\" = replace(\"TotpSecret\", 'sa1:1:', 'sa1:9:') WHERE \"Id\" = 'seeded-user-000002'");
 
         var report = await _keys.VerifyAsync(AuditActor.Cli);

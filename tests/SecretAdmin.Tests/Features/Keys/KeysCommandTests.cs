@@ -86,7 +86,7 @@ public sealed class KeysCommandTests : IAsyncLifetime
         await using (var connection = _temp.OpenConnection())
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE \"AspNetUsers\" SET \"TotpSecret\" = substr(\"TotpSecret\", 1, length(\"TotpSecret\") - 2) || 'AA' WHERE \"Id\" = 'seeded-user-000002'";
+            command.CommandText = "UPDATE \"AspNetUsers\" SET \"TotpSecret\" = " + Tamper.LastTwoCharacters("TotpSecret") + " WHERE \"Id\" = 'seeded-user-000002'";
             Assert.Equal(1, await command.ExecuteNonQueryAsync());
         }
 
