@@ -7,5 +7,5 @@ public sealed class MailAvailability(MailLinks links, SmtpSettingsService smtp)
 {
     /// <summary>Why not, in a sentence for an administrator; null when it can.</summary>
     public async Task<string?> WhyUnavailableAsync(CancellationToken cancellationToken = default) =>
-        links.Unavailable ?? ((await smtp.GetAsync(cancellationToken)).Host is null ? "Mail is not set up: save the SMTP settings first." : null);
+        links.Unavailable ?? (await smtp.HasServerAsync(cancellationToken) ? null : "Mail is not set up: save the SMTP settings first.");
 }

@@ -50,7 +50,7 @@ public sealed class MailOutbox(SecretSealer sealer, TimeProvider timeProvider, O
     public async Task AddToAdministratorsAsync(SecretAdminDbContext db, Func<string, OutgoingMail> mail, CancellationToken cancellationToken = default)
     {
         var recipients = await db.Users
-            .Where(u => u.DisabledAtUtc == null && u.Email != null && u.Email != "" && UserAdminService.AdminIds(db).Contains(u.Id))
+            .Where(u => u.Email != null && u.Email != "" && UserAdminService.EnabledAdminIds(db).Contains(u.Id))
             .OrderBy(u => u.Email)
             .Select(u => u.Email!)
             .ToListAsync(cancellationToken);

@@ -98,14 +98,14 @@ public sealed class OutboxSender(
 
     private async Task DeliverAsync(OutboxMail mail, CancellationToken cancellationToken)
     {
-        var body = OpenBody(mail, out var unreadable);
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        var body = OpenBody(db, mail, out var unreadable);
         var delivery = body is null
             ? new MailDelivery(false, null, $"The mail's sealed body cannot be opened ({unreadable}).", "The Keys page says why.", false)
             : await smtp.SendAsync(mail.Recipient, mail.Subject, body, cancellationToken);
 
         var now = timeProvider.GetUtcNow().UtcDateTime;
         var settings = options.Value;
-        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
         var row = await db.OutboxMails.SingleAsync(m => m.Id == mail.Id, cancellationToken);
         row.Attempts++;
         row.LastAttemptAtUtc = now;
@@ -140,7 +140,7 @@ public sealed class OutboxSender(
         logger.LogInformation("Outbox mail {Id} ({Kind}): {Outcome} after {Attempts} attempt(s).", mail.Id, mail.Kind, row.Status, row.Attempts);
     }
 
-    private string? OpenBody(OutboxMail mail, out string? unreadable)
+    private string? OpenBody(SecretAdminDbContext db, OutboxMail mail, out string? unreadable)
     {
         unreadable = null;
         if (!mail.SealedBody.IsStored)
@@ -148,7 +148,6 @@ public sealed class OutboxSender(
             return mail.Body;
         }
 
-        using var db = dbContextFactory.CreateDbContext();
         var place = SealedColumn.For<OutboxMail>(db.Model, nameof(OutboxMail.SealedBody)).At(mail.Id);
         string? why = null;
         var body = sealer.Open(mail.SealedBody, place).Match<string?>(() => null, present => present.Value, u =>

@@ -20,6 +20,10 @@ public sealed class SmtpSettingsService(SettingsStore store, SecretSealer sealer
     public Task<SmtpSettingsView> GetAsync(CancellationToken cancellationToken = default) =>
         store.ReadAsync<SmtpSettings, SmtpSettingsView>(View, cancellationToken);
 
+    /// <summary>Whether a server is saved: a cheap read for pages that only offer mail (no secret is looked at).</summary>
+    public Task<bool> HasServerAsync(CancellationToken cancellationToken = default) =>
+        store.ReadAsync<SmtpSettings, bool>((_, row) => row.Host is not null, cancellationToken);
+
     public async Task<SettingsSaveResult> SaveAsync(AuditActor actor, SmtpSettingsForm form, long expectedVersion, CancellationToken cancellationToken = default)
     {
         await using var edit = await store.EditAsync<SmtpSettings>(expectedVersion, cancellationToken);

@@ -258,11 +258,9 @@ public sealed class UserAdminService(
 
         if (invite)
         {
-            // The services of mail are asked for only here: the rest of user administration needs none.
-            var links = scope.ServiceProvider.GetRequiredService<MailLinks>();
             var token = await users.GenerateUserTokenAsync(user, InvitationTokenProvider.ProviderName, InvitationTokenProvider.Purpose);
-            var link = links.To(AccountPaths.Invitation, ("user", user.Id), ("token", token));
-            scope.ServiceProvider.GetRequiredService<MailOutbox>().Add(db, AccountMails.Invitation(email, link, actor.Name, InvitationTokenProviderOptions.Lifespan));
+            var link = scope.ServiceProvider.GetRequiredService<MailLinks>().To(AccountPaths.Invitation, ("user", user.Id), ("token", token));
+            outbox.Add(db, AccountMails.Invitation(email, link, actor.Name, InvitationTokenProviderOptions.Lifespan));
         }
 
         auditLog.Add(db, actor, auditAction, email, password is not null ? ["Email", "Password", "Roles"] : invite ? ["Email", "Roles", "Invitation"] : ["Email", "Roles", "SsoLogin"]);
@@ -335,7 +333,8 @@ public sealed class UserAdminService(
         where role.Name == Roles.Admin
         select userRole.UserId;
 
-    private static IQueryable<string> EnabledAdminIds(SecretAdminDbContext db) =>
+    /// <summary>The ids of enabled users in the Admin role.</summary>
+    internal static IQueryable<string> EnabledAdminIds(SecretAdminDbContext db) =>
         from user in db.Users
         where user.DisabledAtUtc == null && AdminIds(db).Contains(user.Id)
         select user.Id;
