@@ -8,6 +8,7 @@ using NpgsqlTypes;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Security;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Benchmarks.Reseal;
 

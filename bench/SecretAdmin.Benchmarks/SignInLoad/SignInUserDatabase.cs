@@ -13,6 +13,7 @@ using SecretAdmin.Data;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Hosting;
 using SecretAdmin.Security;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Benchmarks.SignInLoad;
 

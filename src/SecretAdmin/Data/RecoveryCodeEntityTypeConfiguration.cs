@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Users;
+using SecretAdmin.Features.Mfa.RecoveryCodes;
 
 namespace SecretAdmin.Data;
 

@@ -8,6 +8,7 @@ using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Smtp;
 using SecretAdmin.Features.Users;
+using SecretAdmin.Features.Mfa.RecoveryCodes;
 
 namespace SecretAdmin.Data;
 

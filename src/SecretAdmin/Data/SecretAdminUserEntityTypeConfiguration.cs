@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using SecretAdmin.Features.Users;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Data;
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Security;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Tests.Support;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Users;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Features.Account;
 

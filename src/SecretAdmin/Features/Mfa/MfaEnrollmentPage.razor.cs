@@ -5,6 +5,7 @@ using Microsoft.JSInterop;
 using MudBlazor;
 using SecretAdmin.Access;
 using SecretAdmin.Features.Account;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Features.Mfa;
 

@@ -6,6 +6,8 @@ using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Mail;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Security;
+using SecretAdmin.Features.Mfa.Totp;
+using SecretAdmin.Features.Mfa.RecoveryCodes;
 
 namespace SecretAdmin.Features.Mfa;
 

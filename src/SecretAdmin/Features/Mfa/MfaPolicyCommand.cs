@@ -2,6 +2,7 @@ using System.CommandLine;
 using SecretAdmin.Commands;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Settings;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Features.Mfa;
 

@@ -1,4 +1,5 @@
 using SecretAdmin.Features.Settings;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Features.Mfa;
 

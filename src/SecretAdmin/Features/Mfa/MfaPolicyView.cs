@@ -1,3 +1,5 @@
+using SecretAdmin.Features.Mfa.Totp;
+
 namespace SecretAdmin.Features.Mfa;
 
 public sealed record MfaPolicyView(

@@ -1,3 +1,5 @@
+using SecretAdmin.Features.Mfa.Totp;
+
 namespace SecretAdmin.Features.Mfa;
 
 /// <summary>What the account page shows of a user's two-factor sign-in; never the secret.</summary>

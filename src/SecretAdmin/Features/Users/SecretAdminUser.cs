@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Security;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Features.Users;
 

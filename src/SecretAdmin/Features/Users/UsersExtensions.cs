@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Features.Users;
 

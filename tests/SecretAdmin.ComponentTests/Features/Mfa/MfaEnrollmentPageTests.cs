@@ -9,6 +9,7 @@ using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Hosting;
 using SecretAdmin.Security;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.ComponentTests.Features.Mfa;
 

@@ -6,6 +6,7 @@ using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Settings;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.ComponentTests.Features.Mfa;
 

@@ -9,6 +9,7 @@ using SecretAdmin.ComponentTests.Support;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Users;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.ComponentTests.Features.Users;
 
@@ -533,7 +534,7 @@ public class UsersPageTests : MudComponentTestContext
         user.TotpSecret = new SecretAdmin.Security.SealedSecret { Envelope = "sa1:k1:AAAA", UpdatedAtUtc = DateTime.UtcNow };
         user.TotpDigits = 6;
         user.TotpPeriodSeconds = 30;
-        user.TotpAlgorithm = SecretAdmin.Features.Mfa.TotpAlgorithm.Sha1;
+        user.TotpAlgorithm = SecretAdmin.Features.Mfa.Totp.TotpAlgorithm.Sha1;
         await db.SaveChangesAsync();
     }
 

@@ -9,6 +9,7 @@ using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Tests.Features.Mfa;
 using SecretAdmin.Tests.Support;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Tests.Features.Mail;
 

@@ -7,6 +7,7 @@ using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Security;
 using SecretAdmin.Tests.Support;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Tests.Features.Mfa;
 

@@ -4,6 +4,7 @@ using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Settings;
 using SecretAdmin.Tests.Support;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Tests.Features.Mfa;
 

@@ -2,6 +2,7 @@ using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Users;
 using SecretAdmin.Tests.Support;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Tests.Features.Mfa;
 

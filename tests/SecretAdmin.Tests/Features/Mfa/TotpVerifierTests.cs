@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Tests.Features.Mfa;
 

@@ -472,7 +472,7 @@ namespace SecretAdmin.Data.Postgres.Migrations
                         });
                 });
 
-            modelBuilder.Entity("SecretAdmin.Features.Mfa.RecoveryCode", b =>
+            modelBuilder.Entity("SecretAdmin.Features.Mfa.RecoveryCodes.RecoveryCode", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -931,7 +931,7 @@ namespace SecretAdmin.Data.Postgres.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SecretAdmin.Features.Mfa.RecoveryCode", b =>
+            modelBuilder.Entity("SecretAdmin.Features.Mfa.RecoveryCodes.RecoveryCode", b =>
                 {
                     b.HasOne("SecretAdmin.Features.Users.SecretAdminUser", null)
                         .WithMany()

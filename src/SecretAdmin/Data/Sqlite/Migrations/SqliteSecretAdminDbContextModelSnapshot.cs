@@ -457,7 +457,7 @@ namespace SecretAdmin.Data.Sqlite.Migrations
                         });
                 });
 
-            modelBuilder.Entity("SecretAdmin.Features.Mfa.RecoveryCode", b =>
+            modelBuilder.Entity("SecretAdmin.Features.Mfa.RecoveryCodes.RecoveryCode", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -914,7 +914,7 @@ namespace SecretAdmin.Data.Sqlite.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SecretAdmin.Features.Mfa.RecoveryCode", b =>
+            modelBuilder.Entity("SecretAdmin.Features.Mfa.RecoveryCodes.RecoveryCode", b =>
                 {
                     b.HasOne("SecretAdmin.Features.Users.SecretAdminUser", null)
                         .WithMany()

@@ -1,7 +1,7 @@
 using System.Text;
 using OtpNet;
 
-namespace SecretAdmin.Features.Mfa;
+namespace SecretAdmin.Features.Mfa.Totp;
 
 /// <summary>
 /// A new authenticator secret offered to its owner on the enrollment page, before it is confirmed

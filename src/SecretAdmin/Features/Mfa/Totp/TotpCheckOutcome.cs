@@ -1,4 +1,4 @@
-namespace SecretAdmin.Features.Mfa;
+namespace SecretAdmin.Features.Mfa.Totp;
 
 public enum TotpCheckOutcome
 {

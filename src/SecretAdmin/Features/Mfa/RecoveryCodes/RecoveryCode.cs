@@ -1,4 +1,4 @@
-namespace SecretAdmin.Features.Mfa;
+namespace SecretAdmin.Features.Mfa.RecoveryCodes;
 
 /// <summary>One of a user's single-use recovery codes, stored only as a password hash.</summary>
 public sealed class RecoveryCode

@@ -1,4 +1,4 @@
-namespace SecretAdmin.Features.Mfa;
+namespace SecretAdmin.Features.Mfa.Totp;
 
 /// <summary>How an enrollment's codes are made; kept with the enrollment, so a later policy change never breaks it.</summary>
 public sealed record TotpParameters(int Digits, int PeriodSeconds, TotpAlgorithm Algorithm)

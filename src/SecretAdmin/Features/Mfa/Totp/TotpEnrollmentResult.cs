@@ -1,4 +1,4 @@
-namespace SecretAdmin.Features.Mfa;
+namespace SecretAdmin.Features.Mfa.Totp;
 
 /// <summary>The outcome of confirming an enrollment: enabled (with the recovery codes, shown once), or why not.</summary>
 public sealed record TotpEnrollmentResult(bool Succeeded, string? Message, IReadOnlyList<string> RecoveryCodes)

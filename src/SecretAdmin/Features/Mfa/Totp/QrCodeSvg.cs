@@ -1,6 +1,6 @@
 using QRCoder;
 
-namespace SecretAdmin.Features.Mfa;
+namespace SecretAdmin.Features.Mfa.Totp;
 
 /// <summary>A QR code drawn as SVG on the server (no script, no image service).</summary>
 public static class QrCodeSvg

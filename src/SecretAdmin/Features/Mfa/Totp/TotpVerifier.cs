@@ -1,6 +1,6 @@
 using OtpNet;
 
-namespace SecretAdmin.Features.Mfa;
+namespace SecretAdmin.Features.Mfa.Totp;
 
 /// <summary>
 /// Checks a TOTP code (RFC 6238, through Otp.NET) within a window of steps before and after
@@ -33,7 +33,7 @@ public static class TotpVerifier
         return string.IsNullOrEmpty(compact) || !compact.All(char.IsAsciiDigit) ? null : compact;
     }
 
-    private static Totp Create(byte[] secret, TotpParameters parameters) => new(
+    private static OtpNet.Totp Create(byte[] secret, TotpParameters parameters) => new(
         secret,
         step: parameters.PeriodSeconds,
         mode: parameters.Algorithm switch

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
 
-namespace SecretAdmin.Features.Mfa;
+namespace SecretAdmin.Features.Mfa.Totp;
 
 /// <summary>
 /// Accepts each TOTP time step at most once per user: one conditional UPDATE, so two requests

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Users;
 
-namespace SecretAdmin.Features.Mfa;
+namespace SecretAdmin.Features.Mfa.Totp;
 
 /// <summary>
 /// Identity's authenticator provider, over the sealed TOTP secret: Identity's two-factor sign-in
