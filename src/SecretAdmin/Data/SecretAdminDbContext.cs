@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Features.Account;
@@ -41,6 +42,13 @@ public abstract class SecretAdminDbContext(DbContextOptions<SecretAdminDbContext
 
     public DbSet<OutboxMail> OutboxMails => Set<OutboxMail>();
 
+    /// <summary>The users' passkeys: Identity's credential records (public keys; nothing in them is secret).</summary>
+    public DbSet<IdentityUserPasskey<string>> Passkeys => UserPasskeys;
+
+    /// <summary>
+    /// Identity's schema with passkeys (version 3) is applied here rather than read from the app's
+    /// Identity options, so the design-time model (<c>dotnet ef</c>) and the running app's are one.
+    /// </summary>
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -8,6 +8,9 @@ public enum AccountStep
     /// <summary>Signed in with a temporary password: choose a new one.</summary>
     ChangePassword,
 
-    /// <summary>The MFA policy requires an authenticator for the user's role, and they have none.</summary>
+    /// <summary>The MFA policy requires a second factor for the user's role, and they have none.</summary>
     EnrollMfa,
+
+    /// <summary>The MFA policy requires a passkey for the user's role, and they have none.</summary>
+    EnrollPasskey,
 }

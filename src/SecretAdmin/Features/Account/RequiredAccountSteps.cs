@@ -52,21 +52,44 @@ public sealed class RequiredAccountSteps(
             return AccountStep.ChangePassword;
         }
 
-        return await MfaRequiredForAsync(user, cancellationToken) && !await HasAuthenticatorAsync(user, cancellationToken)
-            ? AccountStep.EnrollMfa
-            : AccountStep.None;
+        var required = await RequiredForAsync(user, cancellationToken);
+        if (required == SecondFactorRequirement.None)
+        {
+            return AccountStep.None;
+        }
+
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        var factors = await SecondFactors.OfAsync(db, user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
+        return required switch
+        {
+            SecondFactorRequirement.Passkey when factors.Passkeys == 0 => AccountStep.EnrollPasskey,
+            _ when !factors.Any => AccountStep.EnrollMfa,
+            _ => AccountStep.None,
+        };
     }
 
     /// <summary>
-    /// Whether the MFA policy requires an authenticator for this user's role — for a single
-    /// sign-on session only when the policy asks for the local code after single sign-on too
-    /// (otherwise the provider is trusted with the second factor).
+    /// Which second factor the MFA policy requires for this user's role — for a single sign-on
+    /// session only when the policy asks for the local factor after single sign-on too (otherwise
+    /// the provider is trusted with the second factor).
     /// </summary>
-    public async Task<bool> MfaRequiredForAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    public async Task<SecondFactorRequirement> RequiredForAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var policy = await policyService.GetAsync(cancellationToken);
-        return policy.RequiresMfa(isAdmin: user.IsInRole(Roles.Admin)) && (!SecretAdminClaims.IsSingleSignOnSession(user) || policy.RequireTotpAfterSso);
+        var isAdmin = user.IsInRole(Roles.Admin);
+        if (SecretAdminClaims.IsSingleSignOnSession(user) && !policy.RequireTotpAfterSso)
+        {
+            return SecondFactorRequirement.None;
+        }
+
+        return policy.RequiresPasskey(isAdmin) ? SecondFactorRequirement.Passkey
+            : policy.RequiresMfa(isAdmin) ? SecondFactorRequirement.Any
+            : SecondFactorRequirement.None;
     }
+
+    /// <summary>Whether the MFA policy requires a second factor of any kind for this user (see <see cref="RequiredForAsync"/>).</summary>
+    public async Task<bool> MfaRequiredForAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default) =>
+        await RequiredForAsync(user, cancellationToken) != SecondFactorRequirement.None;
 
     /// <summary>The step's page, coming back to <paramref name="returnUrl"/> (a local path) afterwards.</summary>
     public static string PathFor(AccountStep step, string returnUrl)
@@ -74,16 +97,9 @@ public sealed class RequiredAccountSteps(
         var path = step switch
         {
             AccountStep.ChangePassword => AccountPaths.ChangePassword,
-            AccountStep.EnrollMfa => AccountPaths.Mfa,
+            AccountStep.EnrollMfa or AccountStep.EnrollPasskey => AccountPaths.Mfa,
             _ => throw new ArgumentOutOfRangeException(nameof(step), step, "No step is pending."),
         };
         return $"{path}?returnUrl={Uri.EscapeDataString(returnUrl)}";
-    }
-
-    private async Task<bool> HasAuthenticatorAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
-    {
-        var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
-        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Users.AnyAsync(u => u.Id == userId && u.TwoFactorEnabled && u.TotpSecret.Envelope != null, cancellationToken);
     }
 }

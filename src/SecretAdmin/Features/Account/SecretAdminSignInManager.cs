@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SecretAdmin.Data;
+using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Users;
 
 namespace SecretAdmin.Features.Account;
@@ -126,6 +127,10 @@ public sealed class SecretAdminSignInManager(
         await SignInWithClaimsAsync(user, isPersistent, claims);
         return SignInResult.Success;
     }
+
+    /// <summary>A second step is asked for whenever the user has a second factor, an authenticator or a passkey.</summary>
+    public override async Task<bool> IsTwoFactorEnabledAsync(SecretAdminUser user) =>
+        await SecondFactors.HasAnyAsync(db, user.Id);
 
     /// <summary>Starts the count again in one UPDATE, not by saving a user loaded before an attempt changed the row.</summary>
     protected override Task ResetLockout(SecretAdminUser user) => attempts.ResetAsync(user.Id);

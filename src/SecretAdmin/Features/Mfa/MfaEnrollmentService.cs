@@ -174,8 +174,9 @@ public sealed class MfaEnrollmentService(
     }
 
     /// <summary>
-    /// Turns the owner's two-factor sign-in off (after <see cref="ReauthenticateAsync"/>): the secret
-    /// and recovery codes are deleted. Refused while the policy requires MFA for the user's role.
+    /// Removes the owner's authenticator (after <see cref="ReauthenticateAsync"/>); the recovery codes
+    /// go too when no passkey is left. Refused when the policy requires a second factor for the
+    /// user's role and the authenticator is the last one.
     /// </summary>
     public async Task<UserChangeResult> DisableAsync(AuditActor actor, string userId, CancellationToken cancellationToken = default)
     {
@@ -184,15 +185,16 @@ public sealed class MfaEnrollmentService(
         await using var transaction = await db.BeginWriteLockedTransactionAsync(cancellationToken);
         var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
         var isAdmin = await UserAdminService.AdminIds(db).ContainsAsync(userId, cancellationToken);
-        if (policy.RequiresMfa(isAdmin))
+        var others = (await SecondFactors.OfAsync(db, userId, cancellationToken)).Passkeys;
+        if (policy.RequiresMfa(isAdmin) && others == 0)
         {
             return UserChangeResult.Refused("The MFA policy requires two-factor sign-in for your account, so it cannot be turned off. You can move it to a new phone.");
         }
 
         user.ForgetAuthenticator();
         user.ConcurrencyStamp = Guid.NewGuid().ToString("N");
-        await db.RecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        auditLog.Add(db, actor, AuditActions.MfaDisabled, user.Email, ["Authenticator", "RecoveryCodes"]);
+        await SecondFactors.SettleAsync(db, user, cancellationToken);
+        auditLog.Add(db, actor, AuditActions.MfaDisabled, user.Email, others == 0 ? ["Authenticator", "RecoveryCodes"] : ["Authenticator"]);
         AddNotice(db, SecurityNotices.MfaDisabled(user.Email, timeProvider.GetUtcNow().UtcDateTime));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -203,7 +205,7 @@ public sealed class MfaEnrollmentService(
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken);
-        if (user is not { TwoFactorEnabled: true, TotpSecret.IsStored: true, TotpDigits: { } digits, TotpPeriodSeconds: { } period, TotpAlgorithm: { } algorithm })
+        if (user is not { TotpSecret.IsStored: true, TotpDigits: { } digits, TotpPeriodSeconds: { } period, TotpAlgorithm: { } algorithm })
         {
             return MfaStatus.NotEnrolled;
         }

@@ -33,6 +33,15 @@ public sealed class MfaPolicy : ISingleRowSettings
     /// </summary>
     public bool RequireTotpAfterSso { get; set; }
 
+    /// <summary>Administrators must have a passkey and sign in with it (a phishing-resistant factor).</summary>
+    public bool RequirePasskeyForAdmins { get; set; }
+
+    /// <summary>Every user must have a passkey and sign in with it.</summary>
+    public bool RequirePasskeyForAllUsers { get; set; }
+
+    /// <summary>Administrators may not use a passkey that can be synced to other devices (backup-eligible).</summary>
+    public bool RefuseSyncedPasskeysForAdmins { get; set; }
+
     public int MaxFailedAttempts { get; set; } = 5;
 
     public int LockoutMinutes { get; set; } = 5;

@@ -23,9 +23,12 @@ internal static class MfaPolicyCommand
         var admins = new Option<bool?>("--require-for-admins") { Description = "Administrators must use MFA (true or false)." };
         var everyone = new Option<bool?>("--require-for-all-users") { Description = "Every user must use MFA (true or false)." };
         var afterSso = new Option<bool?>("--require-totp-after-sso") { Description = "Ask for the authenticator code after single sign-on too (true or false)." };
+        var passkeyAdmins = new Option<bool?>("--require-passkey-for-admins") { Description = "Administrators must sign in with a passkey (true or false)." };
+        var passkeyEveryone = new Option<bool?>("--require-passkey-for-all-users") { Description = "Every user must sign in with a passkey (true or false)." };
+        var refuseSynced = new Option<bool?>("--refuse-synced-passkeys-for-admins") { Description = "Administrators may not use passkeys that sync to other devices (true or false)." };
         var attempts = new Option<int?>("--max-failed-attempts") { Description = "Failed attempts before lockout, 1-100." };
         var minutes = new Option<int?>("--lockout-minutes") { Description = "Minutes a lockout lasts, 1-1440." };
-        var set = new Command("set", "Change the MFA policy.") { issuer, digits, period, algorithm, window, admins, everyone, afterSso, attempts, minutes };
+        var set = new Command("set", "Change the MFA policy.") { issuer, digits, period, algorithm, window, admins, everyone, afterSso, passkeyAdmins, passkeyEveryone, refuseSynced, attempts, minutes };
         set.SetAction((parse, cancellationToken) => CommandHost.RunAsync(async (services, ct) =>
         {
             var service = services.GetRequiredService<MfaPolicyService>();
@@ -45,6 +48,9 @@ internal static class MfaPolicyCommand
             form.RequireForAdmins = parse.GetValue(admins) ?? form.RequireForAdmins;
             form.RequireForAllUsers = parse.GetValue(everyone) ?? form.RequireForAllUsers;
             form.RequireTotpAfterSso = parse.GetValue(afterSso) ?? form.RequireTotpAfterSso;
+            form.RequirePasskeyForAdmins = parse.GetValue(passkeyAdmins) ?? form.RequirePasskeyForAdmins;
+            form.RequirePasskeyForAllUsers = parse.GetValue(passkeyEveryone) ?? form.RequirePasskeyForAllUsers;
+            form.RefuseSyncedPasskeysForAdmins = parse.GetValue(refuseSynced) ?? form.RefuseSyncedPasskeysForAdmins;
             form.MaxFailedAttempts = parse.GetValue(attempts) ?? form.MaxFailedAttempts;
             form.LockoutMinutes = parse.GetValue(minutes) ?? form.LockoutMinutes;
             return SettingsCommand.Report(await service.SaveAsync(AuditActor.Cli, form, view.Version, ct), "MFA policy", set);

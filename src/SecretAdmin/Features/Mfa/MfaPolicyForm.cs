@@ -22,6 +22,12 @@ public sealed class MfaPolicyForm : ITextInputForm
 
     public bool RequireTotpAfterSso { get; set; }
 
+    public bool RequirePasskeyForAdmins { get; set; }
+
+    public bool RequirePasskeyForAllUsers { get; set; }
+
+    public bool RefuseSyncedPasskeysForAdmins { get; set; }
+
     public int MaxFailedAttempts { get; set; } = 5;
 
     public int LockoutMinutes { get; set; } = 5;
@@ -42,6 +48,9 @@ public sealed class MfaPolicyForm : ITextInputForm
         RequireForAdmins = view.RequireForAdmins,
         RequireForAllUsers = view.RequireForAllUsers,
         RequireTotpAfterSso = view.RequireTotpAfterSso,
+        RequirePasskeyForAdmins = view.RequirePasskeyForAdmins,
+        RequirePasskeyForAllUsers = view.RequirePasskeyForAllUsers,
+        RefuseSyncedPasskeysForAdmins = view.RefuseSyncedPasskeysForAdmins,
         MaxFailedAttempts = view.MaxFailedAttempts,
         LockoutMinutes = view.LockoutMinutes,
     };

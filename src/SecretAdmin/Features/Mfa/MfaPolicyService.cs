@@ -11,7 +11,7 @@ public sealed class MfaPolicyService(SettingsStore store, IOptions<IdentityOptio
     public Task<MfaPolicyView> GetAsync(CancellationToken cancellationToken = default) =>
         store.ReadAsync<MfaPolicy, MfaPolicyView>((_, row) => new MfaPolicyView(
             row.Issuer, row.Digits, row.PeriodSeconds, row.Algorithm, row.WindowSteps, row.RequireForAdmins, row.RequireForAllUsers,
-            row.RequireTotpAfterSso, row.MaxFailedAttempts, row.LockoutMinutes, row.UpdatedAtUtc, row.UpdatedBy, row.Version), cancellationToken);
+            row.RequireTotpAfterSso, row.RequirePasskeyForAdmins, row.RequirePasskeyForAllUsers, row.RefuseSyncedPasskeysForAdmins, row.MaxFailedAttempts, row.LockoutMinutes, row.UpdatedAtUtc, row.UpdatedBy, row.Version), cancellationToken);
 
     public async Task<SettingsSaveResult> SaveAsync(AuditActor actor, MfaPolicyForm form, long expectedVersion, CancellationToken cancellationToken = default)
     {
@@ -37,6 +37,9 @@ public sealed class MfaPolicyService(SettingsStore store, IOptions<IdentityOptio
         changes.Set(nameof(row.RequireForAdmins), row.RequireForAdmins, form.RequireForAdmins, v => row.RequireForAdmins = v);
         changes.Set(nameof(row.RequireForAllUsers), row.RequireForAllUsers, form.RequireForAllUsers, v => row.RequireForAllUsers = v);
         changes.Set(nameof(row.RequireTotpAfterSso), row.RequireTotpAfterSso, form.RequireTotpAfterSso, v => row.RequireTotpAfterSso = v);
+        changes.Set(nameof(row.RequirePasskeyForAdmins), row.RequirePasskeyForAdmins, form.RequirePasskeyForAdmins, v => row.RequirePasskeyForAdmins = v);
+        changes.Set(nameof(row.RequirePasskeyForAllUsers), row.RequirePasskeyForAllUsers, form.RequirePasskeyForAllUsers, v => row.RequirePasskeyForAllUsers = v);
+        changes.Set(nameof(row.RefuseSyncedPasskeysForAdmins), row.RefuseSyncedPasskeysForAdmins, form.RefuseSyncedPasskeysForAdmins, v => row.RefuseSyncedPasskeysForAdmins = v);
         changes.Set(nameof(row.MaxFailedAttempts), row.MaxFailedAttempts, form.MaxFailedAttempts, v => row.MaxFailedAttempts = v);
         changes.Set(nameof(row.LockoutMinutes), row.LockoutMinutes, form.LockoutMinutes, v => row.LockoutMinutes = v);
         return await edit.SaveAsync(actor, changes, SettingsArea.MfaPolicy, AuditActions.MfaPolicyChanged, "MFA policy", cancellationToken);

@@ -11,12 +11,28 @@ public sealed record MfaPolicyView(
     bool RequireForAdmins,
     bool RequireForAllUsers,
     bool RequireTotpAfterSso,
+    bool RequirePasskeyForAdmins,
+    bool RequirePasskeyForAllUsers,
+    bool RefuseSyncedPasskeysForAdmins,
     int MaxFailedAttempts,
     int LockoutMinutes,
     DateTime? UpdatedAtUtc,
     string? UpdatedBy,
     long Version)
 {
-    /// <summary>Whether users of this kind must have an authenticator.</summary>
-    public bool RequiresMfa(bool isAdmin) => RequireForAllUsers || (RequireForAdmins && isAdmin);
+    /// <summary>Whether users of this kind must have a second factor (a passkey requirement is one too).</summary>
+    public bool RequiresMfa(bool isAdmin) => RequireForAllUsers || (RequireForAdmins && isAdmin) || RequiresPasskey(isAdmin);
+
+    /// <summary>Whether users of this kind must have a passkey and use it at sign-in: a phishing-resistant factor.</summary>
+    public bool RequiresPasskey(bool isAdmin) => RequirePasskeyForAllUsers || (RequirePasskeyForAdmins && isAdmin);
+
+    /// <summary>
+    /// Why a passkey cannot serve users of this kind, or null when it can: an administrator's must
+    /// verify the user (PIN or biometrics), and may have to be bound to one device.
+    /// </summary>
+    public string? WhyPasskeyRefused(bool isAdmin, bool userVerified, bool backupEligible) =>
+        !isAdmin ? null
+        : !userVerified ? "An administrator's passkey must check who is using it (a PIN, fingerprint or face). Use a security key or device that asks for one."
+        : backupEligible && RefuseSyncedPasskeysForAdmins ? "The MFA policy does not allow administrators passkeys that sync to other devices. Use a security key or a passkey kept on this device only."
+        : null;
 }

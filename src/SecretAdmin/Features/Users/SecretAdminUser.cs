@@ -33,13 +33,15 @@ public sealed class SecretAdminUser : IdentityUser
     /// <summary>The last time step a code was accepted for; a code is accepted only for a later step.</summary>
     public long? TotpLastAcceptedStep { get; set; }
 
-    /// <summary>Removes the authenticator (its recovery codes are rows of their own); the user signs in with the password alone.</summary>
+    /// <summary>
+    /// Removes the authenticator. Recovery codes and passkeys are rows of their own, and whether a
+    /// second step is still asked for is settled by <see cref="SecondFactors.SettleAsync"/>.
+    /// </summary>
     public void ForgetAuthenticator()
     {
         TotpSecret = new SealedSecret();
         TotpDigits = null;
         TotpPeriodSeconds = null;
         TotpAlgorithm = null;
-        TwoFactorEnabled = false;
     }
 }

@@ -6,6 +6,7 @@ using SecretAdmin.Data;
 using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Mail;
+using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Settings;
 
 namespace SecretAdmin.Features.Users;
@@ -72,12 +73,13 @@ public sealed class UserAdminService(
             .Select(l => new { l.UserId, Name = l.ProviderDisplayName ?? l.LoginProvider })
             .ToListAsync(cancellationToken);
 
+        var factors = await SecondFactors.OfAsync(db, ids, cancellationToken);
         var now = timeProvider.GetUtcNow();
         var items = page.Select(u => new UserSummary(
             u.Id,
             u.Email ?? u.UserName ?? u.Id,
             roles.Where(r => r.UserId == u.Id).Select(r => r.Name!).Order(StringComparer.Ordinal).ToArray(),
-            u.TwoFactorEnabled,
+            factors[u.Id],
             logins.Where(l => l.UserId == u.Id).Select(l => l.Name).Distinct().ToArray(),
             u.LockoutEnd is { } end && end > now,
             u.IsDisabled,
@@ -155,31 +157,27 @@ public sealed class UserAdminService(
         }, ["Roles"], cancellationToken);
 
     /// <summary>
-    /// Removes a user's authenticator and recovery codes (they lost their phone), so they sign in
-    /// with the password alone and enroll again. The administrator never sees a secret or a code.
+    /// Removes every second factor of a user — authenticator, passkeys, recovery codes (they lost
+    /// their phone or key), so they sign in with the password alone and enroll again. The
+    /// administrator never sees a secret or a code.
     /// </summary>
     public Task<UserChangeResult> ResetMfaAsync(AuditActor actor, string userId, CancellationToken cancellationToken = default) =>
         ChangeAsync(actor, userId, guardLastAdmin: false, async (users, user, db) =>
         {
-            if (!user.TwoFactorEnabled && !user.TotpSecret.IsStored)
+            if (!user.TwoFactorEnabled && !(await SecondFactors.OfAsync(db, user.Id, cancellationToken)).Any)
             {
                 return (UserChangeResult.Success, null);
             }
 
-            user.ForgetAuthenticator();
+            await SecondFactors.RemoveAllAsync(db, user, cancellationToken);
             var result = await users.UpdateAsync(user);
             if (result.Succeeded)
             {
                 result = await users.UpdateSecurityStampAsync(user);
             }
 
-            if (result.Succeeded)
-            {
-                await db.RecoveryCodes.Where(c => c.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
-            }
-
             return (ToResult(result), AuditActions.MfaReset);
-        }, ["Authenticator", "RecoveryCodes"], cancellationToken);
+        }, ["Authenticator", "Passkeys", "RecoveryCodes"], cancellationToken);
 
     public Task<UserChangeResult> UnlockAsync(AuditActor actor, string userId, CancellationToken cancellationToken = default) =>
         ChangeAsync(actor, userId, guardLastAdmin: false, async (users, user, _) =>

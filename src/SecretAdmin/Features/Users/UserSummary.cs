@@ -1,4 +1,5 @@
 using SecretAdmin.Access;
+using SecretAdmin.Features.Mfa;
 
 namespace SecretAdmin.Features.Users;
 
@@ -7,7 +8,7 @@ public sealed record UserSummary(
     string Id,
     string Email,
     IReadOnlyList<string> Roles,
-    bool MfaEnabled,
+    SecondFactorSet Factors,
     IReadOnlyList<string> SsoProviders,
     bool IsLockedOut,
     bool IsDisabled,
@@ -16,4 +17,7 @@ public sealed record UserSummary(
     DateTime? LastSignInAtUtc)
 {
     public bool IsAdmin => Roles.Contains(Access.Roles.Admin);
+
+    /// <summary>Whether the user has a second factor: an authenticator or a passkey.</summary>
+    public bool MfaEnabled => Factors.Any;
 }
