@@ -71,6 +71,7 @@ public static class SecretAdminHostingExtensions
         app.UseSecretAdminAntiforgeryRejection();
         app.MapHealth();
         app.MapAccounts();
+        app.MapMfa();
         app.MapSso();
         app.MapSecretAdminUi();
         return app;

@@ -19,9 +19,12 @@ public abstract class BrowserTest<TTestClass>(ChromiumFixture chromium, SecretAd
 
     protected IPage Page => _page ?? throw new InvalidOperationException("The page is opened in InitializeAsync.");
 
+    /// <summary>The address the browser uses for the app.</summary>
+    protected virtual string BaseUrl => App.BaseUrl;
+
     public virtual async Task InitializeAsync()
     {
-        _context = await chromium.NewContextAsync(App.BaseUrl);
+        _context = await chromium.NewContextAsync(BaseUrl);
         _page = await _context.NewPageAsync();
     }
 

@@ -60,6 +60,8 @@ public static class AccountExtensions
         builder.Services.AddScoped<PasswordChange>();
         builder.Services.AddScoped<PasswordLinks>();
         builder.Services.AddScoped<SecondFactorSignIn>();
+        builder.Services.AddScoped<PasskeySignIn>();
+        builder.Services.AddScoped(services => (SecretAdminSignInManager)services.GetRequiredService<SignInManager<SecretAdmin.Features.Users.SecretAdminUser>>());
         return builder;
     }
 

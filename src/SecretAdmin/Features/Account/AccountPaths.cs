@@ -14,4 +14,7 @@ public static class AccountPaths
     public const string Invitation = "/account/invitation";
     public const string ForgotPassword = "/account/forgot-password";
     public const string ResetPassword = "/account/reset-password";
+    public const string PasskeyCreationOptions = "/account/passkeys/creation-options";
+    public const string PasskeyAdd = "/account/passkeys/add";
+    public const string PasskeyRequestOptions = "/account/passkeys/request-options";
 }

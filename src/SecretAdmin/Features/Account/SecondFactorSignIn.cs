@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using SecretAdmin.Data;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Users;
@@ -18,16 +20,38 @@ public sealed class SecondFactorSignIn(
     MfaEnrollmentService mfa,
     AuditLog auditLog,
     IHttpContextAccessor httpContextAccessor,
-    UserAdminService users)
+    UserAdminService users,
+    MfaPolicyService policyService,
+    IDbContextFactory<SecretAdminDbContext> dbContextFactory)
 {
     /// <summary>The user who passed the password step in this browser, or null.</summary>
     public Task<SecretAdminUser?> PendingUserAsync() => signInManager.GetTwoFactorAuthenticationUserAsync();
+
+    /// <summary>
+    /// The second steps this user may take: their factors, and whether the MFA policy makes the
+    /// passkey the only one (a passkey is required for their role and they have one; recovery
+    /// codes stay the way back when it is lost).
+    /// </summary>
+    public async Task<(SecondFactorSet Factors, bool PasskeyOnly)> StepsForAsync(SecretAdminUser user)
+    {
+        await using var db = await dbContextFactory.CreateDbContextAsync();
+        var factors = await SecondFactors.OfAsync(db, user.Id);
+        var isAdmin = await UserAdminService.AdminIds(db).ContainsAsync(user.Id);
+        var policy = await policyService.GetAsync();
+        return (factors, factors.Passkeys > 0 && (policy.RequiresPasskey(isAdmin) || !factors.Authenticator));
+    }
 
     public async Task<PasswordSignInOutcome> WithCodeAsync(string? code, string? clientIp)
     {
         if (await PendingUserAsync() is not { } user)
         {
             return PasswordSignInOutcome.NoPendingSignIn;
+        }
+
+        if ((await StepsForAsync(user)).PasskeyOnly)
+        {
+            await auditLog.WriteAsync(AuditActor.Anonymous(clientIp), AuditActions.SignInFailed, user.Email, ["Authenticator"], "The MFA policy requires a passkey.");
+            return PasswordSignInOutcome.PasskeyRequired;
         }
 
         var result = await signInManager.TwoFactorAuthenticatorSignInAsync(TotpVerifier.Normalize(code) ?? "", isPersistent: false, rememberClient: false);

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SecretAdmin.Data;
 using SecretAdmin.Features.Mfa;
+using SecretAdmin.Features.Mfa.Passkeys;
 using SecretAdmin.Features.Users;
 
 namespace SecretAdmin.Features.Account;
@@ -23,7 +24,10 @@ public sealed class SecretAdminSignInManager(
     IAuthenticationSchemeProvider schemes,
     IUserConfirmation<SecretAdminUser> confirmation,
     SignInAttempts attempts,
-    SecretAdminDbContext db)
+    SecretAdminDbContext db,
+    IPasskeyHandler<SecretAdminUser> passkeyHandler,
+    PasskeyCeremony ceremony,
+    TimeProvider timeProvider)
     : SignInManager<SecretAdminUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
     private readonly IAuthenticationSchemeProvider _schemes = schemes;
@@ -107,8 +111,23 @@ public sealed class SecretAdminSignInManager(
         }
 
         await attempts.SucceededAsync(attempt);
+        if (rememberClient)
+        {
+            await RememberTwoFactorClientAsync(user);
+        }
+
+        await FinishSecondStepAsync(user, pending.Principal!, isPersistent);
+        return SignInResult.Success;
+    }
+
+    /// <summary>
+    /// Signs in as Identity does after a second step: an "mfa" amr claim, the external login
+    /// provider kept (single sign-on), the external and two-factor cookies removed.
+    /// </summary>
+    private async Task FinishSecondStepAsync(SecretAdminUser user, ClaimsPrincipal pending, bool isPersistent)
+    {
         List<Claim> claims = [new("amr", "mfa")];
-        if (pending.Principal!.FindFirstValue(ClaimTypes.AuthenticationMethod) is { } loginProvider)
+        if (pending.FindFirstValue(ClaimTypes.AuthenticationMethod) is { } loginProvider)
         {
             claims.Add(new Claim(ClaimTypes.AuthenticationMethod, loginProvider));
         }
@@ -119,13 +138,122 @@ public sealed class SecretAdminSignInManager(
         }
 
         await Context.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
-        if (rememberClient)
+        await SignInWithClaimsAsync(user, isPersistent, claims);
+    }
+
+    /// <summary>Identity's passkey registration options, the ceremony's state kept in its own cookie (<see cref="PasskeyCeremony"/>).</summary>
+    public override async Task<string> MakePasskeyCreationOptionsAsync(PasskeyUserEntity userEntity)
+    {
+        var result = await passkeyHandler.MakeCreationOptionsAsync(userEntity, Context);
+        ceremony.Begin(Context, PasskeyOperation.Registration, result.AttestationState ?? "");
+        return result.CreationOptionsJson;
+    }
+
+    /// <summary>Identity's passkey sign-in options: any passkey of this site (null), or one of <paramref name="user"/>'s.</summary>
+    public override async Task<string> MakePasskeyRequestOptionsAsync(SecretAdminUser? user)
+    {
+        var result = await passkeyHandler.MakeRequestOptionsAsync(user, Context);
+        ceremony.Begin(Context, PasskeyOperation.SignIn, result.AssertionState ?? "");
+        return result.RequestOptionsJson;
+    }
+
+    /// <summary>Identity's check of a new passkey against the registration this browser began (once).</summary>
+    public override async Task<PasskeyAttestationResult> PerformPasskeyAttestationAsync(string credentialJson)
+    {
+        if (ceremony.Take(Context, PasskeyOperation.Registration) is not { } state)
         {
-            await RememberTwoFactorClientAsync(user);
+            return PasskeyAttestationResult.Fail(new PasskeyException("No passkey registration is under way in this browser, or it took longer than five minutes."));
         }
 
-        await SignInWithClaimsAsync(user, isPersistent, claims);
-        return SignInResult.Success;
+        return await passkeyHandler.PerformAttestationAsync(new PasskeyAttestationContext { CredentialJson = credentialJson, AttestationState = state, HttpContext = Context });
+    }
+
+    /// <summary>Identity's check of a passkey sign-in against the one this browser began (once).</summary>
+    public override async Task<PasskeyAssertionResult<SecretAdminUser>> PerformPasskeyAssertionAsync(string credentialJson)
+    {
+        if (ceremony.Take(Context, PasskeyOperation.SignIn) is not { } state)
+        {
+            return PasskeyAssertionResult.Fail<SecretAdminUser>(new PasskeyException("No passkey sign-in is under way in this browser, or it took longer than five minutes."));
+        }
+
+        return await passkeyHandler.PerformAssertionAsync(new PasskeyAssertionContext { CredentialJson = credentialJson, AssertionState = state, HttpContext = Context });
+    }
+
+    /// <summary>Passwordless sign-in through <see cref="SignInWithPasskeyAsync"/>: the same checks as a password, not Identity's shortcut past them.</summary>
+    public override async Task<SignInResult> PasskeySignInAsync(string credentialJson) =>
+        (await SignInWithPasskeyAsync(credentialJson, pending: null, (_, _) => Task.FromResult<string?>(null))).Result;
+
+    /// <summary>
+    /// Signs in with a passkey: passwordless (<paramref name="pending"/> null), or as the second step
+    /// of <paramref name="pending"/>'s sign-in. As with a password, a disabled or locked-out account
+    /// is refused before the passkey is checked, and the check claims an attempt slot first, so a
+    /// failure counts toward lockout. <paramref name="whyRefused"/> applies the MFA policy to a
+    /// passkey that verified (a refusal is not counted as a failed guess).
+    /// </summary>
+    public async Task<PasskeySignInResult> SignInWithPasskeyAsync(
+        string? credentialJson,
+        SecretAdminUser? pending,
+        Func<SecretAdminUser, PasskeyCredential, Task<string?>> whyRefused)
+    {
+        var pendingPrincipal = pending is null ? null : (await Context.AuthenticateAsync(IdentityConstants.TwoFactorUserIdScheme)).Principal;
+        var credential = PasskeyCredential.FromAssertionJson(credentialJson);
+        var owner = credential is null ? null : await UserManager.FindByPasskeyIdAsync(credential.Id);
+        var user = pending ?? owner;
+        if (user is null || credential is null || (pending is not null && pendingPrincipal is null))
+        {
+            Logger.LogWarning("A passkey sign-in failed: {Reason}.", credential is null ? "the browser sent no readable credential" : "no account has that passkey");
+            ceremony.Take(Context, PasskeyOperation.SignIn);
+            return new PasskeySignInResult(SignInResult.Failed, user, null);
+        }
+
+        PasskeyAssertionResult<SecretAdminUser>? asserted = null;
+        var (failed, attempt) = await ClaimAndCheckAsync(user, async () =>
+        {
+            asserted = await PerformPasskeyAssertionAsync(credentialJson!);
+            if (!asserted.Succeeded)
+            {
+                // Identity's reason (a wrong challenge, origin, signature or counter) names nothing secret.
+                Logger.LogWarning("A passkey sign-in failed: {Reason}", asserted.Failure.Message);
+            }
+
+            return asserted.Succeeded && asserted.User.Id == user.Id;
+        });
+        if (failed is not null)
+        {
+            // Refused before the check (disabled, locked out): the ceremony's state goes all the same.
+            ceremony.Take(Context, PasskeyOperation.SignIn);
+            return new PasskeySignInResult(failed, user, null);
+        }
+
+        if (await whyRefused(user, credential) is { } refusal)
+        {
+            await attempts.WithdrawAsync(attempt);
+            return new PasskeySignInResult(SignInResult.NotAllowed, user, refusal);
+        }
+
+        // The new signature count, and when the passkey was last used.
+        var updated = await UserManager.AddOrUpdatePasskeyAsync(user, asserted!.Passkey!);
+        if (!updated.Succeeded)
+        {
+            await attempts.WithdrawAsync(attempt);
+            return new PasskeySignInResult(SignInResult.Failed, user, null);
+        }
+
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        await db.Passkeys.Where(p => p.CredentialId == credential.Id)
+            .ExecuteUpdateAsync(set => set.SetProperty(p => EF.Property<DateTime?>(p, PasskeyEntityTypeConfiguration.LastUsedAtUtc), now));
+        await attempts.SucceededAsync(attempt);
+        if (pendingPrincipal is not null)
+        {
+            await FinishSecondStepAsync(user, pendingPrincipal, isPersistent: false);
+        }
+        else
+        {
+            // A passkey that verified its user is two factors in one: what the device holds and the PIN or biometrics that unlocked it.
+            await SignInWithClaimsAsync(user, isPersistent: false, [new Claim("amr", credential.UserVerified ? "mfa" : "hwk"), new Claim(ClaimTypes.AuthenticationMethod, "passkey")]);
+        }
+
+        return new PasskeySignInResult(SignInResult.Success, user, null);
     }
 
     /// <summary>A second step is asked for whenever the user has a second factor, an authenticator or a passkey.</summary>

@@ -27,6 +27,10 @@ public static class AuditActions
     public const string RecoveryCodeUsed = "mfa.recovery-code-used";
     public const string MfaReset = "mfa.reset";
     public const string MfaDisabled = "mfa.disabled";
+    public const string PasskeyAdded = "mfa.passkey-added";
+    public const string PasskeyRenamed = "mfa.passkey-renamed";
+    public const string PasskeyRemoved = "mfa.passkey-removed";
+    public const string PasskeyRefused = "mfa.passkey-refused";
     public const string SsoSignedIn = "sso.signed-in";
     public const string SsoLinked = "sso.linked";
     public const string SsoRefused = "sso.refused";
@@ -56,6 +60,7 @@ public static class AuditActions
         UserCreated, UserDisabled, UserEnabled, AdminGranted, AdminRevoked, UserUnlocked,
         OidcSettingsChanged, SmtpSettingsChanged, MfaPolicyChanged, SmtpTestMailSent, SmtpTestMailFailed,
         MfaEnrolled, RecoveryCodesRegenerated, MfaCodeReplayed, RecoveryCodeUsed, MfaReset, MfaDisabled,
+        PasskeyAdded, PasskeyRenamed, PasskeyRemoved, PasskeyRefused,
         SsoSignedIn, SsoLinked, SsoRefused, SsoFailed, SsoRoleClaimUnreadable, SsoTested,
         KeysRotated, KeysResealed, KeyRetired, KeysVerified, MasterKeyRotated, KeyRingConverted, PlaintextImported, SecretBound,
         UserInvited, InvitationAccepted, PasswordResetRequested, PasswordReset, MailSent, MailFailed, MailRetried,

@@ -17,10 +17,11 @@ public static class AuditFields
         "Host", "Port", "Security", "Username", "FromAddress", "FromName", "TimeoutSeconds",
         "Authentication", "OAuthGrant", "OAuthTokenEndpoint", "OAuthClientId", "OAuthScope", "OAuthClientAuthentication", "OAuthClientSecret", "OAuthPrivateKey",
         "Issuer", "Digits", "PeriodSeconds", "Algorithm", "WindowSteps", "RequireForAdmins", "RequireForAllUsers", "RequireTotpAfterSso",
+        "RequirePasskeyForAdmins", "RequirePasskeyForAllUsers", "RefuseSyncedPasskeysForAdmins",
         "MaxFailedAttempts", "LockoutMinutes",
 
         // MFA enrollment: that it changed, never the secret, a code or a recovery code.
-        "Authenticator", "RecoveryCodes",
+        "Authenticator", "RecoveryCodes", "Passkey", "Passkeys",
     };
 
     public static bool IsAllowed(string field) => Allowed.Contains(field);

@@ -22,7 +22,13 @@ public static class SecurityNotices
         ToUser(recipient, "mfa-disabled", "Two-factor sign-in was turned off", $"Two-factor sign-in was turned off for your SecretAdmin account on {When(atUtc)}; your authenticator and recovery codes no longer work.");
 
     public static OutgoingMail? MfaReset(string? recipient, DateTime atUtc) =>
-        ToUser(recipient, "mfa-reset", "An administrator reset your two-factor sign-in", $"An administrator removed the authenticator and recovery codes of your SecretAdmin account on {When(atUtc)}. Sign in with your password and set up your authenticator again.");
+        ToUser(recipient, "mfa-reset", "An administrator reset your two-factor sign-in", $"An administrator removed the authenticator, passkeys and recovery codes of your SecretAdmin account on {When(atUtc)}. Sign in with your password and set up your second factor again.");
+
+    public static OutgoingMail? PasskeyAdded(string? recipient, DateTime atUtc, string name) =>
+        ToUser(recipient, "passkey-added", "A passkey was added", $"A passkey named \"{name}\" was added to your SecretAdmin account on {When(atUtc)}. It signs in without a password.");
+
+    public static OutgoingMail? PasskeyRemoved(string? recipient, DateTime atUtc, string name) =>
+        ToUser(recipient, "passkey-removed", "A passkey was removed", $"The passkey named \"{name}\" was removed from your SecretAdmin account on {When(atUtc)}; it no longer signs in.");
 
     public static OutgoingMail? RecoveryCodeUsed(string? recipient, DateTime atUtc, int unusedLeft) =>
         ToUser(recipient, "recovery-code-used", "A recovery code was used to sign in", $"One of your recovery codes was used to sign in to your SecretAdmin account on {When(atUtc)}; {unusedLeft} unused code(s) are left.");

@@ -5,6 +5,7 @@ using Microsoft.JSInterop;
 using MudBlazor;
 using SecretAdmin.Access;
 using SecretAdmin.Features.Account;
+using SecretAdmin.Features.Mfa.Passkeys;
 using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.Features.Mfa;
@@ -21,6 +22,9 @@ public partial class MfaEnrollmentPage : IAsyncDisposable
     private bool _loading = true;
     private bool _busy;
     private bool _required;
+    private SecondFactorRequirement _requirement;
+    private SecondFactorSet _factors = SecondFactorSet.None;
+    private string? _continueUrl;
     private MfaStatus _status = MfaStatus.NotEnrolled;
     private TotpEnrollmentOffer? _offer;
     private string? _qrSvg;
@@ -57,6 +61,10 @@ public partial class MfaEnrollmentPage : IAsyncDisposable
     [SupplyParameterFromQuery]
     public string? ReturnUrl { get; set; }
 
+    /// <summary>"added" after the browser added a passkey.</summary>
+    [SupplyParameterFromQuery(Name = "passkey")]
+    public string? Passkey { get; set; }
+
     protected override async Task OnInitializedAsync()
     {
         _user = (await AuthenticationState).User;
@@ -71,7 +79,12 @@ public partial class MfaEnrollmentPage : IAsyncDisposable
     {
         _loading = true;
         _status = await Mfa.GetStatusAsync(_userId);
-        _required = await Steps.MfaRequiredForAsync(_user);
+        _factors = await Mfa.FactorsAsync(_userId);
+        _requirement = await Steps.RequiredForAsync(_user);
+
+        // The authenticator is needed when the policy asks for a second factor and no passkey stands in for it.
+        _required = _requirement != SecondFactorRequirement.None && _factors.Passkeys == 0;
+        _continueUrl = ReturnUrl is not null && await Steps.PendingForAsync(_user) == AccountStep.None ? LocalRedirect.Sanitize(ReturnUrl) : null;
         _loading = false;
     }
 
@@ -218,6 +231,8 @@ public partial class MfaEnrollmentPage : IAsyncDisposable
             }
         }
     }
+
+    private void ShowRecoveryCodes(IReadOnlyList<string> codes) => _recoveryCodes = codes;
 
     private async Task DoneWithCodesAsync()
     {

@@ -289,6 +289,13 @@ public sealed class MfaEnrollmentService(
         return codes;
     }
 
+    /// <summary>The user's second factors (<see cref="SecondFactors"/>).</summary>
+    public async Task<SecondFactorSet> FactorsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        return await SecondFactors.OfAsync(db, userId, cancellationToken);
+    }
+
     public async Task<int> CountUnusedRecoveryCodesAsync(string userId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);

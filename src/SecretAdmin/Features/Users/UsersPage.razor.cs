@@ -131,7 +131,7 @@ public partial class UsersPage
 
     private async Task ResetMfaAsync(UserSummary user)
     {
-        var message = $"{user.Email}'s authenticator and recovery codes are removed. They sign in with their password alone until they set up an authenticator again.";
+        var message = $"{user.Email}'s second factors ({string.Join(", ", user.Factors.Names).ToLowerInvariant()}) and recovery codes are removed. They sign in with their password alone until they set up a second factor again.";
         if (await Dialogs.ConfirmAsync("Reset two-factor sign-in?", message, "Reset"))
         {
             await ChangeAsync(user, actor => Users.ResetMfaAsync(actor, user.Id), $"Two-factor sign-in of {user.Email} is reset.");

@@ -175,7 +175,7 @@ public class UsersPageTests : MudComponentTestContext
 
         await ClickInRowAsync(cut, "bob@example.test", ".user-reset-mfa");
         cut.WaitForElement(".confirm-ok", Patience);
-        Assert.Contains("authenticator and recovery codes are removed", cut.Find(".confirm-message").TextContent, StringComparison.Ordinal);
+        Assert.Contains("second factors (authenticator app) and recovery codes are removed", cut.Find(".confirm-message").TextContent, StringComparison.Ordinal);
         await cut.ClickAsync(".confirm-ok");
 
         WaitUntilDone(cut, "bob@example.test", row => Assert.Equal("Off", Text(row, ".user-mfa")));
@@ -183,7 +183,7 @@ public class UsersPageTests : MudComponentTestContext
         var bob = await db.Users.SingleAsync(u => u.Email == "bob@example.test");
         Assert.Equal((false, null), (bob.TwoFactorEnabled, bob.TotpSecret.Envelope));
         var entry = Assert.Single((await Services.GetRequiredService<AuditLog>().SearchAsync(new(Action: AuditActions.MfaReset))).Items);
-        Assert.Equal((AdminEmail, "bob@example.test", "Authenticator,RecoveryCodes"), (entry.Actor, entry.Target, entry.ChangedFields));
+        Assert.Equal((AdminEmail, "bob@example.test", "Authenticator,Passkeys,RecoveryCodes"), (entry.Actor, entry.Target, entry.ChangedFields));
     }
 
     [Fact]

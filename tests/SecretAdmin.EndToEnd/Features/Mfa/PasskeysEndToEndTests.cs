@@ -1,0 +1,177 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Playwright;
+using SecretAdmin.EndToEnd.Support;
+using static Microsoft.Playwright.Assertions;
+
+namespace SecretAdmin.EndToEnd.Features.Mfa;
+
+/// <summary>
+/// Passkeys in Chromium with a virtual authenticator: a user adds one on the two-factor page,
+/// signs in with it without a password, uses it as the second step after the password, and
+/// removes it; a locked-out and a disabled account are refused with a passkey as with a password.
+/// </summary>
+public sealed class PasskeysEndToEndTests(ChromiumFixture chromium, SecretAdminServer app)
+    : BrowserTest<PasskeysEndToEndTests>(chromium, app), IClassFixture<ChromiumFixture>, IClassFixture<SecretAdminServer>
+{
+    /// <summary>A passkey belongs to a domain name, never an IP address: the app is reached as localhost (a secure context over plain HTTP).</summary>
+    protected override string BaseUrl => $"http://localhost:{App.Port}";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await BlazorPage.TrackPrerenderingAsync(Page.Context);
+    }
+
+    [Fact]
+    public async Task AddAPasskey_SignInWithoutPassword_UseItAfterThePassword_RemoveIt()
+    {
+        var authenticator = await VirtualAuthenticator.AddAsync(Page);
+        await StepAsync("sign in with the password", SignInAsAdminAsync);
+
+        await StepAsync("the two-factor page offers passkeys", async () =>
+        {
+            await Page.GotoAsync("/account/mfa");
+            await Page.WaitForInteractiveAsync(".passkey-add");
+            await Expect(Page.Locator(".passkeys-empty")).ToBeVisibleAsync();
+            await Expect(Page.Locator("#passkey-proof")).ToHaveCountAsync(0);
+        });
+
+        await StepAsync("add a passkey", async () =>
+        {
+            await Page.Locator("#passkey-name").FillAsync("Work laptop");
+            await Page.Locator(".passkey-add").ClickAsync();
+            await Page.WaitForURLAsync(url => url.Contains("passkey=added", StringComparison.Ordinal));
+            await Page.WaitForInteractiveAsync(".passkey-item");
+            await Expect(Page.Locator(".passkey-added")).ToBeVisibleAsync();
+            await Expect(Page.Locator(".passkey-item .passkey-name")).ToHaveTextAsync("Work laptop");
+            await Expect(Page.Locator(".passkey-item .passkey-details")).ToContainTextAsync("not used yet");
+            Assert.Equal(1, await authenticator.CredentialCountAsync());
+        });
+
+        await StepAsync("sign in with the passkey alone", async () =>
+        {
+            await Page.Context.ClearCookiesAsync();
+            await Page.GotoAsync("/account/login");
+            await Page.Locator(".passkey-sign-in").ClickAsync();
+            await Page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/account/", StringComparison.Ordinal));
+        });
+
+        await StepAsync("the passkey shows when it was last used", async () =>
+        {
+            await Page.GotoAsync("/account/mfa");
+            await Page.WaitForInteractiveAsync(".passkey-item");
+            await Expect(Page.Locator(".passkey-item .passkey-details")).ToContainTextAsync("last used");
+        });
+
+        await StepAsync("the password now asks for the passkey as its second step", async () =>
+        {
+            await Page.Context.ClearCookiesAsync();
+            await Page.GotoAsync("/account/login");
+            await Page.Locator("#email").FillAsync(SecretAdminServer.AdminEmail);
+            await Page.Locator("#password").FillAsync(App.AdminPassword);
+            await Page.Locator("form:not(.sso-form) button[type=submit]").ClickAsync();
+            await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/login-code");
+            await Expect(Page.Locator(".passkey-only")).ToBeVisibleAsync();
+            await Expect(Page.Locator("#code")).ToHaveCountAsync(0);
+            await Page.Locator(".passkey-second-step").ClickAsync();
+            await Page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/account/", StringComparison.Ordinal));
+        });
+
+        await StepAsync("remove it after confirming the password", async () =>
+        {
+            await Page.GotoAsync("/account/mfa");
+            await Page.WaitForInteractiveAsync(".passkey-remove");
+            await Page.Locator("#passkey-proof").FillAsync(App.AdminPassword);
+            await Page.Locator(".passkey-remove").ClickAsync();
+            await Page.Locator(".confirm-ok").ClickAsync();
+            await Expect(Page.Locator(".passkeys-empty")).ToBeVisibleAsync();
+        });
+
+        await StepAsync("a removed passkey signs in no more", async () =>
+        {
+            await Page.Context.ClearCookiesAsync();
+            await Page.GotoAsync("/account/login");
+            await Page.Locator(".passkey-sign-in").ClickAsync();
+            await Expect(Page.Locator(".passkey-failed")).ToBeVisibleAsync();
+            Assert.Equal("/account/login", new Uri(Page.Url).AbsolutePath);
+        });
+    }
+
+    [Fact]
+    public async Task LockedOutAndDisabledAccounts_AreRefusedWithAPasskey()
+    {
+        const string email = "locked@example.test";
+        var password = $"Passkey-user-{Guid.NewGuid():N}";
+        await App.RunCliAsync(["admin", "create", "--email", email, "--password-stdin"], password);
+        await VirtualAuthenticator.AddAsync(Page);
+
+        await StepAsync("the user adds a passkey", async () =>
+        {
+            await SignInAsync(email, password);
+            await Page.GotoAsync("/account/mfa");
+            await Page.WaitForInteractiveAsync(".passkey-add");
+            await Page.Locator("#passkey-name").FillAsync("Phone");
+            await Page.Locator(".passkey-add").ClickAsync();
+            await Page.WaitForURLAsync(url => url.Contains("passkey=added", StringComparison.Ordinal));
+        });
+
+        await StepAsync("wrong passwords lock the account", async () =>
+        {
+            await Page.Context.ClearCookiesAsync();
+            for (var i = 0; i < 5; i++)
+            {
+                await Page.GotoAsync("/account/login");
+                await Page.Locator("#email").FillAsync(email);
+                await Page.Locator("#password").FillAsync("not-the-password-at-all");
+                await Page.Locator("form:not(.sso-form) button[type=submit]").ClickAsync();
+                await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            }
+
+            await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/lockout"));
+        });
+
+        await StepAsync("the passkey is refused while the account is locked out", async () =>
+        {
+            await Page.GotoAsync("/account/login");
+            await Page.Locator(".passkey-sign-in").ClickAsync();
+            await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/lockout");
+        });
+
+        await StepAsync("the passkey is refused once the account is disabled", async () =>
+        {
+            await SetAsync(email, "LockoutEnd = NULL, AccessFailedCount = 0, DisabledAtUtc = '2026-12-04 00:00:00'");
+            await Page.GotoAsync("/account/login");
+            await Page.Locator(".passkey-sign-in").ClickAsync();
+            await Expect(Page.Locator(".passkey-failed")).ToBeVisibleAsync();
+            Assert.Equal("/account/login", new Uri(Page.Url).AbsolutePath);
+        });
+
+        await StepAsync("and signs in again once it is enabled", async () =>
+        {
+            await SetAsync(email, "DisabledAtUtc = NULL");
+            await Page.GotoAsync("/account/login");
+            await Page.Locator(".passkey-sign-in").ClickAsync();
+            await Page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/account/", StringComparison.Ordinal));
+        });
+    }
+
+    private async Task SignInAsync(string email, string password)
+    {
+        await Page.GotoAsync("/account/login");
+        await Page.Locator("#email").FillAsync(email);
+        await Page.Locator("#password").FillAsync(password);
+        await Page.Locator("form:not(.sso-form) button[type=submit]").ClickAsync();
+        await Page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/account/login", StringComparison.Ordinal));
+    }
+
+    /// <summary>Changes the account's row as an administrator's action would (disable, unlock), straight in the app's database.</summary>
+    private async Task SetAsync(string email, string assignments)
+    {
+        await using var connection = new SqliteConnection($"Data Source={App.DatabaseFile}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"UPDATE AspNetUsers SET {assignments} WHERE NormalizedEmail = $email";
+        command.Parameters.AddWithValue("$email", email.ToUpperInvariant());
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+}
