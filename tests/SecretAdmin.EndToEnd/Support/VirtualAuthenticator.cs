@@ -19,7 +19,10 @@ public sealed class VirtualAuthenticator
         _id = id;
     }
 
-    /// <summary>Adds an authenticator to <paramref name="page"/>; <paramref name="userVerification"/> false is a key without a PIN or biometrics.</summary>
+    /// <summary>
+    /// Adds an authenticator to <paramref name="page"/> (Chromium takes one at a time);
+    /// <paramref name="userVerification"/> false is one without a PIN or biometrics.
+    /// </summary>
     public static async Task<VirtualAuthenticator> AddAsync(IPage page, bool userVerification = true)
     {
         var session = await page.Context.NewCDPSessionAsync(page);
@@ -44,6 +47,26 @@ public sealed class VirtualAuthenticator
     {
         var result = await _session.SendAsync("WebAuthn.getCredentials", new Dictionary<string, object> { ["authenticatorId"] = _id });
         return result!.Value.GetProperty("credentials").GetArrayLength();
+    }
+
+    /// <summary>
+    /// Removes this authenticator and puts its credentials (private keys and counters) into a new
+    /// one: the same passkeys, used from an authenticator that verifies its user or not.
+    /// </summary>
+    public async Task<VirtualAuthenticator> ReplaceAsync(IPage page, bool userVerification)
+    {
+        var result = await _session.SendAsync("WebAuthn.getCredentials", new Dictionary<string, object> { ["authenticatorId"] = _id });
+        var credentials = result!.Value.GetProperty("credentials").EnumerateArray()
+            .Select(c => JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(c.GetRawText())!)
+            .ToList();
+        await RemoveAsync();
+        var replacement = await AddAsync(page, userVerification);
+        foreach (var credential in credentials)
+        {
+            await replacement._session.SendAsync("WebAuthn.addCredential", new Dictionary<string, object> { ["authenticatorId"] = replacement._id, ["credential"] = credential });
+        }
+
+        return replacement;
     }
 
     public Task RemoveAsync() =>

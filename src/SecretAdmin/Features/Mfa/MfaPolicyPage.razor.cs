@@ -48,4 +48,6 @@ public partial class MfaPolicyPage
     // The switch shows on while everyone must use MFA (that includes administrators) and is
     // disabled then, so only a change made while it is enabled reaches the form.
     private void RequireForAdminsChanged(bool value) => _editor.Form.RequireForAdmins = value;
+
+    private void RequirePasskeyForAdminsChanged(bool value) => _editor.Form.RequirePasskeyForAdmins = value;
 }

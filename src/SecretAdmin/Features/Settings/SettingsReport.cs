@@ -36,7 +36,7 @@ internal static class SettingsReport
             mfa = new
             {
                 mfa.Issuer, mfa.Digits, mfa.PeriodSeconds, Algorithm = mfa.Algorithm.ToString(), mfa.WindowSteps, mfa.RequireForAdmins, mfa.RequireForAllUsers,
-                mfa.RequireTotpAfterSso, mfa.MaxFailedAttempts, mfa.LockoutMinutes, mfa.UpdatedAtUtc, mfa.UpdatedBy, mfa.Version,
+                mfa.RequireTotpAfterSso, mfa.RequirePasskeyForAdmins, mfa.RequirePasskeyForAllUsers, mfa.RefuseSyncedPasskeysForAdmins, mfa.MaxFailedAttempts, mfa.LockoutMinutes, mfa.UpdatedAtUtc, mfa.UpdatedBy, mfa.Version,
             },
         },
         JsonOptions);
@@ -79,6 +79,9 @@ internal static class SettingsReport
         Line(text, "required for admins", mfa.RequireForAdmins);
         Line(text, "required for all users", mfa.RequireForAllUsers);
         Line(text, "code required after SSO", mfa.RequireTotpAfterSso);
+        Line(text, "passkey required for admins", mfa.RequirePasskeyForAdmins);
+        Line(text, "passkey required for all users", mfa.RequirePasskeyForAllUsers);
+        Line(text, "synced passkeys refused for admins", mfa.RefuseSyncedPasskeysForAdmins);
         Line(text, "failed attempts before lockout", mfa.MaxFailedAttempts);
         Line(text, "lockout (minutes)", mfa.LockoutMinutes);
         return text.ToString().TrimEnd();
