@@ -91,7 +91,7 @@ public sealed class SsoSignInFlowTests : IAsyncLifetime
         var html = await app.GetStringAsync("/account/login");
         var start = await StartAsync(app, "/account");
 
-        Assert.DoesNotContain("Sign in with", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("sso-sign-in", html, StringComparison.Ordinal);
         Assert.Equal(SsoErrors.PathFor(SsoErrorKind.Unavailable), Location(start));
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         Assert.Empty(other.Requests);
@@ -129,7 +129,7 @@ public sealed class SsoSignInFlowTests : IAsyncLifetime
 
         var html = await WebSession.Client(_app).GetStringAsync("/account/login");
 
-        Assert.DoesNotContain("Sign in with", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("sso-sign-in", html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -350,7 +350,7 @@ public sealed class SsoSignInFlowTests : IAsyncLifetime
         var login = await app.GetStringAsync("/account/login");
         using var start = await StartAsync(app, "/account");
 
-        Assert.DoesNotContain("Sign in with", login, StringComparison.Ordinal);
+        Assert.DoesNotContain("sso-sign-in", login, StringComparison.Ordinal);
         Assert.Equal(SsoErrors.PathFor(SsoErrorKind.Unavailable), Location(start));
         using var health = await app.GetAsync("/healthz");
         Assert.Contains("the stored client secret cannot be opened", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
