@@ -72,6 +72,92 @@ public sealed class SecondFactorSignInFlowTests : IAsyncLifetime
     private static string? PathOf(HttpResponseMessage response) =>
         response.Headers.Location is { } location ? (location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString) : null;
 
+    /// <summary>A passkey as Identity stores one it verified (the ceremony itself is tested in Chromium).</summary>
+    private async Task AddPasskeyAsync()
+    {
+        var userId = (await _app.Services.GetRequiredService<UserAdminService>().SearchAsync(new("ada"))).Items.Single().Id;
+        var passkey = new Microsoft.AspNetCore.Identity.UserPasskeyInfo(
+            RandomNumberGenerator.GetBytes(16), RandomNumberGenerator.GetBytes(77), DateTimeOffset.UtcNow, 1, ["internal"],
+            isUserVerified: true, isBackupEligible: false, isBackedUp: false, attestationObject: [], clientDataJson: []);
+        var added = await _app.Services.GetRequiredService<SecretAdmin.Features.Mfa.Passkeys.PasskeyService>().AddAsync(new AuditActor(Email, null), userId, passkey, "Laptop");
+        Assert.True(added.Succeeded, added.Message);
+    }
+
+    private async Task RequirePasskeysAsync()
+    {
+        var policy = _app.Services.GetRequiredService<MfaPolicyService>();
+        var view = await policy.GetAsync();
+        var form = MfaPolicyForm.From(view);
+        form.RequirePasskeyForAllUsers = true;
+        Assert.True((await policy.SaveAsync(AuditActor.Cli, form, view.Version)).Succeeded);
+    }
+
+    [Fact]
+    public async Task SignIn_PasskeyRequiredAndTheUserHasOne_CodeRefusedRecoveryCodeStillWorks()
+    {
+        await AddPasskeyAsync();
+        await RequirePasskeysAsync();
+        var client = await PastPasswordAsync();
+
+        var page = await client.GetStringAsync("/account/login-code?returnUrl=%2Faccount");
+        using var code = await SubmitCurrentCodeAsync(client);
+        using var home = await client.GetAsync("/");
+        using var recovery = await SubmitRecoveryCodeAsync(client, _recoveryCodes[0]);
+
+        Assert.Contains("passkey-second-step", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"code\"", page, StringComparison.Ordinal);
+        // No code form is served, so a posted code finds no form to go to; and it signed nobody in.
+        Assert.Equal(HttpStatusCode.BadRequest, code.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        Assert.Equal("/account", PathOf(recovery));
+    }
+
+    [Fact]
+    public async Task SignIn_PasskeyAsTheOnlyFactor_PasswordStillAsksForTheSecondStep()
+    {
+        var userId = (await _app.Services.GetRequiredService<UserAdminService>().SearchAsync(new("ada"))).Items.Single().Id;
+        Assert.True((await _app.Services.GetRequiredService<UserAdminService>().ResetMfaAsync(AuditActor.Cli, userId)).Succeeded);
+        await AddPasskeyAsync();
+
+        var client = await PastPasswordAsync();
+        var page = await client.GetStringAsync("/account/login-code?returnUrl=%2Faccount");
+
+        Assert.Contains("passkey-only", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"code\"", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PasskeyRequestOptions_SecondStepWithoutAPasswordStep_RefusedWithAMessage()
+    {
+        var client = WebSession.Client(_app);
+
+        using var secondStep = await FormPost.SubmitAsync(client, "/account/login", null, new Dictionary<string, string> { ["step"] = "second" }, action: "/account/passkeys/request-options");
+        using var passwordless = await FormPost.SubmitAsync(client, "/account/login", null, new Dictionary<string, string>(), action: "/account/passkeys/request-options");
+        using var forged = await client.PostAsync("/account/passkeys/request-options", new FormUrlEncodedContent([]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, secondStep.StatusCode);
+        Assert.Contains("Sign in again", await secondStep.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, passwordless.StatusCode);
+        using var options = System.Text.Json.JsonDocument.Parse(await passwordless.Content.ReadAsStringAsync());
+        Assert.Equal(43, options.RootElement.GetProperty("challenge").GetString()!.Length);
+        Assert.Equal(0, options.RootElement.GetProperty("allowCredentials").GetArrayLength());
+        Assert.Contains("SecretAdmin.Passkey=", string.Join(";", passwordless.Headers.GetValues("Set-Cookie")), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+    }
+
+    [Fact]
+    public async Task PasskeySignIn_NoCeremonyOrAForgedCredential_FailsAndIsAudited()
+    {
+        var client = WebSession.Client(_app);
+
+        using var response = await FormPost.SubmitAsync(client, "/account/login", "passkey-login", new Dictionary<string, string> { ["credential"] = "{\"id\":\"AAAA\",\"response\":{}}" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("That passkey did not sign you in", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var entry = Assert.Single((await _app.Services.GetRequiredService<AuditLog>().SearchAsync(new(Action: AuditActions.SignInFailed))).Items);
+        Assert.Equal("Passkey", entry.ChangedFields);
+    }
+
     [Fact]
     public async Task SignIn_PasswordOnly_IsNotEnough()
     {
