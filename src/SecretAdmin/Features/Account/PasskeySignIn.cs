@@ -24,9 +24,7 @@ public sealed class PasskeySignIn(
     {
         await mfaPolicy.ApplyLockoutAsync();
         var result = await signInManager.SignInWithPasskeyAsync(credentialJson, pending: null, async (user, credential) =>
-            !credential.UserVerified
-                ? "This passkey did not check who is using it (no PIN, fingerprint or face), so it cannot sign in without your password. Sign in with your password, then use the passkey."
-                : await WhyRefusedAsync(user, credential));
+            !credential.UserVerified ? PasskeyRefusal.NoUserVerificationWithoutPassword : await WhyRefusedAsync(user, credential));
         return await FinishAsync(result, clientIp);
     }
 
@@ -42,7 +40,7 @@ public sealed class PasskeySignIn(
         return await FinishAsync(result, clientIp);
     }
 
-    private async Task<string?> WhyRefusedAsync(SecretAdminUser user, PasskeyCredential credential)
+    private async Task<PasskeyRefusal?> WhyRefusedAsync(SecretAdminUser user, PasskeyCredential credential)
     {
         var policy = await mfaPolicy.GetAsync();
         return policy.WhyPasskeyRefused(await userManager.IsInRoleAsync(user, Roles.Admin), credential.UserVerified, credential.BackupEligible);
@@ -60,8 +58,8 @@ public sealed class PasskeySignIn(
 
         if (result.Refusal is { } refusal)
         {
-            await auditLog.WriteAsync(actor, AuditActions.PasskeyRefused, email, ["Passkey"], refusal);
-            return new PasskeySignInOutcome(PasswordSignInOutcome.Failed, refusal);
+            await auditLog.WriteAsync(actor, AuditActions.PasskeyRefused, email, ["Passkey"], refusal.AuditReason);
+            return new PasskeySignInOutcome(PasswordSignInOutcome.Failed, refusal.Message);
         }
 
         if (!result.Result.Succeeded)

@@ -50,7 +50,7 @@ public sealed class SecondFactorSignIn(
 
         if ((await StepsForAsync(user)).PasskeyOnly)
         {
-            await auditLog.WriteAsync(AuditActor.Anonymous(clientIp), AuditActions.SignInFailed, user.Email, ["Authenticator"], "The MFA policy requires a passkey.");
+            await auditLog.WriteAsync(AuditActor.Anonymous(clientIp), AuditActions.SignInFailed, user.Email, ["Authenticator"], "the MFA policy requires a passkey");
             return PasswordSignInOutcome.PasskeyRequired;
         }
 

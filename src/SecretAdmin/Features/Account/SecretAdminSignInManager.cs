@@ -181,7 +181,7 @@ public sealed class SecretAdminSignInManager(
 
     /// <summary>Passwordless sign-in through <see cref="SignInWithPasskeyAsync"/>: the same checks as a password, not Identity's shortcut past them.</summary>
     public override async Task<SignInResult> PasskeySignInAsync(string credentialJson) =>
-        (await SignInWithPasskeyAsync(credentialJson, pending: null, (_, _) => Task.FromResult<string?>(null))).Result;
+        (await SignInWithPasskeyAsync(credentialJson, pending: null, (_, _) => Task.FromResult<PasskeyRefusal?>(null))).Result;
 
     /// <summary>
     /// Signs in with a passkey: passwordless (<paramref name="pending"/> null), or as the second step
@@ -193,7 +193,7 @@ public sealed class SecretAdminSignInManager(
     public async Task<PasskeySignInResult> SignInWithPasskeyAsync(
         string? credentialJson,
         SecretAdminUser? pending,
-        Func<SecretAdminUser, PasskeyCredential, Task<string?>> whyRefused)
+        Func<SecretAdminUser, PasskeyCredential, Task<PasskeyRefusal?>> whyRefused)
     {
         var pendingPrincipal = pending is null ? null : (await Context.AuthenticateAsync(IdentityConstants.TwoFactorUserIdScheme)).Principal;
         var credential = PasskeyCredential.FromAssertionJson(credentialJson);

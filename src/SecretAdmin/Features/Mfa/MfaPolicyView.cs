@@ -30,9 +30,9 @@ public sealed record MfaPolicyView(
     /// Why a passkey cannot serve users of this kind, or null when it can: an administrator's must
     /// verify the user (PIN or biometrics), and may have to be bound to one device.
     /// </summary>
-    public string? WhyPasskeyRefused(bool isAdmin, bool userVerified, bool backupEligible) =>
+    public PasskeyRefusal? WhyPasskeyRefused(bool isAdmin, bool userVerified, bool backupEligible) =>
         !isAdmin ? null
-        : !userVerified ? "An administrator's passkey must check who is using it (a PIN, fingerprint or face). Use a security key or device that asks for one."
-        : backupEligible && RefuseSyncedPasskeysForAdmins ? "The MFA policy does not allow administrators passkeys that sync to other devices. Use a security key or a passkey kept on this device only."
+        : !userVerified ? PasskeyRefusal.NoUserVerification
+        : backupEligible && RefuseSyncedPasskeysForAdmins ? PasskeyRefusal.Synced
         : null;
 }

@@ -19,7 +19,6 @@ public static class UsersExtensions
                 options.Lockout.AllowedForNewUsers = true;
                 options.Lockout.MaxFailedAccessAttempts = 5;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
-                options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<SecretAdminDbContext>()

@@ -48,6 +48,19 @@ public sealed class PasskeysEndToEndTests(ChromiumFixture chromium, SecretAdminS
             Assert.Equal(1, await authenticator.CredentialCountAsync());
         });
 
+        await StepAsync("the two-factor page in dark mode at 400 px", async () =>
+        {
+            await Page.Context.AddCookiesAsync([new Cookie { Name = "SecretAdmin.Theme", Value = "dark", Url = BaseUrl }]);
+            await Page.SetViewportSizeAsync(400, 900);
+            await Page.ReloadAsync();
+            await Page.WaitForInteractiveAsync(".passkey-item");
+            var box = await Page.Locator(".passkeys-card").BoundingBoxAsync();
+            Assert.True(box!.Width <= 400, $"The passkeys card is {box.Width} px wide at a 400 px window.");
+            await Screenshots.TakeAsync(Page, "two-factor page, dark, 400 px");
+            await Page.Context.ClearCookiesAsync(new() { Name = "SecretAdmin.Theme" });
+            await Page.SetViewportSizeAsync(1280, 900);
+        });
+
         await StepAsync("sign in with the passkey alone", async () =>
         {
             await Page.Context.ClearCookiesAsync();
@@ -94,6 +107,8 @@ public sealed class PasskeysEndToEndTests(ChromiumFixture chromium, SecretAdminS
             await Page.Locator(".passkey-sign-in").ClickAsync();
             await Expect(Page.Locator(".passkey-failed")).ToBeVisibleAsync();
             Assert.Equal("/account/login", new Uri(Page.Url).AbsolutePath);
+            await Page.SetViewportSizeAsync(400, 900);
+            await Screenshots.TakeAsync(Page, "sign-in page refused passkey, 400 px");
         });
     }
 

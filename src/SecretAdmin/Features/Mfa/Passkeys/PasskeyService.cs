@@ -84,8 +84,8 @@ public sealed class PasskeyService(
         {
             if (policy.WhyPasskeyRefused(isAdmin, passkey.IsUserVerified, passkey.IsBackupEligible) is { } refused)
             {
-                auditLog.Add(db, actor, AuditActions.PasskeyRefused, user.Email, ["Passkey"], refused);
-                return (UserChangeResult.Refused(refused), true);
+                auditLog.Add(db, actor, AuditActions.PasskeyRefused, user.Email, ["Passkey"], refused.AuditReason);
+                return (UserChangeResult.Refused(refused.Message), true);
             }
 
             if (await db.Passkeys.CountAsync(p => p.UserId == userId, cancellationToken) >= MaxPasskeys)
