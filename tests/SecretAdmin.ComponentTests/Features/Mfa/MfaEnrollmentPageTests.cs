@@ -1,50 +1,15 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using SecretAdmin.Access;
 using SecretAdmin.ComponentTests.Support;
-using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Mfa;
-using SecretAdmin.Features.Users;
-using SecretAdmin.Hosting;
-using SecretAdmin.Security;
 using SecretAdmin.Features.Mfa.Totp;
 
 namespace SecretAdmin.ComponentTests.Features.Mfa;
 
 /// <summary>The enrollment page against the real services, sealer and SQLite file; codes computed here with Otp.NET.</summary>
-public sealed class MfaEnrollmentPageTests : MudComponentTestContext
+public sealed class MfaEnrollmentPageTests : MfaPageContext
 {
-    private const string Email = "ada@example.test";
-    private const string Password = "Correct-Horse-42!";
-    private readonly RealServices _real = new();
-    private readonly string _userId;
-
-    public MfaEnrollmentPageTests()
-    {
-        var auth = AddAuthorization();
-        _real.AddTo(Services);
-        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new SealingOptions()));
-        Services.AddSingleton<SecretSealer>();
-        Services.AddSecretAdminSettingsServices();
-        Services.AddSingleton<RequiredAccountSteps>();
-        RealServices.MigrateAsync(Services).GetAwaiter().GetResult();
-        _real.LoadKeys(Services);
-        var users = Services.GetRequiredService<UserAdminService>();
-        users.CreateAsync(AuditActor.Cli, Email, Password, isAdmin: true).GetAwaiter().GetResult();
-        _userId = users.SearchAsync(new("ada")).GetAwaiter().GetResult().Items.Single().Id;
-        auth.SetAuthorized(Email);
-        auth.SetRoles(Roles.Admin);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, _userId), new Claim(ClaimTypes.Email, Email));
-    }
-
-    protected override async ValueTask DisposeAsyncCore()
-    {
-        await base.DisposeAsyncCore();
-        _real.Dispose();
-    }
-
     private MfaEnrollmentService Mfa => Services.GetRequiredService<MfaEnrollmentService>();
 
     private static string CodeFor(string manualKey, long stepOffset = 0) =>
@@ -63,8 +28,8 @@ public sealed class MfaEnrollmentPageTests : MudComponentTestContext
     /// <summary>Enrolled through the service; gives the manual key so the test can make later codes.</summary>
     private async Task<string> EnrollAsync()
     {
-        var offer = await Mfa.OfferAsync(_userId);
-        Assert.True((await Mfa.ConfirmAsync(AuditActor.Cli, _userId, offer, CodeFor(offer.ManualKey, -1))).Succeeded);
+        var offer = await Mfa.OfferAsync(UserId);
+        Assert.True((await Mfa.ConfirmAsync(AuditActor.Cli, UserId, offer, CodeFor(offer.ManualKey, -1))).Succeeded);
         return offer.ManualKey;
     }
 
@@ -105,7 +70,7 @@ public sealed class MfaEnrollmentPageTests : MudComponentTestContext
         await page.Find("form").SubmitAsync();
 
         page.WaitForAssertion(() => Assert.Contains("That code does not match", page.Markup, StringComparison.Ordinal));
-        Assert.False((await Mfa.GetStatusAsync(_userId)).Enrolled);
+        Assert.False((await Mfa.GetStatusAsync(UserId)).Enrolled);
     }
 
     [Fact]
@@ -166,7 +131,7 @@ public sealed class MfaEnrollmentPageTests : MudComponentTestContext
         page.WaitForAssertion(() => Assert.Contains("10 of 10 recovery codes left.", page.Find(".mfa-recovery-count").TextContent, StringComparison.Ordinal));
         Assert.DoesNotContain(key.Replace(" ", "", StringComparison.Ordinal), page.Markup.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.All(codes, c => Assert.DoesNotContain(c, page.Markup, StringComparison.Ordinal));
-        Assert.True((await Mfa.GetStatusAsync(_userId)).Enrolled);
+        Assert.True((await Mfa.GetStatusAsync(UserId)).Enrolled);
     }
 
     [Fact]
@@ -203,7 +168,7 @@ public sealed class MfaEnrollmentPageTests : MudComponentTestContext
         await page.WaitForElement(".mfa-disable").ClickAsync(new());
 
         page.WaitForAssertion(() => Assert.Contains("Enter your password or the code your app shows now.", page.Markup, StringComparison.Ordinal));
-        Assert.True((await Mfa.GetStatusAsync(_userId)).Enrolled);
+        Assert.True((await Mfa.GetStatusAsync(UserId)).Enrolled);
     }
 
     [Fact]
@@ -217,7 +182,7 @@ public sealed class MfaEnrollmentPageTests : MudComponentTestContext
 
         page.WaitForAssertion(() => Assert.Contains("That is neither your password nor a current code from your app.", page.Markup, StringComparison.Ordinal));
         Assert.Empty(page.FindAll(".mfa-recovery-codes"));
-        Assert.Equal(10, await Mfa.CountUnusedRecoveryCodesAsync(_userId));
+        Assert.Equal(10, await Mfa.CountUnusedRecoveryCodesAsync(UserId));
         Assert.True(string.IsNullOrEmpty(page.Find("#mfa-reauth").GetAttribute("value")));
     }
 
@@ -231,7 +196,7 @@ public sealed class MfaEnrollmentPageTests : MudComponentTestContext
         await page.Find(".mfa-regenerate").ClickAsync(new());
 
         page.WaitForAssertion(() => Assert.Equal(10, page.FindAll(".mfa-recovery-codes li").Count));
-        Assert.True(await Mfa.RedeemRecoveryCodeAsync(AuditActor.Cli, _userId, page.Find(".mfa-recovery-codes code").TextContent));
+        Assert.True(await Mfa.RedeemRecoveryCodeAsync(AuditActor.Cli, UserId, page.Find(".mfa-recovery-codes code").TextContent));
     }
 
     [Fact]
@@ -247,7 +212,7 @@ public sealed class MfaEnrollmentPageTests : MudComponentTestContext
         Assert.NotEqual(key, page.Find(".mfa-manual-key").TextContent.Trim());
         page.Find(".mfa-cancel").Click();
         page.WaitForAssertion(() => Assert.NotNull(page.Find(".mfa-enrolled")));
-        Assert.Equal(TotpCheckOutcome.Accepted, await Mfa.VerifyAsync(_userId, CodeFor(key)));
+        Assert.Equal(TotpCheckOutcome.Accepted, await Mfa.VerifyAsync(UserId, CodeFor(key)));
     }
 
     [Fact]
@@ -260,7 +225,7 @@ public sealed class MfaEnrollmentPageTests : MudComponentTestContext
         await page.Find(".mfa-disable").ClickAsync(new());
 
         page.WaitForAssertion(() => Assert.NotNull(page.Find(".mfa-start")));
-        Assert.False((await Mfa.GetStatusAsync(_userId)).Enrolled);
+        Assert.False((await Mfa.GetStatusAsync(UserId)).Enrolled);
     }
 
     [Fact]

@@ -1,17 +1,10 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
-using SecretAdmin.Access;
-using SecretAdmin.ComponentTests.Support;
 using SecretAdmin.Features.Account;
 using SecretAdmin.Features.Audit;
 using SecretAdmin.Features.Mfa;
 using SecretAdmin.Features.Mfa.Passkeys;
-using SecretAdmin.Features.Users;
-using SecretAdmin.Hosting;
-using SecretAdmin.Security;
 
 namespace SecretAdmin.ComponentTests.Features.Mfa;
 
@@ -20,55 +13,16 @@ namespace SecretAdmin.ComponentTests.Features.Mfa;
 /// listed and required states, and removal after the owner proves it is them. (Adding one needs a
 /// browser and an authenticator: it is tested end to end.)
 /// </summary>
-public sealed class PasskeysCardTests : MudComponentTestContext
+public sealed class PasskeysCardTests : MfaPageContext
 {
-    private const string Email = "ada@example.test";
-    private const string Password = "Correct-Horse-42!";
-    private readonly RealServices _real = new();
-    private readonly string _userId;
-
-    public PasskeysCardTests()
-    {
-        var auth = AddAuthorization();
-        _real.AddTo(Services);
-        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new SealingOptions()));
-        Services.AddSingleton<SecretSealer>();
-        Services.AddSecretAdminSettingsServices();
-        Services.AddSingleton<RequiredAccountSteps>();
-        RealServices.MigrateAsync(Services).GetAwaiter().GetResult();
-        _real.LoadKeys(Services);
-        var users = Services.GetRequiredService<UserAdminService>();
-        users.CreateAsync(AuditActor.Cli, Email, Password, isAdmin: true).GetAwaiter().GetResult();
-        _userId = users.SearchAsync(new("ada")).GetAwaiter().GetResult().Items.Single().Id;
-        auth.SetAuthorized(Email);
-        auth.SetRoles(Roles.Admin);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, _userId), new Claim(ClaimTypes.Email, Email));
-    }
-
-    protected override async ValueTask DisposeAsyncCore()
-    {
-        await base.DisposeAsyncCore();
-        _real.Dispose();
-    }
-
     private PasskeyService Passkeys => Services.GetRequiredService<PasskeyService>();
 
     private async Task AddAsync(string name, bool synced = false) =>
-        Assert.True((await Passkeys.AddAsync(AuditActor.Cli, _userId, new UserPasskeyInfo(
+        Assert.True((await Passkeys.AddAsync(AuditActor.Cli, UserId, new UserPasskeyInfo(
             RandomNumberGenerator.GetBytes(16), RandomNumberGenerator.GetBytes(77), DateTimeOffset.UtcNow, 1, ["internal"],
             isUserVerified: true, isBackupEligible: synced, isBackedUp: synced, attestationObject: [], clientDataJson: []), name)).Succeeded);
 
-    private IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderPage() => Render(builder =>
-    {
-        builder.OpenComponent<MudPopoverProvider>(0);
-        builder.CloseComponent();
-        builder.OpenComponent<MudDialogProvider>(1);
-        builder.CloseComponent();
-        builder.OpenComponent<MudSnackbarProvider>(2);
-        builder.CloseComponent();
-        builder.OpenComponent<MfaEnrollmentPage>(3);
-        builder.CloseComponent();
-    });
+    private IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderPage() => RenderWithProviders<MfaEnrollmentPage>();
 
     [Fact]
     public void NoPasskeys_SaysSoAndAFirstOneNeedsNoProof()
@@ -127,7 +81,7 @@ public sealed class PasskeysCardTests : MudComponentTestContext
         page.WaitForElement(".confirm-ok").Click();
 
         page.WaitForAssertion(() => Assert.Contains("neither your password nor a current code", page.Find(".passkey-error").TextContent, StringComparison.Ordinal));
-        Assert.Single(await Passkeys.ListAsync(_userId));
+        Assert.Single(await Passkeys.ListAsync(UserId));
     }
 
     [Fact]
@@ -141,6 +95,6 @@ public sealed class PasskeysCardTests : MudComponentTestContext
         page.WaitForElement(".confirm-ok").Click();
 
         page.WaitForElement(".passkeys-empty");
-        Assert.Empty(await Passkeys.ListAsync(_userId));
+        Assert.Empty(await Passkeys.ListAsync(UserId));
     }
 }

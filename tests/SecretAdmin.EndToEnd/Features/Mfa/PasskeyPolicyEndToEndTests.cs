@@ -10,16 +10,12 @@ namespace SecretAdmin.EndToEnd.Features.Mfa;
 /// from then on the passkey is their second step.
 /// </summary>
 public sealed class PasskeyPolicyEndToEndTests(ChromiumFixture chromium, SecretAdminServer app)
-    : BrowserTest<PasskeyPolicyEndToEndTests>(chromium, app), IClassFixture<ChromiumFixture>, IClassFixture<SecretAdminServer>
+    : PasskeyBrowserTest<PasskeyPolicyEndToEndTests>(chromium, app), IClassFixture<ChromiumFixture>, IClassFixture<SecretAdminServer>
 {
-    /// <summary>A passkey belongs to a domain name, never an IP address: the app is reached as localhost.</summary>
-    protected override string BaseUrl => $"http://localhost:{App.Port}";
-
     public override async Task InitializeAsync()
     {
         await App.RunCliAsync(["settings", "mfa", "set", "--require-passkey-for-admins", "true"]);
         await base.InitializeAsync();
-        await BlazorPage.TrackPrerenderingAsync(Page.Context);
     }
 
     [Fact]
@@ -68,11 +64,8 @@ public sealed class PasskeyPolicyEndToEndTests(ChromiumFixture chromium, SecretA
         await StepAsync("the next sign-in asks for the passkey after the password", async () =>
         {
             await Page.Context.ClearCookiesAsync();
-            await Page.GotoAsync("/account/login");
-            await Page.Locator("#email").FillAsync(SecretAdminServer.AdminEmail);
-            await Page.Locator("#password").FillAsync(App.AdminPassword);
-            await Page.Locator("form:not(.sso-form) button[type=submit]").ClickAsync();
-            await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/login-code");
+            await EnterPasswordAsync(SecretAdminServer.AdminEmail, App.AdminPassword);
+            Assert.Equal("/account/login-code", new Uri(Page.Url).AbsolutePath);
             await Expect(Page.Locator(".passkey-only")).ToBeVisibleAsync();
         });
 

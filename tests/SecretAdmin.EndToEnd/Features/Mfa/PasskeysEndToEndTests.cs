@@ -11,17 +11,8 @@ namespace SecretAdmin.EndToEnd.Features.Mfa;
 /// removes it; a locked-out and a disabled account are refused with a passkey as with a password.
 /// </summary>
 public sealed class PasskeysEndToEndTests(ChromiumFixture chromium, SecretAdminServer app)
-    : BrowserTest<PasskeysEndToEndTests>(chromium, app), IClassFixture<ChromiumFixture>, IClassFixture<SecretAdminServer>
+    : PasskeyBrowserTest<PasskeysEndToEndTests>(chromium, app), IClassFixture<ChromiumFixture>, IClassFixture<SecretAdminServer>
 {
-    /// <summary>A passkey belongs to a domain name, never an IP address: the app is reached as localhost (a secure context over plain HTTP).</summary>
-    protected override string BaseUrl => $"http://localhost:{App.Port}";
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        await BlazorPage.TrackPrerenderingAsync(Page.Context);
-    }
-
     [Fact]
     public async Task AddAPasskey_SignInWithoutPassword_UseItAfterThePassword_RemoveIt()
     {
@@ -79,11 +70,8 @@ public sealed class PasskeysEndToEndTests(ChromiumFixture chromium, SecretAdminS
         await StepAsync("the password now asks for the passkey as its second step", async () =>
         {
             await Page.Context.ClearCookiesAsync();
-            await Page.GotoAsync("/account/login");
-            await Page.Locator("#email").FillAsync(SecretAdminServer.AdminEmail);
-            await Page.Locator("#password").FillAsync(App.AdminPassword);
-            await Page.Locator("form:not(.sso-form) button[type=submit]").ClickAsync();
-            await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/login-code");
+            await EnterPasswordAsync(SecretAdminServer.AdminEmail, App.AdminPassword);
+            Assert.Equal("/account/login-code", new Uri(Page.Url).AbsolutePath);
             await Expect(Page.Locator(".passkey-only")).ToBeVisibleAsync();
             await Expect(Page.Locator("#code")).ToHaveCountAsync(0);
             await Page.Locator(".passkey-second-step").ClickAsync();
@@ -122,7 +110,7 @@ public sealed class PasskeysEndToEndTests(ChromiumFixture chromium, SecretAdminS
 
         await StepAsync("the user adds a passkey", async () =>
         {
-            await SignInAsync(email, password);
+            await EnterPasswordAsync(email, password);
             await Page.GotoAsync("/account/mfa");
             await Page.WaitForInteractiveAsync(".passkey-add");
             await Page.Locator("#passkey-name").FillAsync("Phone");
@@ -168,15 +156,6 @@ public sealed class PasskeysEndToEndTests(ChromiumFixture chromium, SecretAdminS
             await Page.Locator(".passkey-sign-in").ClickAsync();
             await Page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/account/", StringComparison.Ordinal));
         });
-    }
-
-    private async Task SignInAsync(string email, string password)
-    {
-        await Page.GotoAsync("/account/login");
-        await Page.Locator("#email").FillAsync(email);
-        await Page.Locator("#password").FillAsync(password);
-        await Page.Locator("form:not(.sso-form) button[type=submit]").ClickAsync();
-        await Page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/account/login", StringComparison.Ordinal));
     }
 
     /// <summary>Changes the account's row as an administrator's action would (disable, unlock), straight in the app's database.</summary>
