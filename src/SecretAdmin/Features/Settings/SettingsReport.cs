@@ -81,7 +81,7 @@ internal static class SettingsReport
         Line(text, "code required after SSO", mfa.RequireTotpAfterSso);
         Line(text, "passkey required for admins", mfa.RequirePasskeyForAdmins);
         Line(text, "passkey required for all users", mfa.RequirePasskeyForAllUsers);
-        Line(text, "synced passkeys refused for admins", mfa.RefuseSyncedPasskeysForAdmins);
+        Line(text, "admins may not sync passkeys", mfa.RefuseSyncedPasskeysForAdmins);
         Line(text, "failed attempts before lockout", mfa.MaxFailedAttempts);
         Line(text, "lockout (minutes)", mfa.LockoutMinutes);
         return text.ToString().TrimEnd();

@@ -151,6 +151,26 @@ public sealed class MfaPolicyPageTests : SettingsPageContext
     }
 
     [Fact]
+    public async Task Save_PasskeysRequiredForEveryone_AlsoShowsAdministratorsOnAndSavesIt()
+    {
+        var page = RenderPage<MfaPolicyPage>();
+        Assert.False(page.Find(".mfa-require-passkey-admins input").IsChecked());
+
+        page.Find(".mfa-require-passkey-all input").Change(true);
+        page.Find(".mfa-refuse-synced-passkeys input").Change(true);
+        await SaveAsync(page);
+
+        page.WaitForAssertion(() => Assert.Equal(1, Policy.GetAsync().Result.Version), Wait);
+        var policy = await Policy.GetAsync();
+        Assert.Equal((false, true, true), (policy.RequirePasskeyForAdmins, policy.RequirePasskeyForAllUsers, policy.RefuseSyncedPasskeysForAdmins));
+        Assert.True(policy.RequiresPasskey(isAdmin: false) && policy.RequiresMfa(isAdmin: false));
+        page.WaitForAssertion(() => Assert.True(page.Find(".mfa-require-passkey-admins input").IsChecked()), Wait);
+        Assert.True(page.Find(".mfa-require-passkey-admins input").HasAttribute("disabled"));
+        var entry = Assert.Single((await Service<AuditLog>().SearchAsync(new())).Items);
+        Assert.Equal("RequirePasskeyForAllUsers,RefuseSyncedPasskeysForAdmins", entry.ChangedFields);
+    }
+
+    [Fact]
     public async Task Render_RequireTotpAfterSsoStored_ShowsTheSwitchOnAndSwitchingOffSavesOff()
     {
         await Policy.SaveAsync(new AuditActor("other@example.test", null), new MfaPolicyForm { RequireTotpAfterSso = true }, 0);

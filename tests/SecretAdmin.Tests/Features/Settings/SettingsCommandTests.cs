@@ -133,6 +133,22 @@ public sealed class SettingsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Set_PasskeyPolicy_SavesShowsAndAudits()
+    {
+        var mfa = await AppProcess.RunAsync(_temp, ["settings", "mfa", "set", "--require-passkey-for-admins", "true", "--refuse-synced-passkeys-for-admins", "true"]);
+
+        Assert.True(mfa.ExitCode == 0, mfa.Error);
+        var show = JsonDocument.Parse((await AppProcess.RunAsync(_temp, ["settings", "show", "--json"])).Output).RootElement.GetProperty("mfa");
+        Assert.Equal((true, false, true), (show.GetProperty("requirePasskeyForAdmins").GetBoolean(), show.GetProperty("requirePasskeyForAllUsers").GetBoolean(), show.GetProperty("refuseSyncedPasskeysForAdmins").GetBoolean()));
+        var text = (await AppProcess.RunAsync(_temp, ["settings", "show"])).Output;
+        Assert.Matches(@"(?m)^  passkey required for admins +True\r?$", text);
+        Assert.Matches(@"(?m)^  admins may not sync passkeys +True\r?$", text);
+        using var services = TestServices.Build(_temp);
+        var audit = await services.GetRequiredService<SecretAdmin.Features.Audit.AuditLog>().SearchAsync(new(Actor: "cli"));
+        Assert.Contains(audit.Items, e => e.Action == "settings.mfa-policy-changed" && e.ChangedFields == "RequirePasskeyForAdmins,RefuseSyncedPasskeysForAdmins");
+    }
+
+    [Fact]
     public async Task Set_LinkByVerifiedEmailAndRequireTotpAfterSso_SavesShowsAndAudits()
     {
         var oidc = await AppProcess.RunAsync(_temp, ["settings", "oidc", "set", "--link-by-verified-email", "true"]);
