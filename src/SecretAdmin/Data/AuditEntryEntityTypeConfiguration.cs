@@ -14,7 +14,7 @@ internal sealed class AuditEntryEntityTypeConfiguration : IEntityTypeConfigurati
         builder.Property(e => e.Action).HasMaxLength(64);
         builder.Property(e => e.Target).HasMaxLength(256);
         builder.Property(e => e.ChangedFields).HasMaxLength(1000);
-        builder.Property(e => e.Reason).HasMaxLength(100);
+        builder.Property(e => e.Reason).HasMaxLength(AuditEntry.MaxReasonLength);
         builder.Property(e => e.ClientIp).HasMaxLength(64);
         builder.HasIndex(e => e.OccurredAtUtc);
         builder.HasIndex(e => e.Actor);

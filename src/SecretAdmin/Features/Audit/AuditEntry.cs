@@ -6,6 +6,9 @@ namespace SecretAdmin.Features.Audit;
 /// </summary>
 public sealed class AuditEntry
 {
+    /// <summary>The length of the reason column.</summary>
+    public const int MaxReasonLength = 100;
+
     public long Id { get; set; }
 
     public DateTime OccurredAtUtc { get; set; }

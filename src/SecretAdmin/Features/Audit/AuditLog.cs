@@ -62,6 +62,13 @@ public sealed class AuditLog(IDbContextFactory<SecretAdminDbContext> dbContextFa
             throw new ArgumentException($"'{action}' is not an audit action; add it to {nameof(AuditActions)}.", nameof(action));
         }
 
+        // A reason may quote a server's answer: one longer than its column is shortened, on every
+        // engine alike (PostgreSQL would refuse the whole save; SQLite does not check lengths).
+        if (reason is { Length: > AuditEntry.MaxReasonLength })
+        {
+            reason = string.Concat(reason.AsSpan(0, AuditEntry.MaxReasonLength - 1), "…");
+        }
+
         return new AuditEntry
         {
             OccurredAtUtc = timeProvider.GetUtcNow().UtcDateTime,

@@ -57,6 +57,21 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_ReasonLongerThanItsColumn_ShortenedOnEveryEngine()
+    {
+        var fits = new string('a', AuditEntry.MaxReasonLength);
+        var serverAnswer = "550 5.1.1 " + new string('b', 500);
+
+        await _log.WriteAsync(AuditActor.Cli, AuditActions.MailFailed, "ada@example.test", reason: fits);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _log.WriteAsync(AuditActor.Cli, AuditActions.MailFailed, "ada@example.test", reason: serverAnswer);
+
+        var items = (await _log.SearchAsync(new AuditQuery())).Items;
+        Assert.Equal(serverAnswer[..99] + "…", items[0].Reason);
+        Assert.Equal(fits, items[1].Reason);
+    }
+
+    [Fact]
     public async Task SearchAsync_SameInstant_NewestIdFirst()
     {
         await _log.WriteAsync(AuditActor.Cli, AuditActions.SignedOut, "first");

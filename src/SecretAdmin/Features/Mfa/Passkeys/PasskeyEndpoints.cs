@@ -72,9 +72,9 @@ internal static class PasskeyEndpoints
                 var attested = await signInManager.PerformPasskeyAttestationAsync(credential);
                 if (!attested.Succeeded || attested.UserEntity.Id != userId)
                 {
-                    // Identity's reason names no secret (a wrong challenge, origin or format); its start is kept for the administrator.
+                    // Identity's reason names no secret (a wrong challenge, origin or format); it is kept for the administrator.
                     var reason = attested.Succeeded ? "made for another account" : attested.Failure.Message;
-                    await auditLog.WriteAsync(Actor(context), AuditActions.PasskeyRefused, context.User.Identity!.Name, ["Passkey"], reason[..Math.Min(reason.Length, 100)], context.RequestAborted);
+                    await auditLog.WriteAsync(Actor(context), AuditActions.PasskeyRefused, context.User.Identity!.Name, ["Passkey"], reason, context.RequestAborted);
                     return Refused("The passkey could not be checked, so it was not added. Start again; a registration lasts five minutes.");
                 }
 
