@@ -74,7 +74,8 @@ public partial class PasskeysCard
     /// <summary>A change to someone's second factors needs proof it is them; a first one does not.</summary>
     private bool NeedsProof => HasAuthenticator || _passkeys.Count > 0;
 
-    protected override async Task OnParametersSetAsync() => await ReloadAsync();
+    // Loaded once: the page re-renders this card as its other parts change, which changes no passkey.
+    protected override async Task OnInitializedAsync() => await ReloadAsync();
 
     private async Task ReloadAsync()
     {
