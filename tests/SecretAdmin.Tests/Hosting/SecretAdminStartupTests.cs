@@ -119,6 +119,7 @@ public sealed class SecretAdminStartupTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
     public async Task Health_DataProtectionKeysFolderOfAnEarlierVersion_LeftAloneWithAWarningThatItIsNoLongerUsed()
     {
         Directory.CreateDirectory(_temp.Data.FormerDataProtectionKeysFolder);
@@ -186,6 +187,7 @@ public sealed class SecretAdminStartupTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
     public async Task Command_KeyRingOfAnEarlierVersionLacksAKeyAValueNames_ConvertsAndThatValueAloneIsUnreadable()
     {
         var ring = TestSealing.Ring(1, 2);
@@ -207,6 +209,7 @@ public sealed class SecretAdminStartupTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
     public async Task WebApp_MalformedKeyRingFileOfAnEarlierVersion_RefusesSayingWhy()
     {
         TestDatabase.SealSmtpPassword(_temp, TestSealing.Ring(1), Password);
@@ -234,6 +237,7 @@ public sealed class SecretAdminStartupTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
     public async Task Health_KeyRingOfAnEarlierVersionFromTheEnvironment_IsConvertedAndOpensSealedData()
     {
         var ring = TestSealing.Ring(4);
@@ -251,6 +255,7 @@ public sealed class SecretAdminStartupTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
     public async Task CommandAndHealth_MalformedKeyRingInEnvironment_RefuseAndReportSayingWhy()
     {
         var environment = new Dictionary<string, string> { [SealingOptions.KeyRingVariable] = "{\"keys\": 1}" };

@@ -11,7 +11,9 @@ namespace SecretAdmin.Tests.Features.Keys;
 /// The first start of this version on a data folder an earlier version left — values sealed with
 /// a key ring in <c>keys/keyring.json</c> or the environment — through the real executable: the
 /// ring's keys become data keys wrapped by a new master key, and no crash at any point loses a value.
+/// Versions with a key ring ran on SQLite alone, so no PostgreSQL database ever needs this conversion.
 /// </summary>
+[Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
 public sealed class KeyRingUpgradeTests(ITestOutputHelper output)
 {
     private const int Users = 12;
