@@ -123,6 +123,20 @@ fi
 postgres_server="Host=127.0.0.1;Port=$pg_port;Username=postgres"
 
 dotnet build SecretAdmin.sln --nologo
+
+# The service and command tests start the app as a process many times, and each start spends
+# most of its CPU compiling. A ReadyToRun publish of the same sources (its own output folder; the build
+# above is untouched) halves that; the tests run it when SECRETADMIN_TEST_EXECUTABLE names it.
+case "$(uname -m)" in
+  x86_64) rid=linux-x64 ;;
+  aarch64) rid=linux-arm64 ;;
+  *) rid="" ;;
+esac
+if [ -n "$rid" ]; then
+  dotnet publish src/SecretAdmin -c Debug -r "$rid" --self-contained false -p:PublishReadyToRun=true \
+    -o "$results/app" --nologo -v quiet
+  export SECRETADMIN_TEST_EXECUTABLE="$results/app/SecretAdmin.dll"
+fi
 status=0
 # The browser tests' several-nodes rehearsal makes its own database on this server (a connection
 # string without a database). Not SECRETADMIN_TEST_POSTGRES: that one moves the unit tests onto

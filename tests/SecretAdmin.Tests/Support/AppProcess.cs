@@ -9,6 +9,20 @@ public static class AppProcess
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
+    /// <summary>
+    /// The variable tests/run.sh sets to a ReadyToRun publish of the app it made from the same build, so
+    /// that the many processes these tests start spend less time compiling: the path of its SecretAdmin.dll.
+    /// </summary>
+    public const string ExecutableVariable = "SECRETADMIN_TEST_EXECUTABLE";
+
+    /// <summary>The SecretAdmin.dll the tests run with `dotnet`: the one <see cref="ExecutableVariable"/> names, or the build output.</summary>
+    public static string Executable { get; } = Environment.GetEnvironmentVariable(ExecutableVariable) switch
+    {
+        { Length: > 0 } path when File.Exists(path) => path,
+        { Length: > 0 } path => throw new InvalidOperationException($"{ExecutableVariable} names {path}, which does not exist."),
+        _ => typeof(Program).Assembly.Location,
+    };
+
     /// <param name="standardInput">Text written to the program's standard input (a password for <c>--password-stdin</c>), then closed.</param>
     public static Task<Result> RunAsync(TempDataDirectory data, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? standardInput = null) =>
         RunAsync(data, args, standardInput is null ? null : Encoding.UTF8.GetBytes(standardInput), environment);
@@ -62,7 +76,7 @@ public static class AppProcess
             WorkingDirectory = data.Path,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        start.ArgumentList.Add(Executable);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -62,7 +62,7 @@ public sealed class WebAppProcess : IAsyncDisposable
             WorkingDirectory = data.Path,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        start.ArgumentList.Add(AppProcess.Executable);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(baseAddress.GetLeftPart(UriPartial.Authority));
         foreach (var name in start.Environment.Keys.Where(n => n.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase) || n.StartsWith("SecretAdmin__", StringComparison.OrdinalIgnoreCase)).ToList())

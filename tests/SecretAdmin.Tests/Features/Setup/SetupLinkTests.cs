@@ -21,7 +21,7 @@ public sealed partial class SetupLinkTests : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = _temp.Path,
         };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        start.ArgumentList.Add(AppProcess.Executable);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
         start.Environment["SecretAdmin__DataDirectory"] = _temp.Path;
