@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace SecretAdmin.Tests.Support;
@@ -45,7 +44,7 @@ public sealed class WebAppProcess : IAsyncDisposable
     /// <param name="https">Serve https:// with a certificate from <see cref="TestCertificate"/> instead of http://.</param>
     public static async Task<WebAppProcess> StartAsync(TempDataDirectory data, IDictionary<string, string>? environment = null, bool https = false)
     {
-        var port = FreeLoopbackPort();
+        var port = AppProcesses.FreeLoopbackPort();
         var baseAddress = new Uri($"{(https ? "https" : "http")}://127.0.0.1:{port}/");
         var settings = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
         if (https)
@@ -118,56 +117,12 @@ public sealed class WebAppProcess : IAsyncDisposable
             Timeout = TimeSpan.FromSeconds(30),
         };
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-        {
-            // It exited meanwhile, or will shortly.
-        }
-
-        _process.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await AppProcesses.StopAsync(_process);
 
     private async Task WaitUntilServingAsync()
     {
         using var client = Client();
-        var deadline = Stopwatch.StartNew();
-        var last = "no answer yet";
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The app exited with code {_process.ExitCode} before it served requests. Output:\n{Log}");
-            }
-
-            try
-            {
-                using var response = await client.GetAsync("/healthz/live");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-
-                last = $"{(int)response.StatusCode}";
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                last = e.Message;
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"{BaseAddress}healthz/live did not answer within 60 s (last: {last}). Output:\n{Log}");
+        await AppProcesses.WaitUntilAnswersAsync(_process, client, "/healthz/live", TimeSpan.FromSeconds(60), "The app", () => Log);
     }
 
     private void Append(string? line)
@@ -179,12 +134,5 @@ public sealed class WebAppProcess : IAsyncDisposable
                 _log.AppendLine(line);
             }
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

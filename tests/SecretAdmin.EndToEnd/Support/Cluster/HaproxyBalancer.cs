@@ -112,9 +112,9 @@ public sealed partial class HaproxyBalancer : IAsyncDisposable
         await File.WriteAllLinesAsync(pemFile, [await File.ReadAllTextAsync(certificateFile), await File.ReadAllTextAsync(keyFile)]);
         var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(certificateFile));
 
-        var port = FreeLoopbackPort();
+        var port = AppProcesses.FreeLoopbackPort();
         var configFile = Path.Combine(folder, "haproxy.cfg");
-        var config = DeriveConfig(await File.ReadAllTextAsync(OperatorConfig), FreeLoopbackPort(), port, pemFile, nodePorts);
+        var config = DeriveConfig(await File.ReadAllTextAsync(OperatorConfig), AppProcesses.FreeLoopbackPort(), port, pemFile, nodePorts);
         await File.WriteAllTextAsync(configFile, config);
 
         var start = new ProcessStartInfo(ExecutablePath)
@@ -293,13 +293,6 @@ public sealed partial class HaproxyBalancer : IAsyncDisposable
                 _log.AppendLine(line);
             }
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"^[ \t]*log[ \t]+/dev/log\b.*$", RegexOptions.Multiline)]
