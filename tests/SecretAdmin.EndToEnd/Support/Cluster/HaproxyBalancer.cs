@@ -99,7 +99,7 @@ public sealed partial class HaproxyBalancer : IAsyncDisposable
         }
         catch
         {
-            DeleteFolder(folder);
+            AppProcesses.DeleteFolder(folder);
             throw;
         }
     }
@@ -217,38 +217,9 @@ public sealed partial class HaproxyBalancer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException)
-        {
-            // It exited meanwhile, or will shortly.
-        }
-
-        _process.Dispose();
+        await AppProcesses.StopAsync(_process);
         _certificate.Dispose();
-        DeleteFolder(_folder);
-    }
-
-    private static void DeleteFolder(string folder)
-    {
-        try
-        {
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is not worth failing the run for.
-        }
+        AppProcesses.DeleteFolder(_folder);
     }
 
     private async Task WaitUntilListeningAsync()
