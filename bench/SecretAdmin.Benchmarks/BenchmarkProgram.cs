@@ -10,7 +10,9 @@ namespace SecretAdmin.Benchmarks;
 /// <summary>
 /// <c>all</c> runs P1 to P5 (docs/benchmarks.md); <c>p1 [BenchmarkDotNet options]</c> runs P1 alone (for example
 /// <c>p1 --job short</c>); <c>p2 [--rows 100000,1000000] [--runs N] [--engine sqlite|postgres]</c>, <c>p3</c> and <c>p4 [options]</c>
-/// run one part each; <c>p6</c> runs P3's second factor on SQLite, PostgreSQL and two PostgreSQL nodes. For a
+/// run one part each; <c>p6</c> runs P3's second factor on SQLite, PostgreSQL and two PostgreSQL nodes behind haproxy,
+/// <c>p6-sql [--sign-ins 100]</c> counts the statements, transactions and round trips of one on PostgreSQL. <c>p5 [--rows 1000,1000000] [--runs 20]</c>
+/// times rotate-master with the master key in a file and on a SoftHSM2 token. For a
 /// profile of one P2 side: <c>p2-seed &lt;folder&gt; &lt;rows&gt;</c>, then
 /// <c>p2-run &lt;side&gt; &lt;folder&gt; &lt;rows&gt; &lt;new run folder&gt;</c> under dotnet-trace, a side being one of
 /// <see cref="ResealSide.All"/>.
@@ -21,7 +23,7 @@ internal static class BenchmarkProgram
     {
         var artifacts = Path.Combine(RepositoryRoot(), "BenchmarkDotNet.Artifacts");
         var results = Path.Combine(artifacts, "results");
-        if (args is ["all" or "p2" or "p2-seed" or "p2-run" or "p3" or "p4" or "p4-serve" or "p4-profile" or "p5" or "p6", ..] && !OperatingSystem.IsLinux())
+        if (args is ["all" or "p2" or "p2-seed" or "p2-run" or "p3" or "p4" or "p4-serve" or "p4-profile" or "p5" or "p6" or "p6-sql", ..] && !OperatingSystem.IsLinux())
         {
             await Console.Error.WriteLineAsync("P2 to P4 read /proc and P3 installs wrk with apt-get: run them on Linux.");
             return 2;
@@ -52,6 +54,8 @@ internal static class BenchmarkProgram
                 return await SignInLoadBenchmark.RunAsync(rest, Path.GetDirectoryName(artifacts)!, results);
             case ["p6"] when OperatingSystem.IsLinux():
                 return await SignInEngines.SignInEnginesBenchmark.RunAsync(Path.GetDirectoryName(artifacts)!, results);
+            case ["p6-sql", .. var rest] when OperatingSystem.IsLinux():
+                return await SignInEngines.SignInStatements.RunAsync(Option(rest, "--sign-ins") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 100, Path.GetDirectoryName(artifacts)!, results);
             case ["p4", .. var rest]:
                 return await Circuits.CircuitBenchmark.RunAsync(rest, Path.GetDirectoryName(artifacts)!, results);
             case ["p4-serve", var dataDirectory, var url, var contentRoot] when OperatingSystem.IsLinux():
@@ -59,7 +63,7 @@ internal static class BenchmarkProgram
             case ["p4-profile", .. var rest]:
                 return await Circuits.CircuitHeapProfile.RunAsync(rest, Path.GetDirectoryName(artifacts)!);
             default:
-                await Console.Error.WriteLineAsync("usage: SecretAdmin.Benchmarks all | p1 [BenchmarkDotNet options] | p2 [--rows 100000,1000000] [--runs N] [--engine sqlite|postgres] | p3 (Linux; installs wrk) | p4 [--circuits 50,100] [--rounds 3] [--sides empty,not-found,oidc,smtp,mfa] | p4-profile <side> [--circuits 30] | p5 [--rows 1000,1000000] [--runs 20] | p6 (Linux; installs wrk; PostgreSQL)");
+                await Console.Error.WriteLineAsync("usage: SecretAdmin.Benchmarks all | p1 [BenchmarkDotNet options] | p2 [--rows 100000,1000000] [--runs N] [--engine sqlite|postgres] | p3 (Linux; installs wrk) | p4 [--circuits 50,100] [--rounds 3] [--sides empty,not-found,oidc,smtp,mfa] | p4-profile <side> [--circuits 30] | p5 [--rows 1000,1000000] [--runs 20] | p6 (Linux; installs wrk and haproxy; PostgreSQL) | p6-sql [--sign-ins 100] (Linux; PostgreSQL)");
                 return 2;
         }
     }

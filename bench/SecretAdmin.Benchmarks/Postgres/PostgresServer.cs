@@ -25,6 +25,12 @@ internal sealed class PostgresServer : IAsyncDisposable
     /// <summary>The server without a database. It may hold a password: for child processes' environment only, never a message.</summary>
     public string ConnectionString { get; }
 
+    /// <summary>The throw-away cluster's postmaster; null for the server <see cref="Variable"/> names (maybe on another machine).</summary>
+    public int? ProcessId => _owned?.ProcessId;
+
+    /// <summary>The throw-away cluster's log; null for the server <see cref="Variable"/> names.</summary>
+    public string? LogFile => _owned?.LogFile;
+
     /// <summary>Which server, for reports; never its password.</summary>
     public string Description => _owned is { } owned
         ? $"a throw-away PostgreSQL {owned.Version} cluster on 127.0.0.1:{owned.Port} (PostgreSQL's defaults but for the listening address, port and socket folder)"

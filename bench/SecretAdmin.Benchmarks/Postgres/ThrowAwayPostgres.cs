@@ -32,6 +32,12 @@ internal sealed class ThrowAwayPostgres : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The postmaster's process id (the first line of postmaster.pid), for its CPU time.</summary>
+    public int ProcessId => int.Parse(File.ReadLines(Path.Combine(_folder, "data", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+
+    /// <summary>The server's log (pg_ctl's <c>-l</c>), for settings that log, such as <c>log_statement=all</c>.</summary>
+    public string LogFile => Path.Combine(_folder, "server.log");
+
     /// <summary>The superuser on the server, without a database: trust authentication on loopback, no password.</summary>
     public string ConnectionString => $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username=postgres";
 

@@ -16,11 +16,12 @@ namespace SecretAdmin.Benchmarks.Reseal;
 /// </summary>
 internal static class BenchmarkHost
 {
-    public static async Task<IHost> StartAsync(string dataDirectory, BenchDatabase database)
+    /// <param name="settings">More of the app's settings, such as where the master key is.</param>
+    public static async Task<IHost> StartAsync(string dataDirectory, BenchDatabase database, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         // A source, not an indexer assignment: AddSecretAdminCore adds sources, which reloads the providers.
-        builder.Configuration.AddInMemoryCollection([new(DataDirectory.Setting, dataDirectory), .. database.Settings]);
+        builder.Configuration.AddInMemoryCollection([new(DataDirectory.Setting, dataDirectory), .. database.Settings, .. settings ?? []]);
         builder.Logging.ClearProviders();
         builder.AddSecretAdminCore();
         var host = builder.Build();

@@ -8,6 +8,18 @@ namespace SecretAdmin.Benchmarks.SignInEngines;
 /// </summary>
 internal sealed record EngineLoadResult(string Configuration, bool OneNode, WrkResult First, WrkResult Second)
 {
+    /// <summary>"direct", or "haproxy (TLS)" when the requests went through haproxy.</summary>
+    public string Front { get; init; } = "direct";
+
+    /// <summary>haproxy's CPU time during the run; null without it.</summary>
+    public double? FrontCpuSeconds { get; init; }
+
+    /// <summary>The throw-away PostgreSQL server's CPU time during the run (all its processes); null on SQLite or a server of one's own.</summary>
+    public double? DatabaseCpuSeconds { get; init; }
+
+    /// <summary>The second-factor POSTs per haproxy server line, from haproxy's log; null without haproxy.</summary>
+    public IReadOnlyDictionary<string, long>? ServedBy { get; init; }
+
     public double RequestsPerSecond => First.RequestsPerSecond + Second.RequestsPerSecond;
 
     public long Requests => First.Requests + Second.Requests;

@@ -1,21 +1,26 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.Versioning;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using SecretAdmin.Benchmarks.Postgres;
 using SecretAdmin.Benchmarks.SignInLoad;
+using SecretAdmin.Features.Account;
 
 namespace SecretAdmin.Benchmarks.SignInEngines;
 
 /// <summary>
-/// P6 (<c>p6</c>): P3's second factor, in one run, on SQLite with one node, on PostgreSQL with one
-/// node, and on PostgreSQL with two nodes (two processes of the published app on one database, the
-/// second with the first's master key copied in, as README's "Run several nodes" sets them up). The
-/// same client in each: two wrk processes side by side, each with one thread and half the
-/// connections and half the users, both aimed at the one node or one at each node, their throughputs
-/// summed. Each engine's users pass the password step once, on its first node, then serve a warm-up
-/// run and the measured runs, two TOTP steps apart; on two nodes the second node accepts two-factor
-/// cookies the first issued. See docs/benchmarks.md.
+/// P6 (<c>p6</c>): P3's second factor, in one run, behind haproxy as deploy/haproxy.cfg sets it up
+/// (<see cref="HaproxyFront"/>, TLS included): SQLite with one node (and the same node direct, for
+/// what the balancer costs), PostgreSQL with one node, and PostgreSQL with two nodes (two processes of
+/// the published app on one database, the second with the first's master key copied in, as README's
+/// "Run several nodes" sets them up). The one-node baselines run behind the same haproxy
+/// configuration with both server lines aimed at the one node, so only the second node differs. The
+/// same client in each: two wrk processes side by side, each with one thread and half the connections
+/// and half the users, their throughputs summed. Each engine's users pass the password step once,
+/// through haproxy, whose round robin pins each to a node with its SRV cookie as it pins browsers;
+/// then a warm-up run and the measured runs, two TOTP steps apart. In the one-node PostgreSQL run,
+/// node A accepts the two-factor cookies node B issued. See docs/benchmarks.md.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal static class SignInEnginesBenchmark
@@ -41,11 +46,14 @@ internal static class SignInEnginesBenchmark
 
     private const int SecondsIntoStep = 3;
 
+    /// <summary>The goal for two nodes behind haproxy: at least 0.9× the throughput of one node behind it.</summary>
+    private const double TwoNodeGoal = 0.9;
+
     private const int PasswordStepParallel = 4;
 
     public static async Task<int> RunAsync(string repositoryRoot, string resultsFolder)
     {
-        if (await Wrk.EnsureInstalledAsync() is { } missing)
+        if ((await Wrk.EnsureInstalledAsync() ?? await HaproxyFront.EnsureInstalledAsync()) is { } missing)
         {
             await Console.Error.WriteLineAsync(missing);
             return 2;
@@ -109,36 +117,63 @@ internal static class SignInEnginesBenchmark
         await File.WriteAllTextAsync(script, WrkScripts.SecondFactor);
         var cookieLifetime = TimeSpan.FromMinutes(5);
 
-        // SQLite, one node: the password step, a warm-up run, then the measured run two steps later with the same users.
+        var operatorConfig = HaproxyFront.OperatorConfig(repositoryRoot);
+
+        // SQLite, one node behind haproxy (both of deploy/haproxy.cfg's server lines aimed at it): the
+        // password step through haproxy, a warm-up run, the measured run two steps later with the same
+        // users, and two steps after that the same node without haproxy (what the balancer costs).
         await using (var app = await AppUnderTest.StartAsync(published, sqliteData, BenchDatabase.Sqlite, Path.Combine(resultsFolder, "P6-app-sqlite.log")))
         using (new ProcessExitGuard(app.ProcessId))
+        await using (var front = await HaproxyFront.StartAsync(operatorConfig, Servers(app, app), Path.Combine(root, "haproxy-sqlite"), Path.Combine(resultsFolder, "P6-haproxy-sqlite.log")))
+        using (new ProcessExitGuard(front.ProcessId))
         {
-            Log($"SQLite node started at {app.Address}");
-            var sessions = await PasswordStepAsync(app, MeasuredUsers);
-            var warmUp = await MeasureAsync("SQLite, warm-up", [app, app], sessions, sqliteUsers, notBeforeStep: 0, script, root, resultsFolder);
-            var result = await MeasureAsync("SQLite, 1 node", [app, app], sessions, sqliteUsers, NextUnusedStep(warmUp), script, root, resultsFolder);
+            Log($"SQLite node started at {app.Address}, haproxy at {front.Address} with both server lines on it");
+            var sessions = await PasswordStepAsync(front.Address, front.Certificate, MeasuredUsers);
+            LoadTarget[] viaFront = [new(front.Address, app.ProcessId), new(front.Address, app.ProcessId)];
+            var warmUp = await MeasureAsync("SQLite, warm-up", viaFront, oneNode: true, front, postgresProcessId: null, sessions, sqliteUsers, notBeforeStep: 0, script, root, resultsFolder);
+            var result = await MeasureAsync("SQLite, 1 node behind haproxy", viaFront, oneNode: true, front, postgresProcessId: null, sessions, sqliteUsers, NextUnusedStep(warmUp), script, root, resultsFolder);
             results.Add(result);
             Check(result, sessions, cookieLifetime, problems);
+            LoadTarget[] direct = [new(app.Address, app.ProcessId), new(app.Address, app.ProcessId)];
+            var alone = await MeasureAsync("SQLite, 1 node direct", direct, oneNode: true, front: null, postgresProcessId: null, sessions, sqliteUsers, NextUnusedStep(result), script, root, resultsFolder);
+            results.Add(alone);
+            Check(alone, sessions, cookieLifetime, problems);
         }
 
         // PostgreSQL: nodes A and B on the same database, B's data folder holding A's master key
-        // (README: "Run several nodes"). Both warmed up together, then A alone, then both.
+        // (README: "Run several nodes"), and two haproxy processes on deploy/haproxy.cfg: one with its
+        // server lines on A and B, one with both on A (the one-node baseline: the same balancer, the
+        // same cookies, one node). The password step goes through the two-node haproxy, so round robin
+        // pins each user to A or B with its SRV cookie, as browsers are pinned; the code POSTs carry it.
         var nodeBData = Path.Combine(root, "node-b");
         Reseal.SealedUserDatabase.Copy(nodeAData, nodeBData);
         await using (var nodeA = await AppUnderTest.StartAsync(published, nodeAData, postgres, Path.Combine(resultsFolder, "P6-app-postgres-a.log")))
         using (new ProcessExitGuard(nodeA.ProcessId))
         await using (var nodeB = await AppUnderTest.StartAsync(published, nodeBData, postgres, Path.Combine(resultsFolder, "P6-app-postgres-b.log")))
         using (new ProcessExitGuard(nodeB.ProcessId))
+        await using (var two = await HaproxyFront.StartAsync(operatorConfig, Servers(nodeA, nodeB), Path.Combine(root, "haproxy-two"), Path.Combine(resultsFolder, "P6-haproxy-two-nodes.log")))
+        using (new ProcessExitGuard(two.ProcessId))
+        await using (var one = await HaproxyFront.StartAsync(operatorConfig, Servers(nodeA, nodeA), Path.Combine(root, "haproxy-one"), Path.Combine(resultsFolder, "P6-haproxy-one-node.log")))
+        using (new ProcessExitGuard(one.ProcessId))
         {
-            Log($"PostgreSQL nodes started at {nodeA.Address} (A) and {nodeB.Address} (B)");
-            var sessions = await PasswordStepAsync(nodeA, MeasuredUsers);
-            var warmUp = await MeasureAsync("PostgreSQL, warm-up of both nodes", [nodeA, nodeB], sessions, postgresUsers, notBeforeStep: 0, script, root, resultsFolder);
-            var one = await MeasureAsync("PostgreSQL, 1 node", [nodeA, nodeA], sessions, postgresUsers, NextUnusedStep(warmUp), script, root, resultsFolder);
-            results.Add(one);
-            Check(one, sessions, cookieLifetime, problems);
-            var two = await MeasureAsync("PostgreSQL, 2 nodes", [nodeA, nodeB], sessions, postgresUsers, NextUnusedStep(one), script, root, resultsFolder);
-            results.Add(two);
-            Check(two, sessions, cookieLifetime, problems);
+            Log($"PostgreSQL nodes started at {nodeA.Address} (A) and {nodeB.Address} (B); haproxy at {two.Address} (A and B) and {one.Address} (both lines on A)");
+            var mark = two.LogMark();
+            var sessions = await PasswordStepAsync(two.Address, two.Certificate, MeasuredUsers);
+            var pinned = await two.ServedAsync("POST", AccountPaths.Login, mark);
+            notes.Add($"PostgreSQL password step through the two-node haproxy: {Served(pinned)} (round robin pins each user with the SRV cookie); in the one-node run node A also serves the users pinned to node B, with the two-factor cookies node B issued.");
+            LoadTarget[] viaTwo = [new(two.Address, nodeA.ProcessId), new(two.Address, nodeB.ProcessId)];
+            LoadTarget[] viaOne = [new(one.Address, nodeA.ProcessId), new(one.Address, nodeA.ProcessId)];
+            var warmUp = await MeasureAsync("PostgreSQL, warm-up of both nodes", viaTwo, oneNode: false, two, server.ProcessId, sessions, postgresUsers, notBeforeStep: 0, script, root, resultsFolder);
+            var oneNode = await MeasureAsync("PostgreSQL, 1 node behind haproxy", viaOne, oneNode: true, one, server.ProcessId, sessions, postgresUsers, NextUnusedStep(warmUp), script, root, resultsFolder);
+            results.Add(oneNode);
+            Check(oneNode, sessions, cookieLifetime, problems);
+            var twoNodes = await MeasureAsync("PostgreSQL, 2 nodes behind haproxy", viaTwo, oneNode: false, two, server.ProcessId, sessions, postgresUsers, NextUnusedStep(oneNode), script, root, resultsFolder);
+            results.Add(twoNodes);
+            Check(twoNodes, sessions, cookieLifetime, problems);
+            if (twoNodes.ServedBy is not { } served || !served.TryGetValue("node-a", out var byA) || !served.TryGetValue("node-b", out var byB) || byA == 0 || byB == 0)
+            {
+                problems.Add($"PostgreSQL, 2 nodes: haproxy's log does not show both nodes serving second factors ({Served(twoNodes.ServedBy)}).");
+            }
         }
 
         await server.DropDatabaseAsync(databaseName);
@@ -154,32 +189,47 @@ internal static class SignInEnginesBenchmark
     /// <summary>The step after the last one <paramref name="run"/> could have used (it sent its step's codes and the next's).</summary>
     private static long NextUnusedStep(EngineLoadResult run) => TotpCodes.StepAt(run.First.StartedAt) + 2;
 
-    private static async Task<SignInSession[]> PasswordStepAsync(AppUnderTest app, int count)
+    private static async Task<SignInSession[]> PasswordStepAsync(Uri address, X509Certificate2 certificate, int count)
     {
         var clock = Stopwatch.StartNew();
-        using var passwordStep = new PasswordStep(app.Address);
+        using var passwordStep = new PasswordStep(address, certificate);
         var sessions = await passwordStep.SignInAsync(0, count, PasswordStepParallel, DateTimeOffset.UtcNow + PasswordStepLimit);
-        Log($"password step of {sessions.Length:N0} users on {app.Address} in {clock.Elapsed.TotalSeconds:F1} s ({sessions.Length / clock.Elapsed.TotalSeconds:F1}/s)");
+        Log($"password step of {sessions.Length:N0} users on {address} in {clock.Elapsed.TotalSeconds:F1} s ({sessions.Length / clock.Elapsed.TotalSeconds:F1}/s)");
         return sessions;
     }
+
+    /// <summary>The server line haproxy pinned the session to (its SRV cookie), or "" without one.</summary>
+    private static string PinnedNode(SignInSession session) =>
+        session.CookieHeader.Split("; ").FirstOrDefault(c => c.StartsWith("SRV=", StringComparison.Ordinal))?["SRV=".Length..] ?? "";
+
+    /// <summary>deploy/haproxy.cfg's two server lines, aimed at these nodes' ports.</summary>
+    private static Dictionary<string, int> Servers(AppUnderTest nodeA, AppUnderTest nodeB) =>
+        new(StringComparer.Ordinal) { ["node-a"] = nodeA.Address.Port, ["node-b"] = nodeB.Address.Port };
+
+    private static string Served(IReadOnlyDictionary<string, long>? served) =>
+        served is null || served.Count == 0 ? "no request in haproxy's log" : string.Join(", ", served.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value:N0}"));
 
     /// <summary>
     /// Waits for <see cref="SecondsIntoStep"/> seconds into a TOTP step (not before <paramref name="notBeforeStep"/>),
     /// then runs two wrk processes side by side, the first on <paramref name="targets"/>[0] with the even users,
     /// the second on <paramref name="targets"/>[1] with the odd ones; each user may send that step's code and the next's.
+    /// Each wrk process measures the CPU of its target's node; behind haproxy, haproxy's CPU and which server took each POST are measured too.
     /// </summary>
     private static async Task<EngineLoadResult> MeasureAsync(
-        string configuration, AppUnderTest[] targets, SignInSession[] sessions, SeededUsers users, long notBeforeStep, string script, string root, string resultsFolder)
+        string configuration, LoadTarget[] targets, bool oneNode, HaproxyFront? front, int? postgresProcessId, SignInSession[] sessions, SeededUsers users, long notBeforeStep, string script, string root, string resultsFolder)
     {
         var now = DateTimeOffset.UtcNow;
         var step = Math.Max(notBeforeStep, TotpCodes.StepAt(now.AddSeconds(-SecondsIntoStep + 1)) + 1);
         var start = DateTimeOffset.FromUnixTimeSeconds((step * TotpCodes.PeriodSeconds) + SecondsIntoStep);
         var runs = new Task<WrkResult>[2];
         var files = new string[2];
+        // Half the users each, and half of each node's users each (by the SRV cookie haproxy pinned them with):
+        // so neither wrk process is one node's client, and a slow node holds up both alike, as it would browsers.
+        var split = sessions.GroupBy(PinnedNode, StringComparer.Ordinal).SelectMany(node => node.Select((session, n) => (session, n))).ToArray();
         for (var i = 0; i < 2; i++)
         {
             files[i] = Path.Combine(root, $"measured-{i}.tsv");
-            var half = sessions.Where((_, n) => n % 2 == i).ToArray();
+            var half = split.Where(s => s.n % 2 == i).Select(s => s.session).OrderBy(s => s.User).ToArray();
             await TotpCodes.WriteSessionsFileAsync(files[i], half, users.Secrets, step, 2);
         }
 
@@ -189,22 +239,36 @@ internal static class SignInEnginesBenchmark
             await Task.Delay(start - DateTimeOffset.UtcNow);
         }
 
+        var mark = front?.LogMark() ?? 0;
+        var frontCpuBefore = front is null ? null : CpuTimes.Read(front.ProcessId);
+        var databaseCpuBefore = postgresProcessId is { } postmaster ? PostgresCpu.Seconds(postmaster) : 0;
         for (var i = 0; i < 2; i++)
         {
             var target = targets[i];
             runs[i] = Wrk.RunAsync($"{configuration}, wrk {i + 1} on {target.Address}", new Uri(target.Address, PasswordStep.CodeFormPath), script,
-                ScriptArguments(target, files[i], step, PerProcess.Threads, steps: 2), PerProcess, target.ProcessId, Path.Combine(resultsFolder, $"P6-wrk-{i + 1}.log"));
+                ScriptArguments(target.Address, files[i], step, PerProcess.Threads, steps: 2), PerProcess, target.NodeProcessId, Path.Combine(resultsFolder, $"P6-wrk-{i + 1}.log"));
         }
 
-        var result = new EngineLoadResult(configuration, targets[0] == targets[1], await runs[0], await runs[1]);
-        Log($"{configuration}: {result.RequestsPerSecond:N0}/s ({result.First.RequestsPerSecond:N0} + {result.Second.RequestsPerSecond:N0}), p50 {SignInLoadReport.Ms(result.P50Microseconds)} ms, p99 {SignInLoadReport.Ms(result.P99Microseconds)} ms, {result.Errors:N0} errors, {result.Reused:N0} reused codes; load {result.LoadAverageBefore:F2}→{result.LoadAverageAfter:F2}");
+        var first = await runs[0];
+        var second = await runs[1];
+        var frontCpu = front is null ? (double?)null : (CpuTimes.Read(front.ProcessId) - frontCpuBefore!).ProcessSeconds;
+        var databaseCpu = postgresProcessId is { } server ? PostgresCpu.Seconds(server) - databaseCpuBefore : (double?)null;
+        var result = new EngineLoadResult(configuration, oneNode, first, second)
+        {
+            Front = front is null ? "direct" : "haproxy (TLS)",
+            FrontCpuSeconds = frontCpu,
+            DatabaseCpuSeconds = databaseCpu,
+            ServedBy = front is null ? null : await front.ServedAsync("POST", AccountPaths.LoginWithCode, mark),
+        };
+        Log($"{configuration}: {result.RequestsPerSecond:N0}/s ({result.First.RequestsPerSecond:N0} + {result.Second.RequestsPerSecond:N0}), p50 {SignInLoadReport.Ms(result.P50Microseconds)} ms, p99 {SignInLoadReport.Ms(result.P99Microseconds)} ms, {result.Errors:N0} errors, {result.Reused:N0} reused codes; {(front is null ? "direct" : $"served by {Served(result.ServedBy)}")}; load {result.LoadAverageBefore:F2}→{result.LoadAverageAfter:F2}");
         return result;
     }
 
-    private static string[] ScriptArguments(AppUnderTest app, string sessionsFile, long firstStep, int threads, int steps) =>
+    /// <summary>The script's arguments; a success is a 302 to the return URL on the address the client used (the app builds it from the request, https behind haproxy).</summary>
+    private static string[] ScriptArguments(Uri address, string sessionsFile, long firstStep, int threads, int steps) =>
     [
         sessionsFile, threads.ToString(CultureInfo.InvariantCulture), firstStep.ToString(CultureInfo.InvariantCulture), steps.ToString(CultureInfo.InvariantCulture),
-        TotpCodes.PeriodSeconds.ToString(CultureInfo.InvariantCulture), PasswordStep.CodeFormPath, new Uri(app.Address, PasswordStep.ReturnUrl).ToString(),
+        TotpCodes.PeriodSeconds.ToString(CultureInfo.InvariantCulture), PasswordStep.CodeFormPath, new Uri(address, PasswordStep.ReturnUrl).ToString(),
     ];
 
     private static void Check(EngineLoadResult result, SignInSession[] sessions, TimeSpan cookieLifetime, List<string> problems)
@@ -231,27 +295,35 @@ internal static class SignInEnginesBenchmark
     {
         var report = new StringBuilder();
         report.AppendLine("## P6 — second-factor sign-in by engine and nodes").AppendLine();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Two wrk processes side by side, each {PerProcess.Threads} thread, {PerProcess.Connections} connections, {PerProcess.DurationSeconds} s, timeout {PerProcess.TimeoutSeconds} s; {MeasuredUsers:N0} users per engine past the password step, each sending the step's code and the next step's, in a warm-up run and then in each measured run (two TOTP steps apart). Requests/s summed over both; p50 and p99 the higher of the two processes'. Took {took.TotalMinutes:F1} min.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Two wrk processes side by side, each {PerProcess.Threads} thread, {PerProcess.Connections} connections, {PerProcess.DurationSeconds} s, timeout {PerProcess.TimeoutSeconds} s; {MeasuredUsers:N0} users per engine past the password step, each sending the step's code and the next step's, in a warm-up run and then in each measured run (two TOTP steps apart). Each wrk process has half of each node's users (by their SRV cookie) and sends through haproxy, which routes by that cookie, or straight to the node. Requests/s summed over both; p50 and p99 the higher of the two processes'. Took {took.TotalMinutes:F1} min.");
         foreach (var note in notes)
         {
             report.AppendLine().AppendLine(note);
         }
 
         report.AppendLine();
-        report.AppendLine("| configuration | at (UTC) | requests | second factors/s | wrk 1 + wrk 2 /s | p50 ms | p99 ms | errors | app CPU s | app CPU µs/request | machine busy | load average |");
-        report.AppendLine("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|");
+        report.AppendLine("| configuration | front | at (UTC) | requests | second factors/s | wrk 1 + wrk 2 /s | p50 ms | p99 ms | errors | app CPU s | app CPU µs/request | node A + node B CPU s | PostgreSQL CPU µs/request | haproxy CPU s | served by (haproxy log) | machine busy | load average |");
+        report.AppendLine("|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---|");
         foreach (var r in results)
         {
             report.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Configuration} | {r.First.StartedAt:HH:mm:ss} | {r.Requests:N0} | {r.RequestsPerSecond:N0} | {r.First.RequestsPerSecond:N0} + {r.Second.RequestsPerSecond:N0} | {SignInLoadReport.Ms(r.P50Microseconds)} | {SignInLoadReport.Ms(r.P99Microseconds)} | {r.Errors:N0} | {r.AppCpuSeconds:F1} | {r.AppCpuSeconds * 1e6 / r.Requests:N0} | {r.MachineBusy:P0} | {r.LoadAverageBefore:F2}→{r.LoadAverageAfter:F2} |");
+                $"| {r.Configuration} | {r.Front} | {r.First.StartedAt:HH:mm:ss} | {r.Requests:N0} | {r.RequestsPerSecond:N0} | {r.First.RequestsPerSecond:N0} + {r.Second.RequestsPerSecond:N0} | {SignInLoadReport.Ms(r.P50Microseconds)} | {SignInLoadReport.Ms(r.P99Microseconds)} | {r.Errors:N0} | {r.AppCpuSeconds:F1} | {r.AppCpuSeconds * 1e6 / r.Requests:N0} | {(r.OneNode ? "–" : $"{r.First.AppCpu.ProcessSeconds:F1} + {r.Second.AppCpu.ProcessSeconds:F1}")} | {(r.DatabaseCpuSeconds is { } db ? (db * 1e6 / r.Requests).ToString("N0", CultureInfo.InvariantCulture) : "–")} | {(r.FrontCpuSeconds is { } cpu ? cpu.ToString("F1", CultureInfo.InvariantCulture) : "–")} | {(r.ServedBy is null ? "–" : Served(r.ServedBy))} | {r.MachineBusy:P0} | {r.LoadAverageBefore:F2}→{r.LoadAverageAfter:F2} |");
         }
 
-        if (results.Count == 3)
+        var byName = results.ToDictionary(r => r.Configuration, StringComparer.Ordinal);
+        (string Name, string Of, string To, string Goal)[] ratios =
+        [
+            ("PostgreSQL 1 node / SQLite 1 node, both behind haproxy", "PostgreSQL, 1 node behind haproxy", "SQLite, 1 node behind haproxy", "measured, no goal"),
+            ("PostgreSQL 2 nodes / 1 node, both behind haproxy", "PostgreSQL, 2 nodes behind haproxy", "PostgreSQL, 1 node behind haproxy", $"≥ {TwoNodeGoal:F1}"),
+            ("SQLite 1 node behind haproxy / direct", "SQLite, 1 node behind haproxy", "SQLite, 1 node direct", "what haproxy (TLS) costs on one node"),
+        ];
+        report.AppendLine().AppendLine("| ratio | throughput | p50 | p99 | goal |").AppendLine("|---|---:|---:|---:|---|");
+        foreach (var (name, of, to, goal) in ratios)
         {
-            var (sqlite, one, two) = (results[0], results[1], results[2]);
-            report.AppendLine().AppendLine("| ratio | throughput | p50 | p99 |").AppendLine("|---|---:|---:|---:|");
-            report.AppendLine(CultureInfo.InvariantCulture, $"| PostgreSQL 1 node / SQLite 1 node | {one.RequestsPerSecond / sqlite.RequestsPerSecond:F2} | {one.P50Microseconds / sqlite.P50Microseconds:F2} | {one.P99Microseconds / sqlite.P99Microseconds:F2} |");
-            report.AppendLine(CultureInfo.InvariantCulture, $"| PostgreSQL 2 nodes / PostgreSQL 1 node | {two.RequestsPerSecond / one.RequestsPerSecond:F2} | {two.P50Microseconds / one.P50Microseconds:F2} | {two.P99Microseconds / one.P99Microseconds:F2} |");
+            if (byName.TryGetValue(of, out var x) && byName.TryGetValue(to, out var y))
+            {
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {x.RequestsPerSecond / y.RequestsPerSecond:F2} | {x.P50Microseconds / y.P50Microseconds:F2} | {x.P99Microseconds / y.P99Microseconds:F2} | {goal} |");
+            }
         }
 
         report.AppendLine().AppendLine(problems.Count == 0 ? "Checks: all passed (no errors, no code sent twice, every two-factor cookie valid to the end, no error in the apps' logs)." : "Problems:");

@@ -53,7 +53,8 @@ internal sealed class AppUnderTest : IAsyncDisposable
     }
 
     /// <summary>Starts the published app on <paramref name="dataFolder"/> and <paramref name="database"/>, and waits until <c>/healthz</c> answers 200.</summary>
-    public static async Task<AppUnderTest> StartAsync(string published, string dataFolder, BenchDatabase database, string logFile)
+    /// <param name="environment">More environment variables for the app, such as log levels.</param>
+    public static async Task<AppUnderTest> StartAsync(string published, string dataFolder, BenchDatabase database, string logFile, IEnumerable<KeyValuePair<string, string>>? environment = null)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo("dotnet")
@@ -70,6 +71,11 @@ internal sealed class AppUnderTest : IAsyncDisposable
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["SecretAdmin__DataDirectory"] = dataFolder;
         foreach (var (name, value) in database.EnvironmentVariables)
+        {
+            start.Environment[name] = value;
+        }
+
+        foreach (var (name, value) in environment ?? [])
         {
             start.Environment[name] = value;
         }

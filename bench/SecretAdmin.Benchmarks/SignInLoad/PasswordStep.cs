@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using SecretAdmin.Features.Account;
 
@@ -7,9 +8,10 @@ namespace SecretAdmin.Benchmarks.SignInLoad;
 /// <summary>
 /// The password step of many users over HTTP, as a browser does it: GET the sign-in form, POST it
 /// (302 to the code form, with Identity's two-factor cookie), then GET the code form for its
-/// antiforgery token. Cookies are kept by hand per user; redirects are not followed.
+/// antiforgery token. Cookies are kept by hand per user (a balancer's stickiness cookie among them);
+/// redirects are not followed. Over https only <paramref name="trustedCertificate"/> is accepted.
 /// </summary>
-internal sealed partial class PasswordStep(Uri address) : IDisposable
+internal sealed partial class PasswordStep(Uri address, X509Certificate2? trustedCertificate = null) : IDisposable
 {
     public const string ReturnUrl = AccountPaths.Account;
 
@@ -20,7 +22,13 @@ internal sealed partial class PasswordStep(Uri address) : IDisposable
 
     private static readonly string SignInFormPath = $"{AccountPaths.Login}?returnUrl={Uri.EscapeDataString(ReturnUrl)}";
 
-    private readonly HttpClient _client = new(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, MaxConnectionsPerServer = 64 })
+    private readonly HttpClient _client = new(new SocketsHttpHandler
+    {
+        UseCookies = false,
+        AllowAutoRedirect = false,
+        MaxConnectionsPerServer = 64,
+        SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && trustedCertificate is not null && presented.GetCertHashString() == trustedCertificate.Thumbprint },
+    })
     {
         BaseAddress = address,
         Timeout = TimeSpan.FromSeconds(60),

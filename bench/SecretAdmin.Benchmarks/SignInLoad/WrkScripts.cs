@@ -119,7 +119,8 @@ internal static class WrkScripts
         end
 
         function response(status, headers, body)
-          if status == 302 and headers["Location"] == expected_location then
+          -- haproxy forwards header names in lower case (HTTP/1.1 names are case-insensitive).
+          if status == 302 and (headers["Location"] or headers["location"]) == expected_location then
             succeeded = succeeded + 1
           elseif status == 200 and body:find("That code is not valid", 1, true) then
             refused = refused + 1
