@@ -79,8 +79,10 @@ public sealed class PostgresEngine : IDatabaseEngine
 
     /// <remarks>
     /// Nodes starting together migrate one at a time under a session advisory lock, which the server
-    /// releases when a migrating process dies. The history table is made first, so a new database
-    /// does not log EF Core's failed read of it as an error.
+    /// releases when a migrating process dies. The node gives it back itself when it is done: the
+    /// connection goes back to the pool with its session as it is when the connection string says
+    /// <c>No Reset On Close</c>. The history table is made first, so a new database does not log
+    /// EF Core's failed read of it as an error.
     /// </remarks>
     public async Task MigrateAsync(SecretAdminDbContext db, CancellationToken cancellationToken)
     {
@@ -88,8 +90,19 @@ public sealed class PostgresEngine : IDatabaseEngine
         try
         {
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", cancellationToken);
-            await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);
-            await db.Database.MigrateAsync(cancellationToken);
+            try
+            {
+                await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);
+                await db.Database.MigrateAsync(cancellationToken);
+            }
+            finally
+            {
+                // A broken connection's session is gone, and the lock with it.
+                if (db.Database.GetDbConnection().State == System.Data.ConnectionState.Open)
+                {
+                    await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLock})", CancellationToken.None);
+                }
+            }
         }
         finally
         {
