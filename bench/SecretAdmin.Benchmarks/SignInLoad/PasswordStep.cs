@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using SecretAdmin.Features.Account;
 
 namespace SecretAdmin.Benchmarks.SignInLoad;
@@ -9,7 +8,7 @@ namespace SecretAdmin.Benchmarks.SignInLoad;
 /// (302 to the code form, with Identity's two-factor cookie), then GET the code form for its
 /// antiforgery token. Cookies are kept by hand per user; redirects are not followed.
 /// </summary>
-internal sealed partial class PasswordStep(Uri address) : IDisposable
+internal sealed class PasswordStep(Uri address) : IDisposable
 {
     public const string ReturnUrl = AccountPaths.Account;
 
@@ -20,11 +19,7 @@ internal sealed partial class PasswordStep(Uri address) : IDisposable
 
     private static readonly string SignInFormPath = $"{AccountPaths.Login}?returnUrl={Uri.EscapeDataString(ReturnUrl)}";
 
-    private readonly HttpClient _client = new(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, MaxConnectionsPerServer = 64 })
-    {
-        BaseAddress = address,
-        Timeout = TimeSpan.FromSeconds(60),
-    };
+    private readonly BrowserForms _forms = new(address);
 
     /// <summary>
     /// Takes users <paramref name="firstUser"/>, <paramref name="firstUser"/> + 1, … through the
@@ -51,13 +46,13 @@ internal sealed partial class PasswordStep(Uri address) : IDisposable
     public async Task<SignInSession> SignInAsync(int user)
     {
         var cookies = new Dictionary<string, string>(StringComparer.Ordinal);
-        var (signInPage, signInToken) = await GetFormAsync(SignInFormPath, cookies);
+        var (signInPage, signInToken) = await _forms.GetFormAsync(SignInFormPath, cookies);
         if (!signInPage.Contains("name=\"Input.Password\"", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"GET {SignInFormPath} showed no sign-in form.");
         }
 
-        using (var post = await PostAsync(SignInFormPath, cookies, new Dictionary<string, string>
+        using (var post = await _forms.PostAsync(SignInFormPath, cookies, new Dictionary<string, string>
         {
             ["_handler"] = "login",
             ["__RequestVerificationToken"] = signInToken,
@@ -77,13 +72,13 @@ internal sealed partial class PasswordStep(Uri address) : IDisposable
         }
 
         var signedInAt = DateTimeOffset.UtcNow;
-        var (codePage, codeToken) = await GetFormAsync(CodeFormPath, cookies);
+        var (codePage, codeToken) = await _forms.GetFormAsync(CodeFormPath, cookies);
         if (!codePage.Contains("name=\"Input.Code\"", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"GET {CodeFormPath} after the password step of user {user} showed no code form.");
         }
 
-        return new SignInSession(user, CookieHeader(cookies), codeToken, signedInAt);
+        return new SignInSession(user, BrowserForms.CookieHeader(cookies), codeToken, signedInAt);
     }
 
     /// <summary>Posts a code as the code form does; for the set-up checks before the load.</summary>
@@ -99,77 +94,12 @@ internal sealed partial class PasswordStep(Uri address) : IDisposable
             }),
         };
         request.Headers.Add("Cookie", session.CookieHeader);
-        return await _client.SendAsync(request);
+        return await _forms.Client.SendAsync(request);
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose() => _forms.Dispose();
 
     /// <summary>The path and query of a redirect: the app's redirects after a form post are absolute.</summary>
     public static string? PathOf(Uri? location) =>
         location is null ? null : location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString;
-
-    private async Task<(string Html, string Token)> GetFormAsync(string path, Dictionary<string, string> cookies)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        AddCookies(request, cookies);
-        using var response = await _client.SendAsync(request);
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            throw new InvalidOperationException($"GET {path} gave {(int)response.StatusCode} {response.Headers.Location}.");
-        }
-
-        Keep(response, cookies);
-        var html = await response.Content.ReadAsStringAsync();
-        var token = AntiforgeryField().Match(html);
-        return token.Success
-            ? (html, WebUtility.HtmlDecode(token.Groups["value"].Value))
-            : throw new InvalidOperationException($"GET {path} has no antiforgery token.");
-    }
-
-    private async Task<HttpResponseMessage> PostAsync(string path, Dictionary<string, string> cookies, Dictionary<string, string> form)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        AddCookies(request, cookies);
-        var response = await _client.SendAsync(request);
-        Keep(response, cookies);
-        return response;
-    }
-
-    private static void AddCookies(HttpRequestMessage request, Dictionary<string, string> cookies)
-    {
-        if (cookies.Count > 0)
-        {
-            request.Headers.Add("Cookie", CookieHeader(cookies));
-        }
-    }
-
-    private static string CookieHeader(Dictionary<string, string> cookies) =>
-        string.Join("; ", cookies.Select(c => $"{c.Key}={c.Value}"));
-
-    /// <summary>Applies the response's Set-Cookie headers: a cookie set to expire in the past is removed.</summary>
-    private static void Keep(HttpResponseMessage response, Dictionary<string, string> cookies)
-    {
-        if (!response.Headers.TryGetValues("Set-Cookie", out var setCookies))
-        {
-            return;
-        }
-
-        foreach (var setCookie in setCookies)
-        {
-            var pair = setCookie.Split(';', 2)[0];
-            var at = pair.IndexOf('=', StringComparison.Ordinal);
-            var (name, value) = (pair[..at].Trim(), pair[(at + 1)..].Trim());
-            if (value.Length == 0 || setCookie.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase))
-            {
-                cookies.Remove(name);
-            }
-            else
-            {
-                cookies[name] = value;
-            }
-        }
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"(?<value>[^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }
