@@ -109,30 +109,14 @@ internal static partial class SignInVsTemplateBenchmark
         await ProbeAsync(secretAdminStep, templateStep, secretAdminUsers.Secrets, templateUsers.Secrets);
         Log("probes passed: a current code signs in on each app (302 to its return URL with its session cookie), a wrong one shows each app's form again with its alert");
 
-        // The password step: warm-up users, then the measured ones, in each app.
-        var first = SignInVsTemplateSettings.ProbeUsers;
-        var count = SignInVsTemplateSettings.WarmUpUsers + settings.Users;
-        clock.Restart();
-        var secretAdminSessions = await secretAdminStep.SignInAsync(first, count, SignInVsTemplateSettings.PasswordStepParallel, DateTimeOffset.MaxValue);
-        run.SecretAdminPasswordStepsPerSecond = count / clock.Elapsed.TotalSeconds;
-        Log($"SecretAdmin: password step of {count:N0} users in {clock.Elapsed.TotalSeconds:F1} s ({run.SecretAdminPasswordStepsPerSecond:F1}/s)");
-        clock.Restart();
-        var templateSessions = await templateStep.SignInAsync(first, count, SignInVsTemplateSettings.PasswordStepParallel);
-        run.TemplatePasswordStepsPerSecond = count / clock.Elapsed.TotalSeconds;
-        Log($"template: password step of {count:N0} users in {clock.Elapsed.TotalSeconds:F1} s ({run.TemplatePasswordStepsPerSecond:F1}/s)");
-        if (secretAdminSessions.Length != count)
-        {
-            throw new InvalidOperationException($"Only {secretAdminSessions.Length:N0} of {count:N0} SecretAdmin users passed the password step.");
-        }
-
-        run.SecretAdminFirstSessionAt = secretAdminSessions.Min(s => s.SignedInAt);
-        run.TemplateFirstSessionAt = templateSessions.Min(s => s.SignedInAt);
-
+        // Saturation users (and the warm-up's) through the password step, in each app.
         var warm = SignInVsTemplateSettings.WarmUpUsers;
-        var secretAdminMainCodes = Codes(secretAdminSessions[warm..], secretAdminUsers.Secrets);
-        var templateMainCodes = Codes(templateSessions[warm..], templateUsers.Secrets);
-        var secretAdminMain = new SecretAdminSecondFactor(secretAdminSessions[warm..], secretAdminMainCodes);
-        var templateMain = new TemplateSecondFactor(templateStep.CodeFormPath, templateSessions[warm..], templateMainCodes);
+        var saturationFirst = SignInVsTemplateSettings.ProbeUsers + warm;
+        var (secretAdminSessions, templateSessions) = await PasswordStepAsync(run, secretAdminStep, templateStep, SignInVsTemplateSettings.ProbeUsers, warm + settings.Users);
+        run.SaturationFirstSessionAt = Min(secretAdminSessions, templateSessions);
+
+        var secretAdminSaturationCodes = Codes(secretAdminSessions[warm..], secretAdminUsers.Secrets);
+        var templateSaturationCodes = Codes(templateSessions[warm..], templateUsers.Secrets);
 
         using var secretAdminClient = LoadDriver.CreateClient(secretAdmin.Address, Math.Max(settings.Connections, 512));
         using var templateClient = LoadDriver.CreateClient(templateApp.Address, Math.Max(settings.Connections, 512));
@@ -150,19 +134,22 @@ internal static partial class SignInVsTemplateBenchmark
         // Saturation, each app in turn within one TOTP step: its codes for n − 1, n and n + 1.
         var stepStart = await WaitForNextStepAsync();
         Log($"saturation runs from {stepStart + IntoStep:HH:mm:ss} UTC");
-        run.TemplateSaturation = await LoadDriver.RunClosedAsync("template, saturation", templateClient, templateMain, connections, duration, templateApp.ProcessId);
+        run.TemplateSaturation = await LoadDriver.RunClosedAsync("template, saturation", templateClient,
+            new TemplateSecondFactor(templateStep.CodeFormPath, templateSessions[warm..], templateSaturationCodes), connections, duration, templateApp.ProcessId);
         Print(run.TemplateSaturation);
         await Task.Delay(TimeSpan.FromSeconds(1));
-        run.SecretAdminSaturation = await LoadDriver.RunClosedAsync("SecretAdmin, saturation", secretAdminClient, secretAdminMain, connections, duration, secretAdmin.ProcessId);
+        run.SecretAdminSaturation = await LoadDriver.RunClosedAsync("SecretAdmin, saturation", secretAdminClient,
+            new SecretAdminSecondFactor(secretAdminSessions[warm..], secretAdminSaturationCodes), connections, duration, secretAdmin.ProcessId);
         Print(run.SecretAdminSaturation);
 
-        // The open loop two steps later, when every measured user has at least two unsent codes in the window.
+        // The open loop: fresh users (their own password step now, so their two-factor cookies outlive the run), enough for the rate.
         var lower = Math.Min(run.TemplateSaturation.Throughput, run.SecretAdminSaturation.Throughput);
-        run.OpenLoopRate = Math.Floor(lower * settings.Fraction);
-        var openSeconds = Math.Min(settings.Seconds, Math.Floor(0.9 * 2 * settings.Users / run.OpenLoopRate));
+        run.OpenLoopRate = Math.Max(1, Math.Floor(lower * settings.Fraction));
+        var openUsers = Math.Min(settings.Users, (int)Math.Ceiling(run.OpenLoopRate * settings.Seconds / 2 * 1.1));
+        var openSeconds = Math.Min(settings.Seconds, Math.Floor(2 * openUsers / 1.1 / run.OpenLoopRate));
         if (openSeconds < settings.Seconds)
         {
-            run.Notes.Add($"The open-loop runs lasted {openSeconds:F0} s, not {settings.Seconds} s: {settings.Users:N0} users have at least {2 * settings.Users:N0} unsent codes in that step, and {run.OpenLoopRate:F0}/s for {settings.Seconds} s would need {run.OpenLoopRate * settings.Seconds:N0}.");
+            run.Notes.Add($"The open-loop runs lasted {openSeconds:F0} s, not {settings.Seconds} s: {openUsers:N0} users (--users) give at least {2 * openUsers:N0} unsent codes in one step, and {run.OpenLoopRate:F0}/s for {settings.Seconds} s needs {run.OpenLoopRate * settings.Seconds:N0} with a margin of 10%.");
         }
 
         if (openSeconds < 2)
@@ -170,26 +157,58 @@ internal static partial class SignInVsTemplateBenchmark
             throw new InvalidOperationException($"Too few users ({settings.Users:N0}) for an open loop of at least 2 s at {run.OpenLoopRate:F0}/s; use --users.");
         }
 
-        await WaitUntilAsync(stepStart + TimeSpan.FromSeconds(2 * TotpCodes.PeriodSeconds) + IntoStep);
-        Log($"open loop at {run.OpenLoopRate:F0} requests/s ({settings.Fraction:P0} of the lower saturation, {lower:F0}/s) for {openSeconds:F0} s each");
-        run.SecretAdminOpenLoop = await LoadDriver.RunOpenAsync("SecretAdmin, open loop", secretAdminClient, secretAdminMain, run.OpenLoopRate, TimeSpan.FromSeconds(openSeconds), secretAdmin.ProcessId);
+        var openFirst = saturationFirst + settings.Users;
+        var (secretAdminOpenSessions, templateOpenSessions) = await PasswordStepAsync(run, secretAdminStep, templateStep, openFirst, openUsers);
+        run.OpenLoopUsers = openUsers;
+        run.OpenLoopFirstSessionAt = Min(secretAdminOpenSessions, templateOpenSessions);
+        var secretAdminOpenCodes = Codes(secretAdminOpenSessions, secretAdminUsers.Secrets);
+
+        stepStart = await WaitForNextStepAsync();
+        Log($"open loop at {run.OpenLoopRate:F0} requests/s ({settings.Fraction:P0} of the lower saturation, {lower:F0}/s) for {openSeconds:F0} s each, {openUsers:N0} users each");
+        run.SecretAdminOpenLoop = await LoadDriver.RunOpenAsync("SecretAdmin, open loop", secretAdminClient,
+            new SecretAdminSecondFactor(secretAdminOpenSessions, secretAdminOpenCodes), run.OpenLoopRate, TimeSpan.FromSeconds(openSeconds), secretAdmin.ProcessId);
         Print(run.SecretAdminOpenLoop);
         await Task.Delay(TimeSpan.FromSeconds(1));
-        run.TemplateOpenLoop = await LoadDriver.RunOpenAsync("template, open loop", templateClient, templateMain, run.OpenLoopRate, TimeSpan.FromSeconds(openSeconds), templateApp.ProcessId);
+        run.TemplateOpenLoop = await LoadDriver.RunOpenAsync("template, open loop", templateClient,
+            new TemplateSecondFactor(templateStep.CodeFormPath, templateOpenSessions, Codes(templateOpenSessions, templateUsers.Secrets)), run.OpenLoopRate, TimeSpan.FromSeconds(openSeconds), templateApp.ProcessId);
         Print(run.TemplateOpenLoop);
 
         // Give the template's console logger a moment to write its last lines, then stop both apps and read what they kept.
         await Task.Delay(TimeSpan.FromSeconds(2));
         await secretAdmin.DisposeAsync();
         await templateApp.DisposeAsync();
-        run.SecretAdminRecord = await SignInRecord.ReadAsync(new DataDirectory(data).DatabaseFile, first + warm, settings.Users);
-        run.SecretAdminLastStepsSent = secretAdminMainCodes.UsersByLastStep();
-        run.TemplateRecord = await TemplateUserDatabase.ReadAsync(templateDatabase, first + warm, settings.Users);
+        run.SecretAdminSaturationRecord = await SignInRecord.ReadAsync(new DataDirectory(data).DatabaseFile, saturationFirst, settings.Users);
+        run.SecretAdminSaturationLastSteps = secretAdminSaturationCodes.UsersByLastStep();
+        run.SecretAdminOpenLoopRecord = await SignInRecord.ReadAsync(new DataDirectory(data).DatabaseFile, openFirst, openUsers);
+        run.SecretAdminOpenLoopLastSteps = secretAdminOpenCodes.UsersByLastStep();
+        run.TemplateRecord = await TemplateUserDatabase.ReadAsync(templateDatabase, saturationFirst, settings.Users + openUsers);
         run.TemplateSignInLogLines = File.ReadLines(run.TemplateLogFile).Count(l => TemplateSignInLine().IsMatch(l));
         run.SecretAdminLog = AppLog.Read(run.SecretAdminLogFile);
         run.TemplateLog = AppLog.Read(run.TemplateLogFile);
         Check(run);
     }
+
+    /// <summary>Users <paramref name="first"/>… through the password step of SecretAdmin, then of the template.</summary>
+    private static async Task<(SignInSession[] SecretAdmin, SignInSession[] Template)> PasswordStepAsync(SignInVsTemplateRun run, PasswordStep secretAdminStep, TemplatePasswordStep templateStep, int first, int count)
+    {
+        var clock = Stopwatch.StartNew();
+        var secretAdminSessions = await secretAdminStep.SignInAsync(first, count, SignInVsTemplateSettings.PasswordStepParallel, DateTimeOffset.MaxValue);
+        var secretAdminRate = count / clock.Elapsed.TotalSeconds;
+        Log($"SecretAdmin: password step of {count:N0} users in {clock.Elapsed.TotalSeconds:F1} s ({secretAdminRate:F1}/s)");
+        clock.Restart();
+        var templateSessions = await templateStep.SignInAsync(first, count, SignInVsTemplateSettings.PasswordStepParallel);
+        var templateRate = count / clock.Elapsed.TotalSeconds;
+        Log($"template: password step of {count:N0} users in {clock.Elapsed.TotalSeconds:F1} s ({templateRate:F1}/s)");
+        run.PasswordSteps.Add((count, secretAdminRate, templateRate));
+        if (secretAdminSessions.Length != count)
+        {
+            throw new InvalidOperationException($"Only {secretAdminSessions.Length:N0} of {count:N0} SecretAdmin users passed the password step.");
+        }
+
+        return (secretAdminSessions, templateSessions);
+    }
+
+    private static DateTimeOffset Min(SignInSession[] a, SignInSession[] b) => a.Concat(b).Min(s => s.SignedInAt);
 
     private static FreshCodes Codes(SignInSession[] sessions, byte[][] secrets) => new(sessions.Select(s => secrets[s.User]).ToArray());
 
@@ -267,34 +286,12 @@ internal static partial class SignInVsTemplateBenchmark
             }
         }
 
-        var lastEnd = run.Measured.Max(r => r.EndedAt);
-        foreach (var (app, firstSession) in new[] { ("SecretAdmin", run.SecretAdminFirstSessionAt), ("template", run.TemplateFirstSessionAt) })
-        {
-            if (firstSession + run.TwoFactorCookieLifetime < lastEnd)
-            {
-                run.Problems.Add($"{app}: the first two-factor cookie expired at {firstSession + run.TwoFactorCookieLifetime:HH:mm:ss}, before the last run ended at {lastEnd:HH:mm:ss}.");
-            }
-        }
+        // Each pool's runs: the saturation users' end with SecretAdmin's saturation, the open-loop users' with the template's open loop.
+        CheckCookies(run, "saturation", run.SaturationFirstSessionAt, run.SecretAdminSaturation!.EndedAt);
+        CheckCookies(run, "open-loop", run.OpenLoopFirstSessionAt, run.TemplateOpenLoop!.EndedAt);
 
-        var secretAdminSucceeded = run.SecretAdminSaturation!.Succeeded + run.SecretAdminOpenLoop!.Succeeded;
-        var record = run.SecretAdminRecord!;
-        if (record.AuditEntries(AuditActions.SignInSucceeded) != secretAdminSucceeded)
-        {
-            run.Problems.Add($"SecretAdmin's audit log holds {record.AuditEntries(AuditActions.SignInSucceeded):N0} successful sign-ins of the measured users; the load counted {secretAdminSucceeded:N0}.");
-        }
-
-        if (record.OtherAuditEntries > 0)
-        {
-            run.Problems.Add($"SecretAdmin's audit log holds other entries for the measured users: {string.Join(", ", record.AuditEntriesByAction.Select(a => $"{a.Key} {a.Value:N0}"))}.");
-        }
-
-        var sent = run.SecretAdminLastStepsSent!;
-        var ledgerDifference = sent.Keys.Union(record.UsersByLastAcceptedStep.Keys)
-            .Sum(step => Math.Abs(sent.GetValueOrDefault(step) - record.UsersWithLastStep(step, long.MinValue)));
-        if (ledgerDifference > 0)
-        {
-            run.Problems.Add($"SecretAdmin's step ledger differs from the last code sent for {ledgerDifference / 2:N0} users.");
-        }
+        CheckLedger(run, "saturation", run.SecretAdminSaturation!, run.SecretAdminSaturationRecord!, run.SecretAdminSaturationLastSteps!);
+        CheckLedger(run, "open-loop", run.SecretAdminOpenLoop!, run.SecretAdminOpenLoopRecord!, run.SecretAdminOpenLoopLastSteps!);
 
         var templateSucceeded = 1 + run.TemplateWarmUp!.Succeeded + run.TemplateSaturation!.Succeeded + run.TemplateOpenLoop!.Succeeded;
         if (run.TemplateSignInLogLines != templateSucceeded)
@@ -313,6 +310,35 @@ internal static partial class SignInVsTemplateBenchmark
             {
                 run.Problems.Add($"{app} logged errors: {string.Join(", ", log.Errors.Select(e => $"{e.Key} ×{e.Value}"))}.");
             }
+        }
+    }
+
+    private static void CheckCookies(SignInVsTemplateRun run, string users, DateTimeOffset firstSession, DateTimeOffset lastEnd)
+    {
+        if (firstSession + run.TwoFactorCookieLifetime < lastEnd)
+        {
+            run.Problems.Add($"The {users} users' first two-factor cookie expired at {firstSession + run.TwoFactorCookieLifetime:HH:mm:ss}, before their last run ended at {lastEnd:HH:mm:ss}.");
+        }
+    }
+
+    /// <summary>SecretAdmin's audit log and step ledger for one pool of users against what the load sent them.</summary>
+    private static void CheckLedger(SignInVsTemplateRun run, string users, LoadResult result, SignInRecord record, IReadOnlyDictionary<long, long> lastStepsSent)
+    {
+        if (record.AuditEntries(AuditActions.SignInSucceeded) != result.Succeeded)
+        {
+            run.Problems.Add($"SecretAdmin's audit log holds {record.AuditEntries(AuditActions.SignInSucceeded):N0} successful sign-ins of the {users} users; the load counted {result.Succeeded:N0}.");
+        }
+
+        if (record.OtherAuditEntries > 0)
+        {
+            run.Problems.Add($"SecretAdmin's audit log holds other entries for the {users} users: {string.Join(", ", record.AuditEntriesByAction.Select(a => $"{a.Key} {a.Value:N0}"))}.");
+        }
+
+        var difference = lastStepsSent.Keys.Union(record.UsersByLastAcceptedStep.Keys)
+            .Sum(step => Math.Abs(lastStepsSent.GetValueOrDefault(step) - record.UsersWithLastStep(step, long.MinValue)));
+        if (difference > 0)
+        {
+            run.Problems.Add($"SecretAdmin's step ledger differs from the last code sent for {difference / 2:N0} of the {users} users.");
         }
     }
 

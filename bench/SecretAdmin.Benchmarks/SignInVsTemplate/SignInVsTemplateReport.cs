@@ -14,7 +14,7 @@ internal static class SignInVsTemplateReport
         var report = new StringBuilder();
         report.AppendLine("## P3 — second factor: SecretAdmin against the Identity Blazor template").AppendLine();
         report.AppendLine(Invariant($"Run of {run.Measured.Select(r => r.StartedAt).DefaultIfEmpty(DateTimeOffset.UtcNow).Min():yyyy-MM-dd HH:mm} UTC, {run.TotalTime.TotalMinutes:F1} min in all, .NET SDK {run.SdkVersion}. Both apps published in Release, run in Production on 127.0.0.1, {Environment.ProcessorCount} cores **shared by both apps, the load driver (this process) and whatever else ran**."));
-        report.AppendLine(Invariant($"Each app seeded with {run.SeededUsersPerApp:N0} users ({s.Users:N0} measured, {SignInVsTemplateSettings.WarmUpUsers} for the warm-up, 2 for the probes), each with one password (PBKDF2 iterations: SecretAdmin {run.SecretAdminIterations:N0}, template {run.TemplateIterations:N0}) and an authenticator enrolled with two-factor sign-in on. Password step: SecretAdmin {run.SecretAdminPasswordStepsPerSecond:F1} users/s, template {run.TemplatePasswordStepsPerSecond:F1} users/s ({SignInVsTemplateSettings.PasswordStepParallel} at a time)."));
+        report.AppendLine(Invariant($"Each app seeded with {run.SeededUsersPerApp:N0} users ({s.Users:N0} for the saturation runs, as many for the open loop of which {run.OpenLoopUsers:N0} were used, {SignInVsTemplateSettings.WarmUpUsers} for the warm-up, 2 for the probes), each with one password (PBKDF2 iterations: SecretAdmin {run.SecretAdminIterations:N0}, template {run.TemplateIterations:N0}) and an authenticator enrolled with two-factor sign-in on. Password steps ({SignInVsTemplateSettings.PasswordStepParallel} users at a time, not measured): {string.Join("; ", run.PasswordSteps.Select(p => Invariant($"{p.Users:N0} users, SecretAdmin {p.SecretAdmin:F1}/s, template {p.Template:F1}/s")))}."));
         report.AppendLine();
 
         var measured = run.Measured.ToArray();
@@ -96,14 +96,21 @@ internal static class SignInVsTemplateReport
             report.AppendLine(Invariant($"- {r.Name}: answers {string.Join(", ", r.Statuses.OrderBy(x => x.Key).Select(x => $"{x.Key} × {x.Value:N0}"))}; {r.Succeeded:N0} successes, {r.Refused:N0} refused, {r.Failed:N0} other ({r.Exceptions:N0} without an answer), {r.NotSent:N0} scheduled without an unsent code."));
         }
 
-        if (run.SecretAdminRecord is { } record)
+        foreach (var (users, result, record, sent) in new[]
         {
-            report.AppendLine(Invariant($"- SecretAdmin's database afterwards, measured users: {record.AuditEntries(AuditActions.SignInSucceeded):N0} `sign-in.succeeded` audit entries (the load counted {run.SecretAdminSaturation?.Succeeded + run.SecretAdminOpenLoop?.Succeeded:N0} successes), {record.OtherAuditEntries:N0} other entries; the step ledger's last accepted steps against the last code sent: {string.Join(", ", run.SecretAdminLastStepsSent!.OrderBy(x => x.Key).Select(x => $"step {(x.Key == long.MinValue ? "none" : x.Key.ToString(CultureInfo.InvariantCulture))}: {record.UsersWithLastStep(x.Key, long.MinValue):N0} in the ledger, {x.Value:N0} sent"))}."));
+            ("saturation", run.SecretAdminSaturation, run.SecretAdminSaturationRecord, run.SecretAdminSaturationLastSteps),
+            ("open-loop", run.SecretAdminOpenLoop, run.SecretAdminOpenLoopRecord, run.SecretAdminOpenLoopLastSteps),
+        })
+        {
+            if (result is not null && record is not null && sent is not null)
+            {
+                report.AppendLine(Invariant($"- SecretAdmin's database afterwards, {users} users: {record.AuditEntries(AuditActions.SignInSucceeded):N0} `sign-in.succeeded` audit entries (the load counted {result.Succeeded:N0} successes), {record.OtherAuditEntries:N0} other entries; the step ledger's last accepted step against the last code sent: {string.Join(", ", sent.OrderBy(x => x.Key).Select(x => $"{(x.Key == long.MinValue ? "none" : "step " + x.Key.ToString(CultureInfo.InvariantCulture))}: {record.UsersWithLastStep(x.Key, long.MinValue):N0} users in the ledger, {x.Value:N0} sent"))}."));
+            }
         }
 
         if (run.TemplateRecord is { } t)
         {
-            report.AppendLine(Invariant($"- The template's database afterwards, measured users: {t.Users:N0} users, {t.FailedAttempts:N0} failed attempts, {t.LockedOut:N0} lockouts (a successful sign-in writes nothing there: Identity keeps no record of it). Its log holds {run.TemplateSignInLogLines:N0} \"logged in with 2fa\" lines (the probe, the warm-up and the measured runs: {1 + run.TemplateWarmUp?.Succeeded + run.TemplateSaturation?.Succeeded + run.TemplateOpenLoop?.Succeeded:N0} successes)."));
+            report.AppendLine(Invariant($"- The template's database afterwards, saturation and open-loop users: {t.Users:N0} users, {t.FailedAttempts:N0} failed attempts, {t.LockedOut:N0} lockouts (a successful sign-in writes nothing there: Identity keeps no record of it). Its log holds {run.TemplateSignInLogLines:N0} \"logged in with 2fa\" lines (the probe, the warm-up and the measured runs: {1 + run.TemplateWarmUp?.Succeeded + run.TemplateSaturation?.Succeeded + run.TemplateOpenLoop?.Succeeded:N0} successes)."));
         }
 
         foreach (var (app, log) in new[] { ("SecretAdmin", run.SecretAdminLog), ("template", run.TemplateLog) })

@@ -22,9 +22,8 @@ internal sealed class SignInVsTemplateRun
 
     public int SecretAdminWindowSteps { get; set; }
 
-    public double SecretAdminPasswordStepsPerSecond { get; set; }
-
-    public double TemplatePasswordStepsPerSecond { get; set; }
+    /// <summary>Each password step: users per app, and users/s in SecretAdmin and in the template.</summary>
+    public List<(int Users, double SecretAdmin, double Template)> PasswordSteps { get; } = [];
 
     public LoadResult? SecretAdminWarmUp { get; set; }
 
@@ -40,15 +39,21 @@ internal sealed class SignInVsTemplateRun
 
     public LoadResult? TemplateOpenLoop { get; set; }
 
-    public DateTimeOffset SecretAdminFirstSessionAt { get; set; }
+    public int OpenLoopUsers { get; set; }
 
-    public DateTimeOffset TemplateFirstSessionAt { get; set; }
+    public DateTimeOffset SaturationFirstSessionAt { get; set; }
+
+    public DateTimeOffset OpenLoopFirstSessionAt { get; set; }
 
     public TimeSpan TwoFactorCookieLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
-    public SignInRecord? SecretAdminRecord { get; set; }
+    public SignInRecord? SecretAdminSaturationRecord { get; set; }
 
-    public IReadOnlyDictionary<long, long>? SecretAdminLastStepsSent { get; set; }
+    public IReadOnlyDictionary<long, long>? SecretAdminSaturationLastSteps { get; set; }
+
+    public SignInRecord? SecretAdminOpenLoopRecord { get; set; }
+
+    public IReadOnlyDictionary<long, long>? SecretAdminOpenLoopLastSteps { get; set; }
 
     public (long FailedAttempts, long LockedOut, long Users)? TemplateRecord { get; set; }
 

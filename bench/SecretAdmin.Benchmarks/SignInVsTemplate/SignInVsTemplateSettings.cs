@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SecretAdmin.Benchmarks.SignInVsTemplate;
 
 /// <summary>
-/// <c>p3-template</c>'s options: measured users per app, seconds per measured run, closed-loop
+/// <c>p3-template</c>'s options: users per app for the saturation runs (and at most as many for the open loop), seconds per measured run, closed-loop
 /// connections, and the open loop's rate as a fraction of the lower saturation throughput.
 /// </summary>
 internal sealed record SignInVsTemplateSettings(int Users, int Seconds, int Connections, double Fraction)
@@ -17,7 +17,8 @@ internal sealed record SignInVsTemplateSettings(int Users, int Seconds, int Conn
 
     public static SignInVsTemplateSettings Default { get; } = new(Users: 2_000, Seconds: 10, Connections: 50, Fraction: 0.7);
 
-    public int SeededUsers => ProbeUsers + WarmUpUsers + Users;
+    /// <summary>Probe and warm-up users, the saturation runs' users, and as many again for the open loop (which uses those it needs).</summary>
+    public int SeededUsers => ProbeUsers + WarmUpUsers + (2 * Users);
 
     public static SignInVsTemplateSettings? Parse(string[] args)
     {
