@@ -54,7 +54,28 @@ internal sealed class AppUnderTest : IAsyncDisposable
 
     /// <summary>Starts the published app on <paramref name="dataFolder"/> and <paramref name="database"/>, and waits until <c>/healthz</c> answers 200.</summary>
     /// <param name="environment">More environment variables for the app, such as log levels.</param>
-    public static async Task<AppUnderTest> StartAsync(string published, string dataFolder, BenchDatabase database, string logFile, IEnumerable<KeyValuePair<string, string>>? environment = null)
+    public static Task<AppUnderTest> StartAsync(string published, string dataFolder, BenchDatabase database, string logFile, IEnumerable<KeyValuePair<string, string>>? environment = null)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["SecretAdmin__DataDirectory"] = dataFolder };
+        foreach (var (name, value) in database.EnvironmentVariables)
+        {
+            settings[name] = value ?? "";
+        }
+
+        foreach (var (name, value) in environment ?? [])
+        {
+            settings[name] = value;
+        }
+
+        return StartAsync(published, "SecretAdmin.dll", settings, "/healthz", logFile);
+    }
+
+    /// <summary>
+    /// Starts a published ASP.NET Core app (<paramref name="assembly"/> in <paramref name="published"/>,
+    /// its working directory) in Production on a free loopback port, with <paramref name="environment"/>
+    /// added, and waits until <paramref name="readyPath"/> answers 200.
+    /// </summary>
+    public static async Task<AppUnderTest> StartAsync(string published, string assembly, IReadOnlyDictionary<string, string> environment, string readyPath, string logFile)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo("dotnet")
@@ -64,28 +85,22 @@ internal sealed class AppUnderTest : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = published,
         };
-        start.ArgumentList.Add(Path.Combine(published, "SecretAdmin.dll"));
+        start.ArgumentList.Add(Path.Combine(published, assembly));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(address.ToString().TrimEnd('/'));
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["SecretAdmin__DataDirectory"] = dataFolder;
-        foreach (var (name, value) in database.EnvironmentVariables)
-        {
-            start.Environment[name] = value;
-        }
-
-        foreach (var (name, value) in environment ?? [])
+        foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
         }
 
         var log = new StreamWriter(logFile) { AutoFlush = true };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{assembly} did not start.");
         var app = new AppUnderTest(process, log, address, logFile);
         try
         {
-            await app.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+            await app.WaitUntilReadyAsync(readyPath, TimeSpan.FromSeconds(60));
             return app;
         }
         catch
@@ -115,7 +130,7 @@ internal sealed class AppUnderTest : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitUntilHealthyAsync(TimeSpan timeout)
+    private async Task WaitUntilReadyAsync(string readyPath, TimeSpan timeout)
     {
         using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
         var waited = Stopwatch.StartNew();
@@ -123,12 +138,12 @@ internal sealed class AppUnderTest : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"The app exited with code {_process.ExitCode} before answering /healthz; see {LogFile}.");
+                throw new InvalidOperationException($"The app exited with code {_process.ExitCode} before answering {readyPath}; see {LogFile}.");
             }
 
             try
             {
-                using var response = await client.GetAsync("/healthz");
+                using var response = await client.GetAsync(readyPath);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
@@ -145,7 +160,7 @@ internal sealed class AppUnderTest : IAsyncDisposable
 
             if (waited.Elapsed > timeout)
             {
-                throw new TimeoutException($"The app did not answer /healthz with 200 within {timeout.TotalSeconds:F0} s; see {LogFile}.");
+                throw new TimeoutException($"The app did not answer {readyPath} with 200 within {timeout.TotalSeconds:F0} s; see {LogFile}.");
             }
 
             await Task.Delay(200);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.RegularExpressions;
 using SecretAdmin.Features.Account;
 
 namespace SecretAdmin.Benchmarks.SignInLoad;
@@ -11,7 +10,7 @@ namespace SecretAdmin.Benchmarks.SignInLoad;
 /// antiforgery token. Cookies are kept by hand per user (a balancer's stickiness cookie among them);
 /// redirects are not followed. Over https only <paramref name="trustedCertificate"/> is accepted.
 /// </summary>
-internal sealed partial class PasswordStep(Uri address, X509Certificate2? trustedCertificate = null) : IDisposable
+internal sealed class PasswordStep(Uri address, X509Certificate2? trustedCertificate = null) : IDisposable
 {
     public const string ReturnUrl = AccountPaths.Account;
 
@@ -22,17 +21,7 @@ internal sealed partial class PasswordStep(Uri address, X509Certificate2? truste
 
     private static readonly string SignInFormPath = $"{AccountPaths.Login}?returnUrl={Uri.EscapeDataString(ReturnUrl)}";
 
-    private readonly HttpClient _client = new(new SocketsHttpHandler
-    {
-        UseCookies = false,
-        AllowAutoRedirect = false,
-        MaxConnectionsPerServer = 64,
-        SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && trustedCertificate is not null && presented.GetCertHashString() == trustedCertificate.Thumbprint },
-    })
-    {
-        BaseAddress = address,
-        Timeout = TimeSpan.FromSeconds(60),
-    };
+    private readonly BrowserForms _forms = new(address, trustedCertificate);
 
     /// <summary>
     /// Takes users <paramref name="firstUser"/>, <paramref name="firstUser"/> + 1, … through the
@@ -59,13 +48,13 @@ internal sealed partial class PasswordStep(Uri address, X509Certificate2? truste
     public async Task<SignInSession> SignInAsync(int user)
     {
         var cookies = new Dictionary<string, string>(StringComparer.Ordinal);
-        var (signInPage, signInToken) = await GetFormAsync(SignInFormPath, cookies);
+        var (signInPage, signInToken) = await _forms.GetFormAsync(SignInFormPath, cookies);
         if (!signInPage.Contains("name=\"Input.Password\"", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"GET {SignInFormPath} showed no sign-in form.");
         }
 
-        using (var post = await PostAsync(SignInFormPath, cookies, new Dictionary<string, string>
+        using (var post = await _forms.PostAsync(SignInFormPath, cookies, new Dictionary<string, string>
         {
             ["_handler"] = "login",
             ["__RequestVerificationToken"] = signInToken,
@@ -85,13 +74,13 @@ internal sealed partial class PasswordStep(Uri address, X509Certificate2? truste
         }
 
         var signedInAt = DateTimeOffset.UtcNow;
-        var (codePage, codeToken) = await GetFormAsync(CodeFormPath, cookies);
+        var (codePage, codeToken) = await _forms.GetFormAsync(CodeFormPath, cookies);
         if (!codePage.Contains("name=\"Input.Code\"", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"GET {CodeFormPath} after the password step of user {user} showed no code form.");
         }
 
-        return new SignInSession(user, CookieHeader(cookies), codeToken, signedInAt);
+        return new SignInSession(user, BrowserForms.CookieHeader(cookies), codeToken, signedInAt);
     }
 
     /// <summary>Posts a code as the code form does; for the set-up checks before the load.</summary>
@@ -107,77 +96,12 @@ internal sealed partial class PasswordStep(Uri address, X509Certificate2? truste
             }),
         };
         request.Headers.Add("Cookie", session.CookieHeader);
-        return await _client.SendAsync(request);
+        return await _forms.Client.SendAsync(request);
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose() => _forms.Dispose();
 
     /// <summary>The path and query of a redirect: the app's redirects after a form post are absolute.</summary>
     public static string? PathOf(Uri? location) =>
         location is null ? null : location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString;
-
-    private async Task<(string Html, string Token)> GetFormAsync(string path, Dictionary<string, string> cookies)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        AddCookies(request, cookies);
-        using var response = await _client.SendAsync(request);
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            throw new InvalidOperationException($"GET {path} gave {(int)response.StatusCode} {response.Headers.Location}.");
-        }
-
-        Keep(response, cookies);
-        var html = await response.Content.ReadAsStringAsync();
-        var token = AntiforgeryField().Match(html);
-        return token.Success
-            ? (html, WebUtility.HtmlDecode(token.Groups["value"].Value))
-            : throw new InvalidOperationException($"GET {path} has no antiforgery token.");
-    }
-
-    private async Task<HttpResponseMessage> PostAsync(string path, Dictionary<string, string> cookies, Dictionary<string, string> form)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        AddCookies(request, cookies);
-        var response = await _client.SendAsync(request);
-        Keep(response, cookies);
-        return response;
-    }
-
-    private static void AddCookies(HttpRequestMessage request, Dictionary<string, string> cookies)
-    {
-        if (cookies.Count > 0)
-        {
-            request.Headers.Add("Cookie", CookieHeader(cookies));
-        }
-    }
-
-    private static string CookieHeader(Dictionary<string, string> cookies) =>
-        string.Join("; ", cookies.Select(c => $"{c.Key}={c.Value}"));
-
-    /// <summary>Applies the response's Set-Cookie headers: a cookie set to expire in the past is removed.</summary>
-    private static void Keep(HttpResponseMessage response, Dictionary<string, string> cookies)
-    {
-        if (!response.Headers.TryGetValues("Set-Cookie", out var setCookies))
-        {
-            return;
-        }
-
-        foreach (var setCookie in setCookies)
-        {
-            var pair = setCookie.Split(';', 2)[0];
-            var at = pair.IndexOf('=', StringComparison.Ordinal);
-            var (name, value) = (pair[..at].Trim(), pair[(at + 1)..].Trim());
-            if (value.Length == 0 || setCookie.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase))
-            {
-                cookies.Remove(name);
-            }
-            else
-            {
-                cookies[name] = value;
-            }
-        }
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"(?<value>[^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }
