@@ -20,6 +20,10 @@ public sealed class SealingOptions
     /// </summary>
     public long SealsPerDataKey { get; set; } = 1L << 30;
 
-    /// <summary>Seals counted in the database at a time (a crash may count up to this many more than were made, never fewer).</summary>
+    /// <summary>
+    /// Seals counted in the database at a time, at first: while a process goes on sealing with a key,
+    /// each block is twice the one before, up to 64 times this. A crash may count up to two blocks more
+    /// than were made, never fewer.
+    /// </summary>
     public long SealReservationBlock { get; set; } = 1000;
 }

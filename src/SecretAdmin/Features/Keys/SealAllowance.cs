@@ -12,15 +12,25 @@ namespace SecretAdmin.Features.Keys;
 /// A seal is often made inside a transaction that holds the database's write lock (a settings save),
 /// where a reservation of its own would wait for that very lock. So the block is reserved ahead: when
 /// a key is loaded (<see cref="Prime"/>), and again in the background once half of it is used. Only a
-/// key that used up its block before the next one arrived reserves while sealing.
+/// key that used up its block before the next one arrived reserves while sealing. Each block of a key
+/// is twice the one before, up to <see cref="MaxBlockFactor"/> times the first, so a re-seal of a
+/// million values takes a few reservations, not a thousand, while a process that seals now and then
+/// (a command, a settings save) reserves only the first.
 /// </remarks>
 public sealed class SealAllowance(DataKeyStore store, IServiceProvider services, IOptions<SealingOptions> options, ILogger<SealAllowance> logger) : ISealAllowance
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<int, long> _left = [];
     private readonly HashSet<int> _refilling = [];
+    private readonly Dictionary<int, long> _nextBlock = [];
+    private readonly Dictionary<int, long> _lastBlock = [];
+
+    /// <summary>How far a key's blocks grow: at most this many times <see cref="SealingOptions.SealReservationBlock"/>.</summary>
+    public const int MaxBlockFactor = 64;
 
     private long Block => Math.Clamp(options.Value.SealReservationBlock, 1, Limit);
+
+    private long MaxBlock => Math.Min(Limit, Block * MaxBlockFactor);
 
     private long Limit => Math.Max(1, options.Value.SealsPerDataKey);
 
@@ -64,7 +74,7 @@ public sealed class SealAllowance(DataKeyStore store, IServiceProvider services,
             }
 
             _left[keyId] = --left;
-            if (left < Block / 2 && _refilling.Add(keyId))
+            if (left < _lastBlock.GetValueOrDefault(keyId, Block) / 2 && _refilling.Add(keyId))
             {
                 _ = Task.Run(() => Refill(keyId));
             }
@@ -78,10 +88,18 @@ public sealed class SealAllowance(DataKeyStore store, IServiceProvider services,
 
     private long Reserve(int keyId)
     {
-        var granted = store.Reserve(keyId, Block, Limit);
+        long block;
+        lock (_lock)
+        {
+            block = _nextBlock.GetValueOrDefault(keyId, Block);
+        }
+
+        var granted = store.Reserve(keyId, block, Limit);
         lock (_lock)
         {
             _left[keyId] = _left.GetValueOrDefault(keyId) + granted;
+            _lastBlock[keyId] = block;
+            _nextBlock[keyId] = Math.Min(block * 2, MaxBlock);
         }
 
         return granted;

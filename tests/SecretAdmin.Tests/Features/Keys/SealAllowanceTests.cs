@@ -42,4 +42,25 @@ public sealed class SealAllowanceTests : IDisposable
             Assert.True(counted >= n + 1, $"{counted} counted after {n + 1} seals");
         }
     }
+
+    [Fact]
+    public async Task Seal_ManyInARow_CountsInGrowingBlocksThatStayBounded()
+    {
+        const int Block = 10;
+        const int Made = 1000;
+        await using var services = TestServices.Build(_temp, sealing: o => o.SealReservationBlock = Block);
+        var sealer = services.GetRequiredService<SecretSealer>();
+
+        for (var n = 0; n < Made; n++)
+        {
+            sealer.Seal("value", new SealedPlace("t", "c", "1"));
+        }
+
+        // Blocks of 10, 20, 40 … 640 cover 1,000 seals with 270 to spare (more when the next block
+        // arrived already); blocks that stayed at 10 would leave at most 20.
+        var counted = (await services.GetRequiredService<DataKeyStore>().ReadAllAsync(CancellationToken.None)).Single().Seals;
+        Assert.True(counted >= Made, $"{counted} counted for {Made} made");
+        Assert.True(counted - Made >= 100, $"{counted} counted for {Made} made: the blocks did not grow");
+        Assert.True(counted - Made <= 2 * Block * SealAllowance.MaxBlockFactor, $"{counted} counted for {Made} made: more than two of the largest blocks unused");
+    }
 }
