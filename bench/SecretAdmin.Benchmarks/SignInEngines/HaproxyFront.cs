@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
+using SecretAdmin.EndToEnd.Support.Cluster;
 
 namespace SecretAdmin.Benchmarks.SignInEngines;
 
@@ -76,7 +77,7 @@ internal sealed partial class HaproxyFront : IAsyncDisposable
         Directory.CreateDirectory(folder);
         var certificate = WriteCertificate(folder, out var pemFile);
         var port = FreePort();
-        var config = DeriveConfig(await File.ReadAllTextAsync(operatorConfig), FreePort(), port, pemFile, serverPorts);
+        var config = LoopbackHaproxyConfig.Derive(await File.ReadAllTextAsync(operatorConfig), FreePort(), port, pemFile, serverPorts, "P6");
         var configFile = Path.Combine(folder, "haproxy.cfg");
         await File.WriteAllTextAsync(configFile, config);
 
@@ -127,7 +128,7 @@ internal sealed partial class HaproxyFront : IAsyncDisposable
             log = _log.ToString(mark, _log.Length - mark);
         }
 
-        return RequestLine().Matches(log)
+        return LoopbackHaproxyConfig.RequestLine().Matches(log)
             .Where(m => m.Groups["method"].Value == method && m.Groups["path"].Value.Split('?')[0] == path)
             .GroupBy(m => m.Groups["server"].Value)
             .ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
@@ -147,30 +148,6 @@ internal sealed partial class HaproxyFront : IAsyncDisposable
         {
             _logFile.Dispose();
         }
-    }
-
-    /// <summary>The rehearsal's changes to deploy/haproxy.cfg, each a pattern that must match the operator's file.</summary>
-    private static string DeriveConfig(string config, int httpPort, int httpsPort, string pemFile, IReadOnlyDictionary<string, int> serverPorts)
-    {
-        config = Replace(config, LogLine(), "    log stderr format raw local0", "log /dev/log …");
-        config = Replace(config, UserOrGroupLine(), string.Empty, "user …/group …", expected: 2);
-        config = Replace(config, HttpBind(), $"${{indent}}bind 127.0.0.1:{httpPort}", "bind :80");
-        config = Replace(config, HttpsBind(), $"${{indent}}bind 127.0.0.1:{httpsPort} ssl crt {pemFile}", "bind :443 ssl crt …");
-        var servers = ServerLine().Matches(config).Select(m => m.Groups["name"].Value).ToList();
-        if (!servers.Order().SequenceEqual(serverPorts.Keys.Order()))
-        {
-            throw new InvalidOperationException($"deploy/haproxy.cfg names the servers [{string.Join(", ", servers)}], P6 fills in [{string.Join(", ", serverPorts.Keys)}]; make them agree.");
-        }
-
-        return ServerLine().Replace(config, m => $"{m.Groups["head"].Value}127.0.0.1:{serverPorts[m.Groups["name"].Value]}{m.Groups["tail"].Value}");
-    }
-
-    private static string Replace(string config, Regex pattern, string replacement, string what, int expected = 1)
-    {
-        var found = pattern.Matches(config).Count;
-        return found == expected
-            ? pattern.Replace(config, replacement)
-            : throw new InvalidOperationException($"deploy/haproxy.cfg has {found} line(s) like `{what}` where P6 expects {expected}; follow the change in {nameof(HaproxyFront)}.{nameof(DeriveConfig)}.");
     }
 
     /// <summary>A self-signed certificate for 127.0.0.1, written with its key into one PEM file as haproxy wants it.</summary>
@@ -233,23 +210,4 @@ internal sealed partial class HaproxyFront : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    [GeneratedRegex(@"^[ \t]*log[ \t]+/dev/log\b.*$", RegexOptions.Multiline)]
-    private static partial Regex LogLine();
-
-    [GeneratedRegex(@"^[ \t]*(user|group)[ \t]+\S+[ \t]*\r?\n", RegexOptions.Multiline)]
-    private static partial Regex UserOrGroupLine();
-
-    [GeneratedRegex(@"^(?<indent>[ \t]*)bind[ \t]+:80[ \t]*$", RegexOptions.Multiline)]
-    private static partial Regex HttpBind();
-
-    [GeneratedRegex(@"^(?<indent>[ \t]*)bind[ \t]+:443[ \t]+ssl[ \t]+crt[ \t]+\S+[ \t]*$", RegexOptions.Multiline)]
-    private static partial Regex HttpsBind();
-
-    [GeneratedRegex(@"^(?<head>[ \t]*server[ \t]+(?<name>\S+)[ \t]+)\S+(?<tail>[ \t].*)$", RegexOptions.Multiline)]
-    private static partial Regex ServerLine();
-
-    /// <summary>An <c>option httplog</c> line: <c>… secretadmin_nodes/node-a 0/0/1/3/4 302 … "POST /path HTTP/1.1"</c>.</summary>
-    [GeneratedRegex(@" [\w-]+/(?<server>[\w-]+) [\d/+-]+ \d{3} .*""(?<method>[A-Z]+) (?<path>\S+) HTTP/[\d.]+""")]
-    private static partial Regex RequestLine();
 }

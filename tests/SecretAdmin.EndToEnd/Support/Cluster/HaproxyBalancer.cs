@@ -10,7 +10,7 @@ namespace SecretAdmin.EndToEnd.Support.Cluster;
 
 /// <summary>
 /// Debian's haproxy run in the foreground (`haproxy -f &lt;cfg&gt; -db`) with the configuration README gives
-/// operators, deploy/haproxy.cfg, changed only where a test must (see <see cref="DeriveConfig"/>), so the
+/// operators, deploy/haproxy.cfg, changed only where a test must (see <see cref="LoopbackHaproxyConfig"/>), so the
 /// rehearsal proves that file: TLS at the proxy, the SRV cookie, health checks, WebSockets. Its log
 /// (one line per request, naming the node that served it) is kept for assertions.
 /// </summary>
@@ -53,35 +53,6 @@ public sealed partial class HaproxyBalancer : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// deploy/haproxy.cfg as a test can run it: every change is one regular expression that must match
-    /// the operator's file, so a change there that the rehearsal does not follow fails here, by name.
-    /// <list type="bullet">
-    /// <item>`log /dev/log` → `log stderr`: there is no syslog here, and the request log is what the test reads.</item>
-    /// <item>`user`/`group` lines dropped: haproxy runs in the foreground as whoever runs the tests, who may not be root.</item>
-    /// <item>`bind :80` and `bind :443 ssl crt /etc/haproxy/secretadmin.pem` → free loopback ports and a throw-away
-    /// certificate: TLS stays, because the app marks its cookies Secure when haproxy says https, and Chromium
-    /// keeps Secure cookies only over https.</item>
-    /// <item>each `server` line's address → the node's loopback port; names, `check` and `cookie` stay.</item>
-    /// </list>
-    /// </summary>
-    public static string DeriveConfig(string operatorConfig, int httpPort, int httpsPort, string pemFile, IReadOnlyDictionary<string, int> nodePorts)
-    {
-        var config = Replace(operatorConfig, LogLine(), "    log stderr format raw local0", "log /dev/log …");
-        config = Replace(config, UserOrGroupLine(), string.Empty, "user …/group …", expected: 2);
-        config = Replace(config, HttpBind(), $"${{indent}}bind 127.0.0.1:{httpPort}", "bind :80");
-        config = Replace(config, HttpsBind(), $"${{indent}}bind 127.0.0.1:{httpsPort} ssl crt {pemFile}", "bind :443 ssl crt …");
-
-        var servers = ServerLine().Matches(config).Select(m => m.Groups["name"].Value).ToList();
-        if (!servers.Order().SequenceEqual(nodePorts.Keys.Order()))
-        {
-            throw new InvalidOperationException(
-                $"{OperatorConfig} names the servers [{string.Join(", ", servers)}], the rehearsal runs [{string.Join(", ", nodePorts.Keys)}]; make them agree.");
-        }
-
-        return ServerLine().Replace(config, m => $"{m.Groups["head"].Value}127.0.0.1:{nodePorts[m.Groups["name"].Value]}{m.Groups["tail"].Value}");
-    }
-
     /// <summary>Writes a throw-away certificate and the derived configuration into a temp folder, starts haproxy and waits until it listens.</summary>
     public static async Task<HaproxyBalancer> StartAsync(IReadOnlyDictionary<string, int> nodePorts)
     {
@@ -114,7 +85,7 @@ public sealed partial class HaproxyBalancer : IAsyncDisposable
 
         var port = AppProcesses.FreeLoopbackPort();
         var configFile = Path.Combine(folder, "haproxy.cfg");
-        var config = DeriveConfig(await File.ReadAllTextAsync(OperatorConfig), AppProcesses.FreeLoopbackPort(), port, pemFile, nodePorts);
+        var config = LoopbackHaproxyConfig.Derive(await File.ReadAllTextAsync(OperatorConfig), AppProcesses.FreeLoopbackPort(), port, pemFile, nodePorts, "the rehearsal");
         await File.WriteAllTextAsync(configFile, config);
 
         var start = new ProcessStartInfo(ExecutablePath)
@@ -160,7 +131,7 @@ public sealed partial class HaproxyBalancer : IAsyncDisposable
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var servers = RequestLine().Matches(Log[mark..])
+            var servers = LoopbackHaproxyConfig.RequestLine().Matches(Log[mark..])
                 .Where(m => m.Groups["method"].Value == "GET" && m.Groups["path"].Value.Split('?')[0] == path)
                 .Select(m => m.Groups["server"].Value)
                 .ToList();
@@ -247,14 +218,6 @@ public sealed partial class HaproxyBalancer : IAsyncDisposable
         throw new TimeoutException($"haproxy did not listen on 127.0.0.1:{Port} within {StartTimeout.TotalSeconds:0} s. Its output:\n{Log}");
     }
 
-    private static string Replace(string config, Regex pattern, string replacement, string what, int expected = 1)
-    {
-        var found = pattern.Matches(config).Count;
-        return found == expected
-            ? pattern.Replace(config, replacement)
-            : throw new InvalidOperationException($"{OperatorConfig} has {found} line(s) like `{what}` where the rehearsal expects {expected}; follow the change in {nameof(HaproxyBalancer)}.{nameof(DeriveConfig)}.");
-    }
-
     private void Append(string? line)
     {
         if (line is not null)
@@ -265,25 +228,6 @@ public sealed partial class HaproxyBalancer : IAsyncDisposable
             }
         }
     }
-
-    [GeneratedRegex(@"^[ \t]*log[ \t]+/dev/log\b.*$", RegexOptions.Multiline)]
-    private static partial Regex LogLine();
-
-    [GeneratedRegex(@"^[ \t]*(user|group)[ \t]+\S+[ \t]*\r?\n", RegexOptions.Multiline)]
-    private static partial Regex UserOrGroupLine();
-
-    [GeneratedRegex(@"^(?<indent>[ \t]*)bind[ \t]+:80[ \t]*$", RegexOptions.Multiline)]
-    private static partial Regex HttpBind();
-
-    [GeneratedRegex(@"^(?<indent>[ \t]*)bind[ \t]+:443[ \t]+ssl[ \t]+crt[ \t]+\S+[ \t]*$", RegexOptions.Multiline)]
-    private static partial Regex HttpsBind();
-
-    [GeneratedRegex(@"^(?<head>[ \t]*server[ \t]+(?<name>\S+)[ \t]+)\S+(?<tail>[ \t].*)$", RegexOptions.Multiline)]
-    private static partial Regex ServerLine();
-
-    /// <summary>An `option httplog` line: `… secretadmin_nodes/node-a 0/0/1/3/4 200 … "GET /path HTTP/1.1"`.</summary>
-    [GeneratedRegex(@" [\w-]+/(?<server>[\w-]+) [\d/+-]+ \d{3} .*""(?<method>[A-Z]+) (?<path>\S+) HTTP/[\d.]+""")]
-    private static partial Regex RequestLine();
 
     [GeneratedRegex(@"^SRV=(?<server>[^;]+)")]
     private static partial Regex SrvCookie();
