@@ -218,7 +218,16 @@ public sealed class KeysCommandTests : IAsyncLifetime
                 // The run's recorded progress was committed with its batches: it matches the values moved.
                 var run = await LatestOperationAsync();
                 Assert.Equal(count - left[0], run.Done);
-                Assert.Equal(left[0] == 0 ? KeyOperationState.Finished : KeyOperationState.Running, run.State);
+                if (left[0] > 0)
+                {
+                    Assert.Equal(KeyOperationState.Running, run.State);
+                }
+                else
+                {
+                    // Every batch was committed; the kill may still have come before the run's end record
+                    // (the next run closes it as interrupted).
+                    Assert.Contains(run.State, new[] { KeyOperationState.Finished, KeyOperationState.Running });
+                }
             }
             if (left[^1] == 0)
             {
