@@ -20,8 +20,10 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, OidcSettin
     {
         context.Response.OnStarting(async () =>
         {
-            // Only a page holds forms; its sign-in, sign-out and test sign-in forms may be sent on to the provider.
+            // Only a page holds forms; its sign-in, sign-out and test sign-in forms may be sent on to the
+            // provider. A redirect shows no page (the next one gets its own policy), so it needs no lookup.
             var formTargets = context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
+                && context.Response.StatusCode is not (>= 300 and < 400)
                 ? await ProviderOriginAsync(context.RequestAborted)
                 : null;
             var headers = context.Response.Headers;
