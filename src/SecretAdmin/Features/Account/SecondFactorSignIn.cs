@@ -27,18 +27,35 @@ public sealed class SecondFactorSignIn(
     /// <summary>The user who passed the password step in this browser, or null.</summary>
     public Task<SecretAdminUser?> PendingUserAsync() => signInManager.GetTwoFactorAuthenticationUserAsync();
 
+    // The steps worked out in this request: the service is scoped, and its pages are static, so a
+    // scope is one request (the form's handler asks again what the page asked a moment before).
+    private (string UserId, SecondFactorSet Factors, bool PasskeyOnly)? _steps;
+
     /// <summary>
     /// The second steps this user may take: their factors, and whether the MFA policy makes the
     /// passkey the only one (a passkey is required for their role and they have one; recovery
-    /// codes stay the way back when it is lost).
+    /// codes stay the way back when it is lost). Read once per request.
     /// </summary>
     public async Task<(SecondFactorSet Factors, bool PasskeyOnly)> StepsForAsync(SecretAdminUser user)
     {
+        if (_steps is { } known && known.UserId == user.Id)
+        {
+            return (known.Factors, known.PasskeyOnly);
+        }
+
         await using var db = await dbContextFactory.CreateDbContextAsync();
         var factors = await SecondFactors.OfAsync(db, user.Id);
-        var isAdmin = await UserAdminService.AdminIds(db).ContainsAsync(user.Id);
-        var policy = await policyService.GetAsync();
-        return (factors, factors.Passkeys > 0 && (policy.RequiresPasskey(isAdmin) || !factors.Authenticator));
+        var passkeyOnly = false;
+        if (factors.Passkeys > 0)
+        {
+            // Whether the policy requires a passkey matters only to someone who has one.
+            var isAdmin = await UserAdminService.AdminIds(db).ContainsAsync(user.Id);
+            var policy = await policyService.GetAsync();
+            passkeyOnly = policy.RequiresPasskey(isAdmin) || !factors.Authenticator;
+        }
+
+        _steps = (user.Id, factors, passkeyOnly);
+        return (factors, passkeyOnly);
     }
 
     public async Task<PasswordSignInOutcome> WithCodeAsync(string? code, string? clientIp)

@@ -92,15 +92,26 @@ public sealed class MfaEnrollmentService(
     /// <summary>Checks a sign-in code with the enrollment's own parameters; fails closed when the secret cannot be opened.</summary>
     public async Task<TotpCheckOutcome> VerifyAsync(string userId, string? code, CancellationToken cancellationToken = default)
     {
-        var policy = await policyService.GetAsync(cancellationToken);
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        return user is null ? TotpCheckOutcome.NotEnrolled : await VerifyAsync(user, code, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="code"/> against the sealed secret in <paramref name="user"/>, a row the
+    /// caller has just read (sign-in reads it after claiming the attempt). Each time step is accepted
+    /// once: the step ledger's conditional UPDATE decides, whatever the row's age.
+    /// </summary>
+    public async Task<TotpCheckOutcome> VerifyAsync(SecretAdminUser user, string? code, CancellationToken cancellationToken = default)
+    {
         if (user is not { TotpSecret.IsStored: true, TotpDigits: { } digits, TotpPeriodSeconds: { } period, TotpAlgorithm: { } algorithm })
         {
             return TotpCheckOutcome.NotEnrolled;
         }
 
-        var secret = sealer.Open(user.TotpSecret, SecretPlace(db, userId)).Match<byte[]?>(
+        var policy = await policyService.GetAsync(cancellationToken);
+        var userId = user.Id;
+        var secret = sealer.Open(user.TotpSecret, TotpSecretPlace(userId)).Match<byte[]?>(
             () => null,
             present => OtpNet.Base32Encoding.ToBytes(present.Value),
             _ => null);
@@ -331,4 +342,10 @@ public sealed class MfaEnrollmentService(
 
     private static SealedPlace SecretPlace(SecretAdminDbContext db, string userId) =>
         SealedColumn.For<SecretAdminUser>(db.Model, nameof(SecretAdminUser.TotpSecret)).At(userId);
+
+    private SealedPlace TotpSecretPlace(string userId)
+    {
+        using var db = dbContextFactory.CreateDbContext();
+        return SecretPlace(db, userId);
+    }
 }

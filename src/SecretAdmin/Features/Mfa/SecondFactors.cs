@@ -27,8 +27,14 @@ public sealed record SecondFactorSet(bool Authenticator, int Passkeys, int Unuse
 /// </summary>
 public static class SecondFactors
 {
+    /// <summary>One user's factors in one query (sign-in and the account steps ask at every request).</summary>
     public static async Task<SecondFactorSet> OfAsync(SecretAdminDbContext db, string userId, CancellationToken cancellationToken = default) =>
-        (await OfAsync(db, [userId], cancellationToken)).GetValueOrDefault(userId, SecondFactorSet.None);
+        await db.Users.Where(u => u.Id == userId)
+            .Select(u => new SecondFactorSet(
+                u.TotpSecret.Envelope != null,
+                db.Passkeys.Count(p => p.UserId == userId),
+                db.RecoveryCodes.Count(c => c.UserId == userId && c.UsedAtUtc == null)))
+            .SingleOrDefaultAsync(cancellationToken) ?? SecondFactorSet.None;
 
     /// <summary>The factors of several users in three queries (the users page).</summary>
     public static async Task<IReadOnlyDictionary<string, SecondFactorSet>> OfAsync(SecretAdminDbContext db, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)

@@ -180,6 +180,24 @@ public sealed class SecondFactorSignInFlowTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
     }
 
+    /// <summary>
+    /// The code step of a sign-in reads the policy, the user and their factors once each: a guard on
+    /// what it costs the database (P3 in docs/benchmarks.md), counted, not timed.
+    /// </summary>
+    [Fact]
+    public async Task SignIn_CodeStep_RunsAFewStatements()
+    {
+        var client = await PastPasswordAsync();
+        using var statements = new RequestStatements(_app.Services);
+        statements.Mark(client);
+
+        using var response = await SubmitCurrentCodeAsync(client);
+
+        Assert.Equal("/account", PathOf(response));
+        var ran = statements.Statements;
+        Assert.True(ran.Count <= 12, $"{ran.Count} statements:\n{string.Join("\n---\n", ran)}");
+    }
+
     [Fact]
     public async Task SignIn_SameCodeAgain_IsRefusedAndAudited()
     {

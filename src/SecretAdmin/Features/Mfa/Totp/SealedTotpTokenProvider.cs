@@ -21,7 +21,8 @@ public sealed class SealedTotpTokenProvider(IServiceProvider services) : IUserTw
     {
         // Resolved here, not in the constructor: UserManager builds every provider, also where MFA is not registered.
         var mfa = services.GetRequiredService<MfaEnrollmentService>();
-        var outcome = await mfa.VerifyAsync(user.Id, token);
+        // The row sign-in has just read again after claiming the attempt.
+        var outcome = await mfa.VerifyAsync(user, token);
         if (outcome == TotpCheckOutcome.Replayed)
         {
             await mfa.RecordReplayedCodeAsync(new AuditActor(user.Email ?? user.Id, null), user.Email);
