@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using SecretAdmin.Data;
 using SecretAdmin.Security;
 using SecretAdmin.Tests.Support;
@@ -48,6 +49,32 @@ public sealed class SecretAdminDbContextTests : IDisposable
         command.CommandText = "SELECT COUNT(*) FROM \"__EFMigrationsHistory\"";
         using var db = TestDatabase.Open(_temp);
         Assert.Equal((long)Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetMigrations(db.Database).Count(), (long)(await command.ExecuteScalarAsync())!);
+    }
+
+    /// <summary>
+    /// The pragmas are set once per native connection; every open, of a connection the pool kept or
+    /// of a new one, still has them.
+    /// </summary>
+    [Fact]
+    [Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
+    public async Task Connections_EveryOpenReusedOrNew_WaitForABusyDatabaseAndSyncAtCheckpoints()
+    {
+        for (var open = 0; open < 4; open++)
+        {
+            if (open == 2)
+            {
+                SqliteConnection.ClearAllPools();
+            }
+
+            await using var db = TestDatabase.Open(_temp);
+            await db.Database.OpenConnectionAsync();
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = "PRAGMA busy_timeout";
+            Assert.Equal(5000L, (long)(await command.ExecuteScalarAsync())!);
+            command.CommandText = "PRAGMA synchronous";
+            Assert.Equal(1L, (long)(await command.ExecuteScalarAsync())!);
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     [Fact]
