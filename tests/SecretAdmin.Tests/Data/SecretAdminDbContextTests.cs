@@ -99,32 +99,6 @@ public sealed class SecretAdminDbContextTests : IDisposable
         contexts.ForEach(db => db.Dispose());
     }
 
-    /// <summary>
-    /// A statement that writes on its own (no transaction), sent while a write-locked transaction
-    /// holds the database, waits its turn without holding the caller's thread, and runs once the
-    /// transaction has ended.
-    /// </summary>
-    [Fact]
-    [Trait(TestPostgres.EngineTrait, TestPostgres.SqliteOnly)]
-    public async Task StatementOutsideATransaction_WhileATransactionHoldsTheLock_WaitsItsTurnWithoutBlocking()
-    {
-        await using var holder = TestDatabase.Open(_temp);
-        await using var writer = TestDatabase.Open(_temp);
-        var transaction = await holder.BeginWriteLockedTransactionAsync(CancellationToken.None);
-
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var write = writer.Users.Where(u => u.Id == "nobody").ExecuteUpdateAsync(set => set.SetProperty(u => u.AccessFailedCount, 1));
-        var returnedAfter = clock.Elapsed;
-        await Task.Delay(200);
-        var waited = !write.IsCompleted;
-        await transaction.CommitAsync();
-        await transaction.DisposeAsync();
-
-        Assert.True(returnedAfter < TimeSpan.FromSeconds(1), $"the caller's thread was held for {returnedAfter.TotalSeconds:F1} s");
-        Assert.True(waited, "the statement did not wait for the transaction");
-        Assert.Equal(0, await write.WaitAsync(TimeSpan.FromSeconds(10)));
-    }
-
     private static void InterlockedMax(ref int target, int value)
     {
         int seen;

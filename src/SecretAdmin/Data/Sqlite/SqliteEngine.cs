@@ -22,7 +22,7 @@ public sealed class SqliteEngine(DataDirectory dataDirectory) : IDatabaseEngine
 
     public void Configure(DbContextOptionsBuilder options) => options
         .UseSqlite(ConnectionString(SqliteOpenMode.ReadWriteCreate, pooling: true))
-        .AddInterceptors(new SqlitePragmaInterceptor(), new SqliteStatementGate(dataDirectory.DatabaseFile));
+        .AddInterceptors(new SqlitePragmaInterceptor());
 
     public SecretAdminDbContext CreateContext(DbContextOptions<SecretAdminDbContext> options) => new SqliteSecretAdminDbContext(options, this);
 

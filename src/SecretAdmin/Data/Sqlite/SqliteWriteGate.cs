@@ -61,24 +61,6 @@ internal static class SqliteWriteGate
         }
     }
 
-    /// <summary>
-    /// Waits in turn for one statement that writes outside a transaction; null when the gate did not
-    /// open within <paramref name="maxWait"/>, and the statement then waits on SQLite itself.
-    /// Release what it returns once the statement has finished.
-    /// </summary>
-    public static async Task<SemaphoreSlim?> EnterStatementAsync(string databaseFile, TimeSpan maxWait, CancellationToken cancellationToken)
-    {
-        var gate = GateFor(databaseFile);
-        return await gate.WaitAsync(maxWait, cancellationToken) ? gate : null;
-    }
-
-    /// <inheritdoc cref="EnterStatementAsync"/>
-    public static SemaphoreSlim? EnterStatement(string databaseFile, TimeSpan maxWait)
-    {
-        var gate = GateFor(databaseFile);
-        return gate.Wait(maxWait) ? gate : null;
-    }
-
     private static SemaphoreSlim GateFor(string databaseFile) => Gates.GetOrAdd(Path.GetFullPath(databaseFile), _ => new SemaphoreSlim(1, 1));
 
     private static SqliteException LockedError() => new("SQLite Error 5: 'database is locked'.", Busy);
