@@ -17,8 +17,7 @@ public sealed class PasskeySignIn(
     SecretAdminSignInManager signInManager,
     UserManager<SecretAdminUser> userManager,
     MfaPolicyService mfaPolicy,
-    AuditLog auditLog,
-    UserAdminService users)
+    AuditLog auditLog)
 {
     public async Task<PasskeySignInOutcome> PasswordlessAsync(string? credentialJson, string? clientIp)
     {
@@ -70,7 +69,7 @@ public sealed class PasskeySignIn(
         }
 
         var user = result.User!;
-        await users.RecordSignInAsync(user.Id);
+        // The sign-in's time was recorded with the attempt's success (SignInAttempts.SignedInAsync).
         await auditLog.WriteAsync(actor with { Name = user.Email! }, AuditActions.SignInSucceeded, user.Email, ["Passkey"]);
         return new PasskeySignInOutcome(user.MustChangePassword ? PasswordSignInOutcome.MustChangePassword : PasswordSignInOutcome.Succeeded, null);
     }

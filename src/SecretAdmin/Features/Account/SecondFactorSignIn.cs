@@ -20,7 +20,6 @@ public sealed class SecondFactorSignIn(
     MfaEnrollmentService mfa,
     AuditLog auditLog,
     IHttpContextAccessor httpContextAccessor,
-    UserAdminService users,
     MfaPolicyService policyService,
     IDbContextFactory<SecretAdminDbContext> dbContextFactory)
 {
@@ -95,7 +94,7 @@ public sealed class SecondFactorSignIn(
             return await FinishAsync(user, succeeded: false, attempt.LocksOut, clientIp);
         }
 
-        await attempts.SucceededAsync(attempt);
+        await attempts.SignedInAsync(attempt);
         await httpContextAccessor.HttpContext!.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
         await signInManager.SignInAsync(user, isPersistent: false, authenticationMethod: "recovery-code");
         return await FinishAsync(user, succeeded: true, lockedOut: false, clientIp);
@@ -116,7 +115,7 @@ public sealed class SecondFactorSignIn(
             return PasswordSignInOutcome.Failed;
         }
 
-        await users.RecordSignInAsync(user.Id);
+        // The sign-in's time was recorded with the attempt's success (SignInAttempts.SignedInAsync).
         await auditLog.WriteAsync(actor with { Name = user.Email! }, AuditActions.SignInSucceeded, user.Email);
         return user.MustChangePassword ? PasswordSignInOutcome.MustChangePassword : PasswordSignInOutcome.Succeeded;
     }

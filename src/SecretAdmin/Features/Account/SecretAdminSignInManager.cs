@@ -110,7 +110,7 @@ public sealed class SecretAdminSignInManager(
             return failed;
         }
 
-        await attempts.SucceededAsync(attempt);
+        await attempts.SignedInAsync(attempt);
         if (rememberClient)
         {
             await RememberTwoFactorClientAsync(user);
@@ -242,7 +242,7 @@ public sealed class SecretAdminSignInManager(
         var now = timeProvider.GetUtcNow().UtcDateTime;
         await db.Passkeys.Where(p => p.CredentialId == credential.Id)
             .ExecuteUpdateAsync(set => set.SetProperty(p => EF.Property<DateTime?>(p, PasskeyEntityTypeConfiguration.LastUsedAtUtc), now));
-        await attempts.SucceededAsync(attempt);
+        await attempts.SignedInAsync(attempt);
         if (pendingPrincipal is not null)
         {
             await FinishSecondStepAsync(user, pendingPrincipal, isPersistent: false);

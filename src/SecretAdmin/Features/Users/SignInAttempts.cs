@@ -117,6 +117,32 @@ public sealed class SignInAttempts(
     }
 
     /// <summary>
+    /// The attempt's answer was right and completes a sign-in: as <see cref="SucceededAsync"/>, with
+    /// the sign-in's time recorded in the same UPDATE (one write, where a sign-in has several).
+    /// </summary>
+    public async Task SignedInAsync(SignInAttempt attempt, CancellationToken cancellationToken = default)
+    {
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
+        if (attempt.LockedUntil is not null)
+        {
+            // The attempt took the last slot: the lock it set is lifted apart (rare; see SucceededAsync).
+            await SucceededAsync(attempt, cancellationToken);
+            await db.Users.Where(u => u.Id == attempt.UserId).ExecuteUpdateAsync(set => set.SetProperty(u => u.LastSignInAtUtc, now), cancellationToken);
+            return;
+        }
+
+        // As ResetAsync: a new stamp only when the count changes.
+        var stamp = NewStamp();
+        await db.Users
+            .Where(u => u.Id == attempt.UserId)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.LastSignInAtUtc, now)
+                .SetProperty(u => u.AccessFailedCount, 0)
+                .SetProperty(u => u.ConcurrencyStamp, u => u.AccessFailedCount > 0 ? stamp : u.ConcurrencyStamp), cancellationToken);
+    }
+
+    /// <summary>
     /// The attempt's answer was right but does not finish the sign-in (a password, with a second
     /// factor still to come): the attempt counts neither way, as in Identity — it gives its slot
     /// back without starting the count again, so only a second factor does that.

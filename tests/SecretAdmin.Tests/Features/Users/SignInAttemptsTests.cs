@@ -123,6 +123,58 @@ public sealed class SignInAttemptsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignedInAsync_AfterFailures_StartsTheCountAgainAndRecordsTheTime()
+    {
+        await _attempts.ClaimAsync(_userId);
+        var right = await _attempts.ClaimAsync(_userId);
+        var stampBefore = (await StoredAsync()).ConcurrencyStamp;
+
+        await _attempts.SignedInAsync(right);
+
+        var stored = await StoredAsync();
+        Assert.Equal(0, stored.AccessFailedCount);
+        Assert.Equal(_time.GetUtcNow().UtcDateTime, stored.LastSignInAtUtc);
+        Assert.NotEqual(stampBefore, stored.ConcurrencyStamp);
+    }
+
+    [Fact]
+    public async Task SignedInAsync_NothingCounted_RecordsTheTimeAndKeepsTheStamp()
+    {
+        await using (var db = await _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        {
+            await db.Users.Where(u => u.Id == _userId).ExecuteUpdateAsync(set => set.SetProperty(u => u.LockoutEnabled, false));
+        }
+
+        var right = await _attempts.ClaimAsync(_userId);
+        var stampBefore = (await StoredAsync()).ConcurrencyStamp;
+
+        await _attempts.SignedInAsync(right);
+
+        var stored = await StoredAsync();
+        Assert.Equal(_time.GetUtcNow().UtcDateTime, stored.LastSignInAtUtc);
+        Assert.Equal(stampBefore, stored.ConcurrencyStamp);
+    }
+
+    [Fact]
+    public async Task SignedInAsync_OnTheSlotThatLocked_LiftsThatLockAndRecordsTheTime()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            await _attempts.ClaimAsync(_userId);
+        }
+
+        var last = await _attempts.ClaimAsync(_userId);
+        Assert.True(last.LocksOut);
+
+        await _attempts.SignedInAsync(last);
+
+        var stored = await StoredAsync();
+        Assert.Null(stored.LockoutEnd);
+        Assert.Equal(0, stored.AccessFailedCount);
+        Assert.Equal(_time.GetUtcNow().UtcDateTime, stored.LastSignInAtUtc);
+    }
+
+    [Fact]
     public async Task WithdrawAsync_RightPasswordBeforeASecondFactor_LeavesTheCountAsItWas()
     {
         await _attempts.ClaimAsync(_userId);
