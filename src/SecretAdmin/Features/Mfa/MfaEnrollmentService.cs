@@ -343,9 +343,17 @@ public sealed class MfaEnrollmentService(
     private static SealedPlace SecretPlace(SecretAdminDbContext db, string userId) =>
         SealedColumn.For<SecretAdminUser>(db.Model, nameof(SecretAdminUser.TotpSecret)).At(userId);
 
+    // The column is the model's, the same for the app's life: found once, not with a context per sign-in.
+    private SealedColumn? _totpSecretColumn;
+
     private SealedPlace TotpSecretPlace(string userId)
     {
-        using var db = dbContextFactory.CreateDbContext();
-        return SecretPlace(db, userId);
+        if (_totpSecretColumn is null)
+        {
+            using var db = dbContextFactory.CreateDbContext();
+            _totpSecretColumn = SealedColumn.For<SecretAdminUser>(db.Model, nameof(SecretAdminUser.TotpSecret));
+        }
+
+        return _totpSecretColumn.At(userId);
     }
 }
