@@ -27,6 +27,8 @@ public sealed class SecretAdminSignInManager(
     SecretAdminDbContext db,
     IPasskeyHandler<SecretAdminUser> passkeyHandler,
     PasskeyCeremony ceremony,
+    MfaPolicyService mfaPolicy,
+    MfaEnrollmentService mfa,
     TimeProvider timeProvider)
     : SignInManager<SecretAdminUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
@@ -43,7 +45,12 @@ public sealed class SecretAdminSignInManager(
             return await base.CheckPasswordSignInAsync(user, password, lockoutOnFailure);
         }
 
-        var (failed, attempt) = await ClaimAndCheckAsync(user, () => UserManager.CheckPasswordAsync(user, password));
+        // Checking the password may upgrade its hash and save the user: the row is read again after the claim changed it.
+        var (failed, attempt) = await ClaimAndCheckAsync(user, async _ =>
+        {
+            await ReloadAsync(user);
+            return await UserManager.CheckPasswordAsync(user, password);
+        });
         if (failed is not null)
         {
             return failed;
@@ -65,24 +72,29 @@ public sealed class SecretAdminSignInManager(
 
     /// <summary>
     /// The user's sign-in checks, then an attempt slot claimed before <paramref name="check"/> runs
-    /// (no slot: locked out, unchecked). Returns the refusal or failure, or null with the granted
-    /// attempt when the check passed.
+    /// (no slot: locked out, unchecked), with the MFA policy read once for both. Returns the refusal
+    /// or failure, or null with the granted attempt when the check passed.
     /// </summary>
-    private async Task<(SignInResult? Failed, SignInAttempt Attempt)> ClaimAndCheckAsync(SecretAdminUser user, Func<Task<bool>> check)
+    /// <remarks>
+    /// The claim changes the user's row (count, lock, concurrency stamp) under the entity Identity
+    /// holds. A check after which the user is saved reloads it first (<see cref="ReloadAsync"/>);
+    /// without that, a save of it is refused on its concurrency stamp, and never writes an older count.
+    /// </remarks>
+    private async Task<(SignInResult? Failed, SignInAttempt Attempt)> ClaimAndCheckAsync(SecretAdminUser user, Func<MfaPolicyView, Task<bool>> check)
     {
         if (await PreSignInCheck(user) is { } refused)
         {
             return (refused, default!);
         }
 
-        var attempt = await attempts.ClaimAsync(user.Id);
+        var policy = await mfaPolicy.GetAsync();
+        var attempt = await attempts.ClaimAsync(user, policy);
         if (!attempt.Granted)
         {
             return (await LockedOut(user), attempt);
         }
 
-        await ReloadAsync(user);
-        if (!await check())
+        if (!await check(policy))
         {
             return (attempt.LocksOut ? await LockedOut(user) : SignInResult.Failed, attempt);
         }
@@ -104,7 +116,9 @@ public sealed class SecretAdminSignInManager(
             return SignInResult.Failed;
         }
 
-        var (failed, attempt) = await ClaimAndCheckAsync(user, () => UserManager.VerifyTwoFactorTokenAsync(user, Options.Tokens.AuthenticatorTokenProvider, code));
+        // The code is checked against the row just read, with the policy the claim read; nothing
+        // here saves the user (the step ledger, the count and the sign-in time are UPDATEs of their own).
+        var (failed, attempt) = await ClaimAndCheckAsync(user, policy => mfa.CheckSignInCodeAsync(user, code, policy));
         if (failed is not null)
         {
             return failed;
@@ -207,8 +221,10 @@ public sealed class SecretAdminSignInManager(
         }
 
         PasskeyAssertionResult<SecretAdminUser>? asserted = null;
-        var (failed, attempt) = await ClaimAndCheckAsync(user, async () =>
+        var (failed, attempt) = await ClaimAndCheckAsync(user, async _ =>
         {
+            // The passkey's new signature count is saved with the user below: read it again after the claim.
+            await ReloadAsync(user);
             asserted = await PerformPasskeyAssertionAsync(credentialJson!);
             if (!asserted.Succeeded)
             {
@@ -265,7 +281,8 @@ public sealed class SecretAdminSignInManager(
 
     /// <summary>
     /// Loads the user Identity holds again after a claim changed its row (count, lock, concurrency
-    /// stamp), so a save of it later in this request — a password hash upgrade — is not refused as stale.
+    /// stamp), so a save of it later in this request — a password hash upgrade, a passkey's
+    /// signature count — is not refused as stale.
     /// </summary>
     private async Task ReloadAsync(SecretAdminUser user)
     {

@@ -102,14 +102,33 @@ public sealed class MfaEnrollmentService(
     /// caller has just read (sign-in reads it after claiming the attempt). Each time step is accepted
     /// once: the step ledger's conditional UPDATE decides, whatever the row's age.
     /// </summary>
-    public async Task<TotpCheckOutcome> VerifyAsync(SecretAdminUser user, string? code, CancellationToken cancellationToken = default)
+    public Task<TotpCheckOutcome> VerifyAsync(SecretAdminUser user, string? code, CancellationToken cancellationToken = default) =>
+        VerifyAsync(user, code, policy: null, cancellationToken);
+
+    /// <summary>
+    /// The code step of a sign-in: as <see cref="VerifyAsync(SecretAdminUser, string?, CancellationToken)"/>
+    /// with the MFA policy the sign-in has read (null: read it here), and a replayed code audited.
+    /// True when the code is accepted.
+    /// </summary>
+    public async Task<bool> CheckSignInCodeAsync(SecretAdminUser user, string? code, MfaPolicyView? policy, CancellationToken cancellationToken = default)
+    {
+        var outcome = await VerifyAsync(user, code, policy, cancellationToken);
+        if (outcome == TotpCheckOutcome.Replayed)
+        {
+            await RecordReplayedCodeAsync(new AuditActor(user.Email ?? user.Id, null), user.Email, cancellationToken);
+        }
+
+        return outcome == TotpCheckOutcome.Accepted;
+    }
+
+    private async Task<TotpCheckOutcome> VerifyAsync(SecretAdminUser user, string? code, MfaPolicyView? policy, CancellationToken cancellationToken)
     {
         if (user is not { TotpSecret.IsStored: true, TotpDigits: { } digits, TotpPeriodSeconds: { } period, TotpAlgorithm: { } algorithm })
         {
             return TotpCheckOutcome.NotEnrolled;
         }
 
-        var policy = await policyService.GetAsync(cancellationToken);
+        policy ??= await policyService.GetAsync(cancellationToken);
         var userId = user.Id;
         var secret = sealer.Open(user.TotpSecret, TotpSecretPlace(userId)).Match<byte[]?>(
             () => null,

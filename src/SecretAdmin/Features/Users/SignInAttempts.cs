@@ -40,18 +40,31 @@ public sealed class SignInAttempts(
     /// <see cref="SignInAttempt.Granted"/>; then report a right answer with <see cref="SucceededAsync"/>
     /// (or <see cref="WithdrawAsync"/>). A wrong answer needs nothing more: it was counted here.
     /// </summary>
-    public async Task<SignInAttempt> ClaimAsync(string userId, CancellationToken cancellationToken = default)
+    public async Task<SignInAttempt> ClaimAsync(string userId, CancellationToken cancellationToken = default) =>
+        await ClaimAsync(userId, known: null, await mfaPolicy.GetAsync(cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ClaimAsync(string, CancellationToken)"/>, for a sign-in that holds
+    /// <paramref name="user"/>'s row, read a moment ago, and has read <paramref name="policy"/>: the
+    /// first round starts from that row's lock instead of reading it again. The conditional UPDATEs
+    /// still decide, so a row changed since it was read only costs a round.
+    /// </summary>
+    public Task<SignInAttempt> ClaimAsync(SecretAdminUser user, MfaPolicyView policy, CancellationToken cancellationToken = default) =>
+        ClaimAsync(user.Id, new LockState(user.LockoutEnabled, user.LockoutEnd), policy, cancellationToken);
+
+    private async Task<SignInAttempt> ClaimAsync(string userId, LockState? known, MfaPolicyView policy, CancellationToken cancellationToken)
     {
-        var policy = await mfaPolicy.GetAsync(cancellationToken);
         var max = policy.MaxFailedAttempts;
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
         for (var round = 0; round < MaxRounds; round++)
         {
             var now = timeProvider.GetUtcNow();
-            var row = await db.Users.AsNoTracking()
-                .Where(u => u.Id == userId)
-                .Select(u => new { u.LockoutEnabled, u.LockoutEnd })
-                .SingleOrDefaultAsync(cancellationToken);
+            var row = round == 0 && known is not null
+                ? known
+                : await db.Users.AsNoTracking()
+                    .Where(u => u.Id == userId)
+                    .Select(u => new LockState(u.LockoutEnabled, u.LockoutEnd))
+                    .SingleOrDefaultAsync(cancellationToken);
             if (row is null || (row.LockoutEnabled && row.LockoutEnd > now))
             {
                 return SignInAttempt.Refused(userId);
@@ -66,7 +79,7 @@ public sealed class SignInAttempts(
             // an attempt never counts into a lock another one has set meanwhile.
             var seen = row.LockoutEnd;
             var counted = await db.Users
-                .Where(u => u.Id == userId && u.LockoutEnd == seen && u.AccessFailedCount + 1 < max)
+                .Where(u => u.Id == userId && u.LockoutEnabled && u.LockoutEnd == seen && u.AccessFailedCount + 1 < max)
                 .ExecuteUpdateAsync(set => set
                     .SetProperty(u => u.AccessFailedCount, u => u.AccessFailedCount + 1)
                     .SetProperty(u => u.ConcurrencyStamp, NewStamp()), cancellationToken);
@@ -77,7 +90,7 @@ public sealed class SignInAttempts(
 
             var until = now.AddMinutes(policy.LockoutMinutes);
             var locked = await db.Users
-                .Where(u => u.Id == userId && u.LockoutEnd == seen && u.AccessFailedCount + 1 >= max)
+                .Where(u => u.Id == userId && u.LockoutEnabled && u.LockoutEnd == seen && u.AccessFailedCount + 1 >= max)
                 .ExecuteUpdateAsync(set => set
                     .SetProperty(u => u.AccessFailedCount, 0)
                     .SetProperty(u => u.LockoutEnd, until)
@@ -87,8 +100,9 @@ public sealed class SignInAttempts(
                 return new SignInAttempt(userId, Granted: true, Counted: true, max, until, seen);
             }
 
-            // Between the two statements another attempt locked the account, or a right answer
-            // started the count again: read the row once more and claim again.
+            // Between the two statements (or since the row the caller held was read) another attempt
+            // locked the account, a right answer started the count again, or lockout was turned off
+            // for the user: read the row once more and claim again.
         }
 
         logger.LogWarning("No sign-in attempt slot could be claimed for user {UserId} in {Rounds} rounds; the attempt was refused unchecked.", userId, MaxRounds);
@@ -186,4 +200,6 @@ public sealed class SignInAttempts(
     }
 
     private static string NewStamp() => Guid.NewGuid().ToString();
+
+    private sealed record LockState(bool LockoutEnabled, DateTimeOffset? LockoutEnd);
 }

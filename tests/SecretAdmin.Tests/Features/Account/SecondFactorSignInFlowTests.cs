@@ -223,7 +223,7 @@ public sealed class SecondFactorSignInFlowTests : IAsyncLifetime
 
         Assert.Equal("/account", PathOf(response));
         var ran = statements.Statements;
-        Assert.True(ran.Count <= 11, $"{ran.Count} statements:\n{string.Join("\n---\n", ran)}");
+        Assert.True(ran.Count <= 8, $"{ran.Count} statements:\n{string.Join("\n---\n", ran)}");
     }
 
     [Fact]

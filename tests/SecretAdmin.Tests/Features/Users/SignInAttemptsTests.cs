@@ -236,4 +236,49 @@ public sealed class SignInAttemptsTests : IAsyncLifetime
         Assert.All(claims, c => Assert.True(c.Granted && !c.Counted));
         Assert.Equal(0, (await StoredAsync()).AccessFailedCount);
     }
+
+    [Fact]
+    public async Task ClaimAsync_RowHeldFromBeforeTheLock_IsRefusedUnchecked()
+    {
+        var held = await StoredAsync();
+        var policy = await _services.GetRequiredService<MfaPolicyService>().GetAsync();
+        for (var i = 0; i < policy.MaxFailedAttempts; i++)
+        {
+            Assert.True((await _attempts.ClaimAsync(_userId)).Granted);
+        }
+
+        var late = await _attempts.ClaimAsync(held, policy);
+
+        Assert.False(late.Granted);
+        var stored = await StoredAsync();
+        Assert.True(stored.LockoutEnd > _time.GetUtcNow());
+        Assert.Equal(0, stored.AccessFailedCount);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_RowHeldFromBeforeLockoutWasTurnedOff_CountsNothing()
+    {
+        var held = await StoredAsync();
+        await using (var db = await _services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContextAsync())
+        {
+            await db.Users.Where(u => u.Id == _userId).ExecuteUpdateAsync(set => set.SetProperty(u => u.LockoutEnabled, false));
+        }
+
+        var claim = await _attempts.ClaimAsync(held, await _services.GetRequiredService<MfaPolicyService>().GetAsync());
+
+        Assert.True(claim.Granted && !claim.Counted);
+        Assert.Equal(0, (await StoredAsync()).AccessFailedCount);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_RowHeld_CountsAsAReadRowDoes()
+    {
+        var policy = await _services.GetRequiredService<MfaPolicyService>().GetAsync();
+
+        var first = await _attempts.ClaimAsync(await StoredAsync(), policy);
+        var second = await _attempts.ClaimAsync(await StoredAsync(), policy);
+
+        Assert.True(first.Granted && first.Counted && second.Granted && second.Counted);
+        Assert.Equal(2, (await StoredAsync()).AccessFailedCount);
+    }
 }

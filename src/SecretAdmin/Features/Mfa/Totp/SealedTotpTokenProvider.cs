@@ -17,17 +17,10 @@ public sealed class SealedTotpTokenProvider(IServiceProvider services) : IUserTw
     public Task<string> GenerateAsync(string purpose, UserManager<SecretAdminUser> manager, SecretAdminUser user) =>
         throw new NotSupportedException("Authenticator codes come from the user's app; the server never generates one.");
 
-    public async Task<bool> ValidateAsync(string purpose, string token, UserManager<SecretAdminUser> manager, SecretAdminUser user)
+    public Task<bool> ValidateAsync(string purpose, string token, UserManager<SecretAdminUser> manager, SecretAdminUser user)
     {
         // Resolved here, not in the constructor: UserManager builds every provider, also where MFA is not registered.
         var mfa = services.GetRequiredService<MfaEnrollmentService>();
-        // The row sign-in has just read again after claiming the attempt.
-        var outcome = await mfa.VerifyAsync(user, token);
-        if (outcome == TotpCheckOutcome.Replayed)
-        {
-            await mfa.RecordReplayedCodeAsync(new AuditActor(user.Email ?? user.Id, null), user.Email);
-        }
-
-        return outcome == TotpCheckOutcome.Accepted;
+        return mfa.CheckSignInCodeAsync(user, token, policy: null);
     }
 }
