@@ -29,12 +29,17 @@ public static class SecondFactors
 {
     /// <summary>One user's factors in one query (sign-in and the account steps ask at every request).</summary>
     public static async Task<SecondFactorSet> OfAsync(SecretAdminDbContext db, string userId, CancellationToken cancellationToken = default) =>
-        await db.Users.Where(u => u.Id == userId)
-            .Select(u => new SecondFactorSet(
-                u.TotpSecret.Envelope != null,
-                db.Passkeys.Count(p => p.UserId == userId),
-                db.RecoveryCodes.Count(c => c.UserId == userId && c.UsedAtUtc == null)))
-            .SingleOrDefaultAsync(cancellationToken) ?? SecondFactorSet.None;
+        await FactorsOf.For(db)(db, userId, cancellationToken) ?? SecondFactorSet.None;
+
+    // Asked at every sign-in step and account request.
+    private static readonly CompiledQuery<Func<SecretAdminDbContext, string, CancellationToken, Task<SecondFactorSet?>>> FactorsOf = new(() =>
+        EF.CompileAsyncQuery((SecretAdminDbContext db, string userId, CancellationToken cancellationToken) =>
+            db.Users.Where(u => u.Id == userId)
+                .Select(u => new SecondFactorSet(
+                    u.TotpSecret.Envelope != null,
+                    db.Passkeys.Count(p => p.UserId == userId),
+                    db.RecoveryCodes.Count(c => c.UserId == userId && c.UsedAtUtc == null)))
+                .SingleOrDefault()));
 
     /// <summary>The factors of several users in three queries (the users page).</summary>
     public static async Task<IReadOnlyDictionary<string, SecondFactorSet>> OfAsync(SecretAdminDbContext db, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)

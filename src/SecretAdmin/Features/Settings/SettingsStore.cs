@@ -25,8 +25,16 @@ public sealed class SettingsStore(
         where TRow : class, ISingleRowSettings, new()
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-        var row = await db.Set<TRow>().AsNoTracking().SingleOrDefaultAsync(cancellationToken) ?? new TRow();
+        var row = await StoredRow<TRow>.Read.For(db)(db, cancellationToken) ?? new TRow();
         return map(db, row);
+    }
+
+    /// <summary>Each settings row's read, compiled (<see cref="CompiledQuery{TQuery}"/>): the MFA policy is read at every sign-in.</summary>
+    private static class StoredRow<TRow>
+        where TRow : class
+    {
+        public static readonly CompiledQuery<Func<SecretAdminDbContext, CancellationToken, Task<TRow?>>> Read = new(() =>
+            EF.CompileAsyncQuery((SecretAdminDbContext db, CancellationToken cancellationToken) => db.Set<TRow>().AsNoTracking().SingleOrDefault()));
     }
 
     /// <summary>

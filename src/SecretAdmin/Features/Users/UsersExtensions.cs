@@ -22,6 +22,7 @@ public static class UsersExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<SecretAdminDbContext>()
+            .AddUserStore<SecretAdminUserStore>()
             .AddSignInManager<SecretAdminSignInManager>()
             .AddClaimsPrincipalFactory<SecretAdminUserClaimsPrincipalFactory>()
             .AddDefaultTokenProviders()
