@@ -146,14 +146,14 @@ public sealed class SignInAttempts(
             return;
         }
 
-        // As ResetAsync: a new stamp only when the count changes.
-        var stamp = NewStamp();
-        await db.Users
-            .Where(u => u.Id == attempt.UserId)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(u => u.LastSignInAtUtc, now)
-                .SetProperty(u => u.AccessFailedCount, 0)
-                .SetProperty(u => u.ConcurrencyStamp, u => u.AccessFailedCount > 0 ? stamp : u.ConcurrencyStamp), cancellationToken);
+        // As ResetAsync: a new stamp only when the count changes. SQL, not ExecuteUpdate, as in
+        // TotpStepLedger: it runs at every sign-in (names from the model, values as parameters).
+        var count = db.Column<SecretAdminUser>(nameof(SecretAdminUser.AccessFailedCount));
+        var stamp = db.Column<SecretAdminUser>(nameof(SecretAdminUser.ConcurrencyStamp));
+        var signedIn = $"UPDATE {db.Table<SecretAdminUser>()} SET {db.Column<SecretAdminUser>(nameof(SecretAdminUser.LastSignInAtUtc))} = {{0}}, " +
+            $"{count} = 0, {stamp} = CASE WHEN {count} > 0 THEN {{1}} ELSE {stamp} END " +
+            $"WHERE {db.Column<SecretAdminUser>(nameof(SecretAdminUser.Id))} = {{2}}";
+        await db.Database.ExecuteSqlRawAsync(signedIn, [now, NewStamp(), attempt.UserId], cancellationToken);
     }
 
     /// <summary>
