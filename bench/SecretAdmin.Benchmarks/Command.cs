@@ -1,19 +1,39 @@
 using System.Diagnostics;
 
-namespace SecretAdmin.Benchmarks.SignInVsTemplate;
+namespace SecretAdmin.Benchmarks;
 
-/// <summary>Runs a program to its end and returns its output; throws when it fails.</summary>
+/// <summary>Runs a program to its end and collects what it wrote (standard output, then standard error).</summary>
 internal static class Command
 {
-    public static async Task<string> RunAsync(string program, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>The program's standard output; throws, with all it wrote, when it exits with an error.</summary>
+    public static async Task<string> RunAsync(string program, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var (exitCode, output, error) = await RunCoreAsync(program, [.. arguments], workingDirectory, environment);
+        return exitCode == 0
+            ? output
+            : throw new InvalidOperationException($"`{program} {string.Join(' ', arguments)}` failed (exit code {exitCode}):{Environment.NewLine}{output}{error}");
+    }
+
+    /// <summary>The program's exit code and all it wrote, for a caller that decides what a failure means.</summary>
+    public static async Task<(int ExitCode, string Output)> TryRunAsync(string program, IEnumerable<string> arguments)
+    {
+        var (exitCode, output, error) = await RunCoreAsync(program, [.. arguments], workingDirectory: null, environment: null);
+        return (exitCode, output + error);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunCoreAsync(string program, IReadOnlyList<string> arguments, string? workingDirectory, IReadOnlyDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo(program)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = workingDirectory,
         };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -28,8 +48,6 @@ internal static class Command
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        return process.ExitCode == 0
-            ? await output
-            : throw new InvalidOperationException($"`{program} {string.Join(' ', start.ArgumentList)}` failed (exit code {process.ExitCode}):{Environment.NewLine}{await output}{await error}");
+        return (process.ExitCode, await output, await error);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
@@ -35,10 +34,10 @@ internal sealed class ThrowAwaySoftHsm : IDisposable
         if (!IsInstalled())
         {
             Console.WriteLine("P5: SoftHSM2 is not installed; installing it: apt-get install -y softhsm2");
-            if (await RunAsync("apt-get", ["install", "-y", "softhsm2"]) is not (0, _))
+            if (await Command.TryRunAsync("apt-get", ["install", "-y", "softhsm2"]) is not (0, _))
             {
-                await RunAsync("apt-get", ["update"]);
-                await RunAsync("apt-get", ["install", "-y", "softhsm2"]);
+                await Command.TryRunAsync("apt-get", ["update"]);
+                await Command.TryRunAsync("apt-get", ["install", "-y", "softhsm2"]);
             }
 
             if (!IsInstalled())
@@ -62,7 +61,7 @@ internal sealed class ThrowAwaySoftHsm : IDisposable
         {
             var pin = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
             var soPin = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-            if (await RunAsync("softhsm2-util", ["--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", soPin]) is (not 0, var output))
+            if (await Command.TryRunAsync("softhsm2-util", ["--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", soPin]) is (not 0, var output))
             {
                 throw new InvalidOperationException($"softhsm2-util --init-token failed: {output}");
             }
@@ -102,21 +101,6 @@ internal sealed class ThrowAwaySoftHsm : IDisposable
 
     private static bool IsInstalled() =>
         File.Exists(ModulePath) && (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(Path.Combine(d, "softhsm2-util")));
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
-    }
 
     [DllImport("libc", SetLastError = true)]
     private static extern int setenv(string name, string value, int overwrite);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -55,7 +54,7 @@ internal sealed class ThrowAwayPostgres : IAsyncDisposable
         {
             if (Environment.UserName == "root")
             {
-                await RunAsync("chown", ["postgres", folder]);
+                await Command.RunAsync("chown", ["postgres", folder]);
             }
 
             await RunAsPostgresAsync(Path.Combine(bin, "initdb"), ["-D", Path.Combine(folder, "data"), "-A", "trust", "-U", "postgres", "--no-sync"]);
@@ -120,25 +119,7 @@ internal sealed class ThrowAwayPostgres : IAsyncDisposable
             : null;
 
     private static Task RunAsPostgresAsync(string program, IReadOnlyList<string> arguments) =>
-        Environment.UserName == "root" ? RunAsync("runuser", ["-u", "postgres", "--", program, .. arguments]) : RunAsync(program, arguments);
-
-    private static async Task RunAsync(string program, IReadOnlyList<string> arguments)
-    {
-        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"`{program} {string.Join(' ', arguments)}` exited with code {process.ExitCode}:{Environment.NewLine}{await output}{await error}");
-        }
-    }
+        Environment.UserName == "root" ? Command.RunAsync("runuser", ["-u", "postgres", "--", program, .. arguments]) : Command.RunAsync(program, arguments);
 
     private static int FreeLoopbackPort()
     {

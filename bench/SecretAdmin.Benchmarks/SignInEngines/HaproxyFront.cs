@@ -57,8 +57,7 @@ internal sealed partial class HaproxyFront : IAsyncDisposable
         Console.WriteLine("P6: haproxy is not installed; installing it: apt-get install -y haproxy");
         foreach (var arguments in new[] { "install -y haproxy", "update", "install -y haproxy" })
         {
-            using var process = Process.Start(new ProcessStartInfo("apt-get", arguments) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!;
-            await Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync(), process.WaitForExitAsync());
+            await Command.TryRunAsync("apt-get", arguments.Split(' '));
             if (File.Exists(ExecutablePath))
             {
                 return null;

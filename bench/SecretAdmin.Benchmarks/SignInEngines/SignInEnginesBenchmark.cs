@@ -59,39 +59,19 @@ internal static class SignInEnginesBenchmark
             return 2;
         }
 
-        var root = Path.Combine(Path.GetTempPath(), "secretadmin-bench", "p6-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
         Directory.CreateDirectory(resultsFolder);
         var results = new List<EngineLoadResult>();
         var problems = new List<string>();
         var notes = new List<string>();
-        var total = Stopwatch.StartNew();
         foreach (var log in Directory.GetFiles(resultsFolder, "P6-*.log"))
         {
             File.Delete(log);
         }
 
-        try
-        {
-            await RunCoreAsync(repositoryRoot, root, resultsFolder, results, problems, notes);
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or System.Data.Common.DbException)
-        {
-            problems.Add($"The run stopped: {e.Message}");
-            await Console.Error.WriteLineAsync(e.ToString());
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
-
-        var report = Report(results, problems, notes, total.Elapsed);
-        var file = Path.Combine(resultsFolder, ReportFile);
-        await File.WriteAllTextAsync(file, report);
-        Console.WriteLine();
-        Console.WriteLine(report);
-        Console.WriteLine($"P6: written to {file} (app logs P6-app-*.log, wrk output P6-wrk-*.log beside it)");
-        return problems.Count == 0 ? 0 : 1;
+        return await ReportedRun.RunAsync(
+            "P6", resultsFolder, ReportFile, "app logs P6-app-*.log, wrk output P6-wrk-*.log beside it", problems,
+            root => RunCoreAsync(repositoryRoot, root, resultsFolder, results, problems, notes),
+            totalTime => Report(results, problems, notes, totalTime));
     }
 
     private static async Task RunCoreAsync(string repositoryRoot, string root, string resultsFolder, List<EngineLoadResult> results, List<string> problems, List<string> notes)

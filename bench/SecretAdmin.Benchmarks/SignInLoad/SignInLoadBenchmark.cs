@@ -53,8 +53,6 @@ internal static class SignInLoadBenchmark
             return 2;
         }
 
-        var root = Path.Combine(Path.GetTempPath(), "secretadmin-bench", "p3-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
         Directory.CreateDirectory(resultsFolder);
         var run = new SignInLoadRun
         {
@@ -62,29 +60,14 @@ internal static class SignInLoadBenchmark
             WrkLogFile = Path.Combine(resultsFolder, "P3-wrk.log"),
         };
         File.Delete(run.WrkLogFile);
-        var total = Stopwatch.StartNew();
-        try
-        {
-            await RunCoreAsync(run, repositoryRoot, root);
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException)
-        {
-            run.Problems.Add($"The run stopped: {e.Message}");
-            await Console.Error.WriteLineAsync(e.ToString());
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
-
-        run.TotalTime = total.Elapsed;
-        var report = SignInLoadReport.Write(run);
-        var file = Path.Combine(resultsFolder, ReportFile);
-        await File.WriteAllTextAsync(file, report);
-        Console.WriteLine();
-        Console.WriteLine(report);
-        Console.WriteLine($"P3: written to {file} (app log {run.AppLogFile}, wrk output {run.WrkLogFile})");
-        return run.Problems.Count == 0 ? 0 : 1;
+        return await ReportedRun.RunAsync(
+            "P3", resultsFolder, ReportFile, $"app log {run.AppLogFile}, wrk output {run.WrkLogFile}", run.Problems,
+            root => RunCoreAsync(run, repositoryRoot, root),
+            totalTime =>
+            {
+                run.TotalTime = totalTime;
+                return SignInLoadReport.Write(run);
+            });
     }
 
     private static async Task RunCoreAsync(SignInLoadRun run, string repositoryRoot, string root)

@@ -34,8 +34,6 @@ internal static partial class SignInVsTemplateBenchmark
             return 2;
         }
 
-        var root = Path.Combine(Path.GetTempPath(), "secretadmin-bench", "p3-template-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
         Directory.CreateDirectory(resultsFolder);
         var run = new SignInVsTemplateRun
         {
@@ -43,29 +41,14 @@ internal static partial class SignInVsTemplateBenchmark
             SecretAdminLogFile = Path.Combine(resultsFolder, "P3-Template-secretadmin.log"),
             TemplateLogFile = Path.Combine(resultsFolder, "P3-Template-template.log"),
         };
-        var total = Stopwatch.StartNew();
-        try
-        {
-            await RunCoreAsync(run, repositoryRoot, root);
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException)
-        {
-            run.Problems.Add($"The run stopped: {e.Message}");
-            await Console.Error.WriteLineAsync(e.ToString());
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
-
-        run.TotalTime = total.Elapsed;
-        var report = SignInVsTemplateReport.Write(run);
-        var file = Path.Combine(resultsFolder, ReportFile);
-        await File.WriteAllTextAsync(file, report);
-        Console.WriteLine();
-        Console.WriteLine(report);
-        Console.WriteLine($"P3-template: written to {file} (app logs {run.SecretAdminLogFile}, {run.TemplateLogFile})");
-        return run.Problems.Count == 0 ? 0 : 1;
+        return await ReportedRun.RunAsync(
+            "P3-template", resultsFolder, ReportFile, $"app logs {run.SecretAdminLogFile}, {run.TemplateLogFile}", run.Problems,
+            root => RunCoreAsync(run, repositoryRoot, root),
+            totalTime =>
+            {
+                run.TotalTime = totalTime;
+                return SignInVsTemplateReport.Write(run);
+            });
     }
 
     private static async Task RunCoreAsync(SignInVsTemplateRun run, string repositoryRoot, string root)
