@@ -94,20 +94,12 @@ public sealed class MfaEnrollmentService(
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
-        return user is null ? TotpCheckOutcome.NotEnrolled : await VerifyAsync(user, code, cancellationToken);
+        return user is null ? TotpCheckOutcome.NotEnrolled : await VerifyAsync(user, code, policy: null, cancellationToken);
     }
 
     /// <summary>
-    /// Checks <paramref name="code"/> against the sealed secret in <paramref name="user"/>, a row the
-    /// caller has just read (sign-in reads it after claiming the attempt). Each time step is accepted
-    /// once: the step ledger's conditional UPDATE decides, whatever the row's age.
-    /// </summary>
-    public Task<TotpCheckOutcome> VerifyAsync(SecretAdminUser user, string? code, CancellationToken cancellationToken = default) =>
-        VerifyAsync(user, code, policy: null, cancellationToken);
-
-    /// <summary>
-    /// The code step of a sign-in: as <see cref="VerifyAsync(SecretAdminUser, string?, CancellationToken)"/>
-    /// with the MFA policy the sign-in has read (null: read it here), and a replayed code audited.
+    /// The code step of a sign-in, against the sealed secret in <paramref name="user"/>, the row sign-in
+    /// has just read, with the MFA policy it has read (null: read it here); a replayed code is audited.
     /// True when the code is accepted.
     /// </summary>
     public async Task<bool> CheckSignInCodeAsync(SecretAdminUser user, string? code, MfaPolicyView? policy, CancellationToken cancellationToken = default)
@@ -121,6 +113,10 @@ public sealed class MfaEnrollmentService(
         return outcome == TotpCheckOutcome.Accepted;
     }
 
+    /// <summary>
+    /// Checks <paramref name="code"/> against the sealed secret in <paramref name="user"/>. Each time
+    /// step is accepted once: the step ledger's conditional UPDATE decides, whatever the row's age.
+    /// </summary>
     private async Task<TotpCheckOutcome> VerifyAsync(SecretAdminUser user, string? code, MfaPolicyView? policy, CancellationToken cancellationToken)
     {
         if (user is not { TotpSecret.IsStored: true, TotpDigits: { } digits, TotpPeriodSeconds: { } period, TotpAlgorithm: { } algorithm })
