@@ -61,7 +61,9 @@ public sealed class ResealRunLockTests : IAsyncLifetime
     [Fact]
     public async Task Reseal_KilledMidRun_AnotherProcessResumesFromTheLastCommittedBatch()
     {
-        using (var killed = AppProcess.Start(_temp, ["keys", "reseal", "--batch", "10"]))
+        // One value per transaction: 10,000 commits, so the run cannot end between the first
+        // committed batch being seen and the kill, even on a loaded machine.
+        using (var killed = AppProcess.Start(_temp, ["keys", "reseal", "--batch", "1"]))
         {
             await WaitUntilSomeAreUnderAsync(killed, keyId: 2);
             Assert.False(killed.HasExited, "the re-seal ended before it could be killed mid-run");
