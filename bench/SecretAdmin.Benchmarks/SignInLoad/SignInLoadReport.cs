@@ -11,7 +11,7 @@ internal static class SignInLoadReport
         var report = new StringBuilder();
         var s = run.Settings;
         report.AppendLine("## P3 — TOTP sign-in under load").AppendLine();
-        report.AppendLine(Invariant($"Run of {run.SignIn?.StartedAt ?? DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {run.TotalTime.TotalMinutes:F1} min in all. `wrk --latency -t {s.Threads} -c {s.Connections} -d {s.DurationSeconds}s --timeout {s.TimeoutSeconds}s` with a Lua script per endpoint; the app published in Release, on 127.0.0.1, Production, its embedded defaults but the data folder. {Environment.ProcessorCount} cores, **shared by wrk and the app** (and whatever else ran: \"others\" below)."));
+        report.AppendLine(Invariant($"Run of {run.SignIn?.StartedAt ?? DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {run.TotalTime.TotalMinutes:F1} min in all. `wrk --latency -t {s.Threads} -c {s.Connections} -d {s.DurationSeconds}s --timeout {s.TimeoutSeconds}s` with a Lua script per endpoint (the measured second-factor run: `-d {run.MainRunSeconds}s`); the app published in Release, on 127.0.0.1, Production, its embedded defaults but the data folder. {Environment.ProcessorCount} cores, **shared by wrk and the app** (and whatever else ran: \"others\" below)."));
         report.AppendLine();
 
         var measured = new[] { run.LivenessBefore, run.SignIn, run.LivenessAfter }.OfType<WrkResult>().ToArray();
@@ -78,7 +78,7 @@ internal static class SignInLoadReport
         report.AppendLine(Invariant($"- Password step (GET the sign-in form, POST it, GET the code form; {run.PasswordStepsPerSecond:F1} users/s in the calibration): Identity's two-factor cookie lasts {run.TwoFactorCookieLifetime.TotalMinutes:F0} min, so every user of the measured run passed it in the {run.MainPasswordStepSeconds:F0} s just before it."));
         if (run.Calibration is { } calibration && run.Plan is { } plan)
         {
-            report.AppendLine(Invariant($"- Calibration: {calibration.RequestsPerSecond:F0} second factors/s over {calibration.DurationSeconds:F0} s ({calibration.Errors:N0} errors), so {plan.UsersNeeded:N0} users needed (10 s × the rate, + 25%); {run.MainUsers:N0} passed the password step before the run."));
+            report.AppendLine(Invariant($"- Calibration: {calibration.RequestsPerSecond:F0} second factors/s over {calibration.DurationSeconds:F0} s ({calibration.Errors:N0} errors), so {plan.UsersNeeded:N0} users needed for {run.Settings.DurationSeconds} s (a third of the seconds × the rate, + 60%); {run.MainUsers:N0} passed the password step before the run, enough for {run.MainRunSeconds} s."));
         }
 
         if (run.SignIn is not { } signIn)

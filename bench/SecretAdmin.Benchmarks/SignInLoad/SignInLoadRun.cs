@@ -29,6 +29,9 @@ internal sealed class SignInLoadRun
 
     public int MainUsers { get; set; }
 
+    /// <summary>How long the measured second-factor run lasts: the settings' duration, or less when fewer users passed the password step than needed.</summary>
+    public int MainRunSeconds { get; set; }
+
     public double MainPasswordStepSeconds { get; set; }
 
     public DateTimeOffset FirstSessionAt { get; set; }
