@@ -17,11 +17,14 @@ namespace SecretAdmin.Features.Keys;
 /// million values takes a few reservations, not a thousand, while a process that seals now and then
 /// (a command, a settings save) reserves only the first.
 /// </remarks>
-public sealed class SealAllowance(DataKeyStore store, IServiceProvider services, IOptions<SealingOptions> options, ILogger<SealAllowance> logger) : ISealAllowance
+public sealed class SealAllowance(DataKeyStore store, IServiceProvider services, IOptions<SealingOptions> options, ILogger<SealAllowance> logger) : ISealAllowance, IDisposable
 {
+    /// <summary>How long disposing waits for a reservation under way.</summary>
+    private static readonly TimeSpan RefillWait = TimeSpan.FromSeconds(30);
+
     private readonly Lock _lock = new();
     private readonly Dictionary<int, long> _left = [];
-    private readonly HashSet<int> _refilling = [];
+    private readonly Dictionary<int, Task> _refills = [];
     private readonly Dictionary<int, long> _nextBlock = [];
     private readonly Dictionary<int, long> _lastBlock = [];
 
@@ -74,9 +77,10 @@ public sealed class SealAllowance(DataKeyStore store, IServiceProvider services,
             }
 
             _left[keyId] = --left;
-            if (left < _lastBlock.GetValueOrDefault(keyId, Block) / 2 && _refilling.Add(keyId))
+            if (left < _lastBlock.GetValueOrDefault(keyId, Block) / 2 && !_refills.ContainsKey(keyId))
             {
-                _ = Task.Run(() => Refill(keyId));
+                // Removed by the refill itself, which takes this lock: never before it is added.
+                _refills[keyId] = Task.Run(() => Refill(keyId));
             }
 
             return true;
@@ -124,8 +128,26 @@ public sealed class SealAllowance(DataKeyStore store, IServiceProvider services,
         {
             lock (_lock)
             {
-                _refilling.Remove(keyId);
+                _refills.Remove(keyId);
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits for the background reservations under way, so none reaches the database after the
+    /// services it uses are gone (the process stopping, a command ending).
+    /// </summary>
+    public void Dispose()
+    {
+        Task[] running;
+        lock (_lock)
+        {
+            running = [.. _refills.Values];
+        }
+
+        if (!Task.WaitAll(running, RefillWait))
+        {
+            logger.LogWarning("A reservation of seals was still under way after {Seconds} s; stopping without it", RefillWait.TotalSeconds);
         }
     }
 }
