@@ -22,11 +22,17 @@ public interface IDatabaseEngine
     /// </summary>
     IReadOnlyList<(string File, UnixFileMode FormerMode)> EnsureCreated();
 
-    /// <summary>Points EF Core at this engine's database, with its own migrations.</summary>
+    /// <summary>Points EF Core at this engine's database, with its own migrations, and names this engine in the options.</summary>
     void Configure(DbContextOptionsBuilder options);
 
-    /// <summary>A context of the type this engine's migrations belong to.</summary>
-    SecretAdminDbContext CreateContext(DbContextOptions<SecretAdminDbContext> options);
+    /// <summary>A context of the type this engine's migrations belong to, on its own (migrations, tools).</summary>
+    SecretAdminDbContext CreateContext();
+
+    /// <summary>
+    /// The app's contexts: of the type this engine's migrations belong to, rented from EF Core's context
+    /// pool, on options <paramref name="host"/> adds to (the app's services, for its logging).
+    /// </summary>
+    IDbContextFactory<SecretAdminDbContext> CreatePooledFactory(Action<DbContextOptionsBuilder> host);
 
     /// <summary>Applies the migrations, one process at a time, also after a process died while migrating.</summary>
     Task MigrateAsync(SecretAdminDbContext db, CancellationToken cancellationToken);

@@ -17,10 +17,10 @@ namespace SecretAdmin.Data;
 /// The database, on whichever engine is configured. Each engine derives its own context type
 /// (<c>Data/&lt;Engine&gt;/</c>) so that its migrations are found for it alone; the model is this one.
 /// </summary>
-public abstract class SecretAdminDbContext(DbContextOptions<SecretAdminDbContext> options, IDatabaseEngine engine) : IdentityDbContext<SecretAdminUser>(options)
+public abstract class SecretAdminDbContext(DbContextOptions options) : IdentityDbContext<SecretAdminUser>(options)
 {
     /// <summary>The engine under this context, for what differs between engines (<see cref="WriteLockedTransaction"/>).</summary>
-    public IDatabaseEngine Engine { get; } = engine;
+    public IDatabaseEngine Engine { get; } = DatabaseEngineExtension.Of(options);
 
     public DbSet<OidcSettings> OidcSettings => Set<OidcSettings>();
 

@@ -35,8 +35,10 @@ internal static class DataHostingExtensions
                 throw new StartupRefusedException($"SecretAdmin cannot start: {e.Message}");
             }
         });
-        services.AddDbContextFactory<SecretAdminDbContext, SecretAdminDbContextFactory>((provider, options) =>
-            provider.GetRequiredService<IDatabaseEngine>().Configure(options));
+        // Contexts are rented from EF Core's pool: a sign-in uses several, and making each afresh was a
+        // sizeable part of its CPU (docs/benchmarks.md, P3). A request's scope has one of its own.
+        services.AddSingleton(provider => provider.GetRequiredService<IDatabaseEngine>().CreatePooledFactory(options => options.UseApplicationServiceProvider(provider)));
+        services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>().CreateDbContext());
         return services;
     }
 

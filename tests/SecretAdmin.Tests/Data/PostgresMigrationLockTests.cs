@@ -48,9 +48,7 @@ public sealed class PostgresMigrationLockTests : IDisposable
     private async Task MigrateAsync(string connectionString, CancellationToken cancellationToken = default)
     {
         var engine = PostgresEngine.From(connectionString, _temp.Data);
-        var options = new DbContextOptionsBuilder<SecretAdminDbContext>();
-        engine.Configure(options);
-        await using var db = engine.CreateContext(options.Options);
+        await using var db = engine.CreateContext();
         await engine.MigrateAsync(db, cancellationToken);
     }
 }

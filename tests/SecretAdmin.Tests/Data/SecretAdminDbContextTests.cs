@@ -1,6 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using SecretAdmin.Data;
+using SecretAdmin.Features.Users;
 using SecretAdmin.Security;
 using SecretAdmin.Tests.Support;
 
@@ -29,6 +31,41 @@ public sealed class SecretAdminDbContextTests : IDisposable
                 new SealedColumn("SmtpSettings", "Password", "Id", "PasswordDestination", SecretBinding.Destination),
             ],
             columns);
+    }
+
+    /// <summary>
+    /// The app's contexts come from EF Core's pool: a disposed context is handed out again, of the
+    /// engine's own type and on its engine, with nothing left of its last use — tracked rows, a
+    /// transaction, a changed setting.
+    /// </summary>
+    [Fact]
+    public async Task Factory_ContextDisposedAfterUse_IsRentedAgainReset()
+    {
+        await using var services = TestServices.Build(_temp);
+        var factory = services.GetRequiredService<IDbContextFactory<SecretAdminDbContext>>();
+        var engine = services.GetRequiredService<IDatabaseEngine>();
+
+        SecretAdminDbContext first;
+        await using (first = await factory.CreateDbContextAsync())
+        {
+            Assert.Same(engine, first.Engine);
+            first.Users.Add(new SecretAdminUser { UserName = "pooled@example.test" });
+            Assert.NotEmpty(first.ChangeTracker.Entries());
+            await first.Database.BeginTransactionAsync();
+            first.ChangeTracker.AutoDetectChangesEnabled = false;
+        }
+
+        await using var second = await factory.CreateDbContextAsync();
+        Assert.Same(first, second);
+        await using (var own = engine.CreateContext())
+        {
+            Assert.Equal(own.GetType(), second.GetType());
+        }
+
+        Assert.Same(engine, second.Engine);
+        Assert.Empty(second.ChangeTracker.Entries());
+        Assert.Null(second.Database.CurrentTransaction);
+        Assert.True(second.ChangeTracker.AutoDetectChangesEnabled);
     }
 
     [Fact]

@@ -16,9 +16,7 @@ public static class TestDatabase
         data.ConfigureDatabase(services);
         var engine = DatabaseEngines.From(services.BuildServiceProvider().GetRequiredService<IOptions<DatabaseOptions>>().Value, data.Data);
         engine.EnsureCreated();
-        var options = new DbContextOptionsBuilder<SecretAdminDbContext>();
-        engine.Configure(options);
-        var db = engine.CreateContext(options.Options);
+        var db = engine.CreateContext();
         engine.MigrateAsync(db, CancellationToken.None).GetAwaiter().GetResult();
         return db;
     }

@@ -96,9 +96,7 @@ public static class TestPostgres
         Execute($"DROP DATABASE IF EXISTS \"{TemplateName}\" WITH (FORCE)");
         Execute($"CREATE DATABASE \"{TemplateName}\"");
         var engine = PostgresEngine.From(ConnectionString(TemplateName, pooling: false), new DataDirectory(Path.GetTempPath()));
-        var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<SecretAdminDbContext>();
-        engine.Configure(options);
-        using (var db = engine.CreateContext(options.Options))
+        using (var db = engine.CreateContext())
         {
             engine.MigrateAsync(db, CancellationToken.None).GetAwaiter().GetResult();
         }

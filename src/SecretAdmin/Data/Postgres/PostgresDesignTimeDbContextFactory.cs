@@ -12,8 +12,6 @@ internal sealed class PostgresDesignTimeDbContextFactory : IDesignTimeDbContextF
     public PostgresSecretAdminDbContext CreateDbContext(string[] args)
     {
         var engine = PostgresEngine.From("Host=localhost;Database=design_time", new DataDirectory("design-time"));
-        var options = new DbContextOptionsBuilder<SecretAdminDbContext>();
-        engine.Configure(options);
-        return new PostgresSecretAdminDbContext(options.Options, engine);
+        return new PostgresSecretAdminDbContext(EngineContexts<PostgresSecretAdminDbContext>.Options(engine));
     }
 }

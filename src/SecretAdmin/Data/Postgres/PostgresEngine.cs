@@ -73,9 +73,11 @@ public sealed class PostgresEngine : IDatabaseEngine
         return [];
     }
 
-    public void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(_connectionString);
+    public void Configure(DbContextOptionsBuilder options) => DatabaseEngineExtension.AddTo(options.UseNpgsql(_connectionString), this);
 
-    public SecretAdminDbContext CreateContext(DbContextOptions<SecretAdminDbContext> options) => new PostgresSecretAdminDbContext(options, this);
+    public SecretAdminDbContext CreateContext() => new PostgresSecretAdminDbContext(EngineContexts<PostgresSecretAdminDbContext>.Options(this));
+
+    public IDbContextFactory<SecretAdminDbContext> CreatePooledFactory(Action<DbContextOptionsBuilder> host) => EngineContexts<PostgresSecretAdminDbContext>.Pooled(this, host);
 
     /// <remarks>
     /// Nodes starting together migrate one at a time under a session advisory lock, which the server

@@ -3,4 +3,4 @@ using Microsoft.EntityFrameworkCore;
 namespace SecretAdmin.Data.Postgres;
 
 /// <summary>The context on PostgreSQL: its own type so that the PostgreSQL migrations are found for it alone.</summary>
-public sealed class PostgresSecretAdminDbContext(DbContextOptions<SecretAdminDbContext> options, IDatabaseEngine engine) : SecretAdminDbContext(options, engine);
+public sealed class PostgresSecretAdminDbContext(DbContextOptions<PostgresSecretAdminDbContext> options) : SecretAdminDbContext(options);

@@ -12,8 +12,6 @@ internal sealed class SqliteDesignTimeDbContextFactory : IDesignTimeDbContextFac
     public SqliteSecretAdminDbContext CreateDbContext(string[] args)
     {
         var engine = new SqliteEngine(new DataDirectory("design-time"));
-        var options = new DbContextOptionsBuilder<SecretAdminDbContext>();
-        engine.Configure(options);
-        return new SqliteSecretAdminDbContext(options.Options, engine);
+        return new SqliteSecretAdminDbContext(EngineContexts<SqliteSecretAdminDbContext>.Options(engine));
     }
 }

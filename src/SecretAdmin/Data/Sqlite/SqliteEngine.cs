@@ -20,11 +20,13 @@ public sealed class SqliteEngine(DataDirectory dataDirectory) : IDatabaseEngine
 
     public IReadOnlyList<(string File, UnixFileMode FormerMode)> EnsureCreated() => dataDirectory.EnsureCreated();
 
-    public void Configure(DbContextOptionsBuilder options) => options
-        .UseSqlite(ConnectionString(SqliteOpenMode.ReadWriteCreate, pooling: true))
-        .AddInterceptors(new SqlitePragmaInterceptor());
+    public void Configure(DbContextOptionsBuilder options) => DatabaseEngineExtension.AddTo(
+        options.UseSqlite(ConnectionString(SqliteOpenMode.ReadWriteCreate, pooling: true)).AddInterceptors(new SqlitePragmaInterceptor()),
+        this);
 
-    public SecretAdminDbContext CreateContext(DbContextOptions<SecretAdminDbContext> options) => new SqliteSecretAdminDbContext(options, this);
+    public SecretAdminDbContext CreateContext() => new SqliteSecretAdminDbContext(EngineContexts<SqliteSecretAdminDbContext>.Options(this));
+
+    public IDbContextFactory<SecretAdminDbContext> CreatePooledFactory(Action<DbContextOptionsBuilder> host) => EngineContexts<SqliteSecretAdminDbContext>.Pooled(this, host);
 
     public async Task MigrateAsync(SecretAdminDbContext db, CancellationToken cancellationToken)
     {

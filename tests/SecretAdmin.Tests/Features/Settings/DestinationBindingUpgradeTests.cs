@@ -41,7 +41,9 @@ public sealed class DestinationBindingUpgradeTests : IDisposable
     {
         _temp.Data.EnsureCreated();
         Assert.True(new KeyRingFile(_temp.Data.KeyRingFile).TryCreate(_ring));
-        await using var db = new SqliteSecretAdminDbContext(new DbContextOptionsBuilder<SecretAdminDbContext>().UseSqlite($"Data Source={_temp.Data.DatabaseFile};Pooling=False").Options, new SqliteEngine(_temp.Data));
+        var options = new DbContextOptionsBuilder<SqliteSecretAdminDbContext>().UseSqlite($"Data Source={_temp.Data.DatabaseFile};Pooling=False");
+        DatabaseEngineExtension.AddTo(options, new SqliteEngine(_temp.Data));
+        await using var db = new SqliteSecretAdminDbContext(options.Options);
         await db.GetService<IMigrator>().MigrateAsync(LastMigrationBeforeBinding);
         using var sealer = TestSealing.Sealer(_ring);
         await db.Database.ExecuteSqlAsync($"""
