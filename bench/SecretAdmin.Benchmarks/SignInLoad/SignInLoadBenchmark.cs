@@ -161,10 +161,12 @@ internal static class SignInLoadBenchmark
                 Log($"only {sessions.Length:N0} of the {plan.UsersNeeded:N0} users needed passed the password step in time; the run lasts {run.MainRunSeconds} s, as long as their codes last at the calibrated rate");
             }
 
-            var firstStep = TotpCodes.StepAt(plan.RunStart);
+            // A shorter run keeps its middle on the step boundary, half of it in each step.
+            var runStart = plan.RunStart + TimeSpan.FromSeconds((settings.DurationSeconds - run.MainRunSeconds) / 2.0);
+            var firstStep = TotpCodes.StepAt(runStart);
             var sessionsFile = Path.Combine(root, "second-factor.tsv");
             await TotpCodes.WriteSessionsFileAsync(sessionsFile, sessions, seeded.Secrets, firstStep, 4);
-            await WaitUntilAsync(plan.RunStart);
+            await WaitUntilAsync(runStart);
             run.SignIn = await SecondFactor("second factor", sessionsFile, firstStep, run.MainRunSeconds);
             Print(run.SignIn);
 
@@ -180,8 +182,9 @@ internal static class SignInLoadBenchmark
     }
 
     /// <summary>
-    /// How many users the measured run needs, and when it starts. It starts in the middle of a TOTP
-    /// step, so its D seconds (at most 30) fall half in one step (A) and half in the next (B). A user
+    /// How many users the measured run needs, and when it starts. Its D seconds (at most 30) are
+    /// centred on a TOTP step boundary, so half fall in one step (A) and half in the next (B): a 30-s
+    /// run starts in the middle of a step. A user
     /// sends A, then A + 1 (the next step's code, once every user has sent A), and in B: B, then B + 1.
     /// With H = D / 2 × the rate requests in each half and N users, A needs H ≤ 2N, and B has
     /// (H − N) users left with one code and (2N − H) with two: 3N − H ≥ H, so N ≥ 2H / 3 = D / 3 × the
