@@ -184,8 +184,8 @@ internal static class SignInLoadBenchmark
     /// <summary>
     /// How many users the measured run needs, and when it starts. Its D seconds (at most 30) are
     /// centred on a TOTP step boundary, so half fall in one step (A) and half in the next (B): a 30-s
-    /// run starts in the middle of a step. A user
-    /// sends A, then A + 1 (the next step's code, once every user has sent A), and in B: B, then B + 1.
+    /// run starts in the middle of a step. A user sends A, then A + 1 (the next step's code, once
+    /// every user has sent A), and in B: B, then B + 1.
     /// With H = D / 2 × the rate requests in each half and N users, A needs H ≤ 2N, and B has
     /// (H − N) users left with one code and (2N − H) with two: 3N − H ≥ H, so N ≥ 2H / 3 = D / 3 × the
     /// rate (10 s × the rate for 30 s). As many users as possible pass the password step (the rate
