@@ -117,7 +117,9 @@ public sealed class SecretAdminDbContextTests : IDisposable
     [Fact]
     public async Task WriteLockedTransactions_ManyAtOnceInOneProcess_EachGetsTheLockInTurn()
     {
-        // Held for 100 ms each, as many as a burst of sign-ins: waiting must not take up a thread each.
+        // As many as a burst of sign-ins: waiting must not take up a thread each. Each holds the lock
+        // 10 ms, so the last in the queue waits about a second, far inside the command timeout (30 s)
+        // even when other test classes keep the thread pool busy.
         var contexts = Enumerable.Range(0, 100).Select(_ => TestDatabase.Open(_temp)).ToList();
         var holders = 0;
         var mostHolders = 0;
@@ -127,7 +129,7 @@ public sealed class SecretAdminDbContextTests : IDisposable
             await using var transaction = await db.BeginWriteLockedTransactionAsync(CancellationToken.None);
             var now = Interlocked.Increment(ref holders);
             InterlockedMax(ref mostHolders, now);
-            await Task.Delay(100);
+            await Task.Delay(10);
             Interlocked.Decrement(ref holders);
             await transaction.CommitAsync();
         }));
