@@ -78,11 +78,7 @@ public sealed class SignInAttempts(
             // Both statements apply only while the lock is what was just read (not locked now), so
             // an attempt never counts into a lock another one has set meanwhile.
             var seen = row.LockoutEnd;
-            var counted = await db.Users
-                .Where(u => u.Id == userId && u.LockoutEnabled && u.LockoutEnd == seen && u.AccessFailedCount + 1 < max)
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(u => u.AccessFailedCount, u => u.AccessFailedCount + 1)
-                    .SetProperty(u => u.ConcurrencyStamp, NewStamp()), cancellationToken);
+            var counted = await CountOneAsync(db, userId, seen, max, cancellationToken);
             if (counted == 1)
             {
                 return new SignInAttempt(userId, Granted: true, Counted: true, max, LockedUntil: null, seen);
@@ -180,12 +176,7 @@ public sealed class SignInAttempts(
             return;
         }
 
-        var before = attempt.LockoutEndBefore;
-        await db.Users
-            .Where(u => u.Id == attempt.UserId && u.LockoutEnd == before && u.AccessFailedCount > 0)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(u => u.AccessFailedCount, u => u.AccessFailedCount - 1)
-                .SetProperty(u => u.ConcurrencyStamp, NewStamp()), cancellationToken);
+        await GiveOneBackAsync(db, attempt.UserId, attempt.LockoutEndBefore, cancellationToken);
     }
 
     /// <summary>Starts the count of failed attempts again (after a completed sign-in); a lock stays.</summary>
@@ -200,6 +191,37 @@ public sealed class SignInAttempts(
     }
 
     private static string NewStamp() => Guid.NewGuid().ToString();
+
+    // The two statements every sign-in runs (a password's claim and its withdrawal, the second
+    // factor's claim) are SQL, not ExecuteUpdate, as in SignedInAsync and TotpStepLedger: EF Core
+    // builds and looks up an ExecuteUpdate's expression at each call. Plain UPDATE … SET … WHERE
+    // (see the class's remarks); names from the model, values as parameters.
+
+    /// <summary>Adds one to the count while the lock is <paramref name="seen"/> and the slot is not the last.</summary>
+    private static Task<int> CountOneAsync(SecretAdminDbContext db, string userId, DateTimeOffset? seen, int max, CancellationToken cancellationToken)
+    {
+        var count = db.Column<SecretAdminUser>(nameof(SecretAdminUser.AccessFailedCount));
+        var sql = $"UPDATE {db.Table<SecretAdminUser>()} SET {count} = {count} + 1, {db.Column<SecretAdminUser>(nameof(SecretAdminUser.ConcurrencyStamp))} = {{0}} " +
+            $"WHERE {db.Column<SecretAdminUser>(nameof(SecretAdminUser.Id))} = {{1}} AND {db.Column<SecretAdminUser>(nameof(SecretAdminUser.LockoutEnabled))} " +
+            $"AND {count} + 1 < {{2}} AND {LockoutEndIs(db, seen, 3)}";
+        return db.Database.ExecuteSqlRawAsync(sql, seen is null ? [NewStamp(), userId, max] : [NewStamp(), userId, max, seen.Value], cancellationToken);
+    }
+
+    /// <summary>Takes one from the count (never below zero) while the lock is <paramref name="before"/>.</summary>
+    private static Task<int> GiveOneBackAsync(SecretAdminDbContext db, string userId, DateTimeOffset? before, CancellationToken cancellationToken)
+    {
+        var count = db.Column<SecretAdminUser>(nameof(SecretAdminUser.AccessFailedCount));
+        var sql = $"UPDATE {db.Table<SecretAdminUser>()} SET {count} = {count} - 1, {db.Column<SecretAdminUser>(nameof(SecretAdminUser.ConcurrencyStamp))} = {{0}} " +
+            $"WHERE {db.Column<SecretAdminUser>(nameof(SecretAdminUser.Id))} = {{1}} AND {count} > 0 AND {LockoutEndIs(db, before, 2)}";
+        return db.Database.ExecuteSqlRawAsync(sql, before is null ? [NewStamp(), userId] : [NewStamp(), userId, before.Value], cancellationToken);
+    }
+
+    /// <summary>The lock end's condition: IS NULL for no lock (= NULL is never true), else equal to parameter <paramref name="parameter"/>.</summary>
+    private static string LockoutEndIs(SecretAdminDbContext db, DateTimeOffset? value, int parameter)
+    {
+        var column = db.Column<SecretAdminUser>(nameof(SecretAdminUser.LockoutEnd));
+        return value is null ? $"{column} IS NULL" : $"{column} = {{{parameter}}}";
+    }
 
     private sealed record LockState(bool LockoutEnabled, DateTimeOffset? LockoutEnd);
 }

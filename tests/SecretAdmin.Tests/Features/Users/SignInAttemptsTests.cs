@@ -187,6 +187,26 @@ public sealed class SignInAttemptsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WithdrawAsync_AfterALockEnded_GivesTheSlotBackUnderThatEndedLock()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await _attempts.ClaimAsync(_userId);
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+        await _attempts.ClaimAsync(_userId);
+        var right = await _attempts.ClaimAsync(_userId);
+
+        await _attempts.WithdrawAsync(right);
+
+        var stored = await StoredAsync();
+        Assert.Equal(1, stored.AccessFailedCount);
+        Assert.NotNull(stored.LockoutEnd);
+        Assert.Equal(right.LockoutEndBefore, stored.LockoutEnd);
+    }
+
+    [Fact]
     public async Task WithdrawAsync_OnTheSlotThatLocked_UnlocksWithOneAttemptLeft()
     {
         for (var i = 0; i < 4; i++)
