@@ -33,24 +33,9 @@ internal sealed class AppUnderTest : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    /// <summary><c>dotnet publish -c Release</c> of src/SecretAdmin into <paramref name="output"/>.</summary>
-    public static async Task PublishAsync(string repositoryRoot, string output)
-    {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "publish", Path.Combine(repositoryRoot, "src", "SecretAdmin", "SecretAdmin.csproj"), "-c", "Release", "-o", output, "--nologo", "-v", "q" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var publish = Process.Start(start) ?? throw new InvalidOperationException("dotnet publish did not start.");
-        var text = publish.StandardOutput.ReadToEndAsync();
-        var error = publish.StandardError.ReadToEndAsync();
-        await publish.WaitForExitAsync();
-        if (publish.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"dotnet publish of src/SecretAdmin failed (exit code {publish.ExitCode}):{Environment.NewLine}{await text}{await error}");
-        }
-    }
+    /// <summary>src/SecretAdmin published into <paramref name="output"/> as README.md deploys it (<see cref="Publish"/>).</summary>
+    public static Task PublishAsync(string repositoryRoot, string output) =>
+        Publish.ProjectAsync(Path.Combine(repositoryRoot, "src", "SecretAdmin", "SecretAdmin.csproj"), output);
 
     /// <summary>Starts the published app on <paramref name="dataFolder"/> and <paramref name="database"/>, and waits until <c>/healthz</c> answers 200.</summary>
     /// <param name="environment">More environment variables for the app, such as log levels.</param>

@@ -29,14 +29,14 @@ internal sealed class TemplateApp
 
     public string Assembly => Name + ".dll";
 
-    /// <summary>Generates the template into <paramref name="folder"/> and publishes it in Release.</summary>
+    /// <summary>Generates the template into <paramref name="folder"/> and publishes it as SecretAdmin is (<see cref="Publish"/>).</summary>
     public static async Task<TemplateApp> CreateAsync(string folder)
     {
         Directory.CreateDirectory(folder);
         var sdkVersion = (await Command.RunAsync("dotnet", ["--version"], folder)).Trim();
         await Command.RunAsync("dotnet", [.. NewArguments, "-o", Path.Combine(folder, Name)], folder, NoTelemetry);
         var published = Path.Combine(folder, "published");
-        await Command.RunAsync("dotnet", ["publish", Path.Combine(folder, Name, Name + ".csproj"), "-c", "Release", "-o", published, "--nologo", "-v", "q"], folder, NoTelemetry);
+        await Publish.ProjectAsync(Path.Combine(folder, Name, Name + ".csproj"), published, folder, NoTelemetry);
         return new TemplateApp(folder, sdkVersion, published);
     }
 
