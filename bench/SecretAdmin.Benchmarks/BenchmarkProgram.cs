@@ -36,18 +36,18 @@ internal static class BenchmarkProgram
             case ["all", .. var rest] when OperatingSystem.IsLinux():
                 // Every part runs even when an earlier one fails; the exit code says whether all passed.
                 var passed = RunSealing(rest, artifacts);
-                passed &= await ResealBenchmark.RunAsync(ResealBenchmark.DefaultRows, runs: null, results) == 0;
+                passed &= await ResealBenchmark.RunAsync(Path.GetDirectoryName(artifacts)!, ResealBenchmark.DefaultRows, runs: null, results) == 0;
                 passed &= await SignInLoadBenchmark.RunAsync([], Path.GetDirectoryName(artifacts)!, results) == 0;
                 passed &= await SignInVsTemplate.SignInVsTemplateBenchmark.RunAsync([], Path.GetDirectoryName(artifacts)!, results) == 0;
                 passed &= await Circuits.CircuitBenchmark.RunAsync([], Path.GetDirectoryName(artifacts)!, results) == 0;
                 passed &= await MasterKey.RotateMasterBenchmark.RunAsync(MasterKey.RotateMasterBenchmark.DefaultRows, 20, results) == 0;
-                passed &= await ResealBenchmark.RunAsync(ResealBenchmark.DefaultRows, runs: 3, results, Data.DatabaseOptions.Postgres) == 0;
+                passed &= await ResealBenchmark.RunAsync(Path.GetDirectoryName(artifacts)!, ResealBenchmark.DefaultRows, runs: 3, results, Data.DatabaseOptions.Postgres) == 0;
                 passed &= await SignInEngines.SignInEnginesBenchmark.RunAsync(Path.GetDirectoryName(artifacts)!, results) == 0;
                 return passed ? 0 : 1;
             case ["p1", .. var rest]:
                 return RunSealing(rest, artifacts) ? 0 : 1;
             case ["p2", .. var rest]:
-                return await ResealBenchmark.RunAsync(RowsOption(rest) ?? ResealBenchmark.DefaultRows, RunsOption(rest), results, BenchDatabase.EngineOption(rest));
+                return await ResealBenchmark.RunAsync(Path.GetDirectoryName(artifacts)!, RowsOption(rest) ?? ResealBenchmark.DefaultRows, RunsOption(rest), results, BenchDatabase.EngineOption(rest));
             case ["p2-seed", var folder, var rows]:
                 await SealedUserDatabase.CreateAsync(folder, int.Parse(rows, CultureInfo.InvariantCulture), BenchDatabase.Sqlite);
                 return 0;

@@ -14,7 +14,9 @@ namespace SecretAdmin.Benchmarks.Reseal;
 /// peak memory is its own), the sides interleaved and taking turns to go first. Prints medians,
 /// ratios and peaks, and writes them as markdown beside BenchmarkDotNet's results. On PostgreSQL
 /// the seeded database is a database of the server (<see cref="PostgresServer"/>), each run's copy a
-/// <c>CREATE DATABASE … TEMPLATE</c> of it.
+/// <c>CREATE DATABASE … TEMPLATE</c> of it. The child processes run this program published as the
+/// app is deployed (<see cref="Publish"/>): <c>keys reseal</c> starts a fresh process of the published
+/// app, whose precompiled code spares the run most of the runtime's start-up compilation.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal static class ResealBenchmark
@@ -23,7 +25,7 @@ internal static class ResealBenchmark
 
     public static int DefaultRunsFor(int rows) => rows >= 1_000_000 ? 3 : 5;
 
-    public static async Task<int> RunAsync(IReadOnlyList<int> rowCounts, int? runs, string resultsFolder, string engine = DatabaseOptions.Sqlite)
+    public static async Task<int> RunAsync(string repositoryRoot, IReadOnlyList<int> rowCounts, int? runs, string resultsFolder, string engine = DatabaseOptions.Sqlite)
     {
         var root = Path.Combine(Path.GetTempPath(), "secretadmin-bench", Guid.NewGuid().ToString("N"));
         await using var server = engine == DatabaseOptions.Postgres ? await PostgresServer.StartAsync() : null;
@@ -34,11 +36,15 @@ internal static class ResealBenchmark
             report.AppendLine(CultureInfo.InvariantCulture, $"PostgreSQL {await server.VersionAsync()}: {server.Description}.").AppendLine();
         }
 
-        report.AppendLine(CultureInfo.InvariantCulture, $"Batch size {Features.Keys.SealedValueService.DefaultBatchSize}; each run a fresh child process (server GC, as the app) on a fresh copy of the seeded database; sides interleaved. Ratio of pairs: each run's time over the baseline's in the same round. Second half: from the batch that passed half the rows to the end (no warm-up, no COUNT).").AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Batch size {Features.Keys.SealedValueService.DefaultBatchSize}; each run a fresh child process of this program published ReadyToRun (server GC, as the app) on a fresh copy of the seeded database; sides interleaved. Ratio of pairs: each run's time over the baseline's in the same round. Second half: from the batch that passed half the rows to the end (no warm-up, no COUNT).").AppendLine();
         report.AppendLine("| rows | side | runs | median s | min s | max s | rows/s (median) | ratio to baseline (medians) | ratio (median of pairs) | second half median s | second half ratio | RSS before MiB | peak RSS during run MiB (max) | peak managed heap MiB (max) | allocated MiB (median) | load average (min–max) |");
         report.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try
         {
+            var published = Path.Combine(root, "published");
+            Console.WriteLine("P2: publishing this program as the app is deployed (ReadyToRun) for the runs' child processes");
+            await Publish.ProjectAsync(Path.Combine(repositoryRoot, "bench", "SecretAdmin.Benchmarks", "SecretAdmin.Benchmarks.csproj"), published);
+            var child = Path.Combine(published, Path.GetFileName(typeof(ResealBenchmark).Assembly.Location));
             foreach (var rows in rowCounts)
             {
                 var seeded = Path.Combine(root, $"seeded-{rows}");
@@ -62,7 +68,7 @@ internal static class ResealBenchmark
                     var order = ResealSide.All.Skip(run % ResealSide.All.Length).Concat(ResealSide.All.Take(run % ResealSide.All.Length));
                     foreach (var side in order)
                     {
-                        var result = await RunChildAsync(side, seeded, rows, Path.Combine(root, $"run-{rows}-{run}-{side}"), server, template);
+                        var result = await RunChildAsync(child, side, seeded, rows, Path.Combine(root, $"run-{rows}-{run}-{side}"), server, template);
                         results.Add(result);
                         Console.WriteLine($"P2: {rows:N0} rows, run {run + 1}/{runCount}, {side,-16}: {result.Seconds,7:F2} s (second half {result.SecondHalfSeconds:F2} s), load {result.LoadAverageBefore:F1}→{result.LoadAverageAfter:F1}, peak RSS {Mib(result.PeakResidentBytes)} MiB, peak managed heap {Mib(result.PeakManagedHeapBytes)} MiB, allocated {Mib(result.AllocatedBytes)} MiB{(result.ServerGc ? "" : " (workstation GC)")}");
                     }
@@ -109,16 +115,10 @@ internal static class ResealBenchmark
         }
     }
 
-    private static async Task<ResealRunResult> RunChildAsync(string side, string seeded, int rows, string runFolder, PostgresServer? server, string? template)
+    private static async Task<ResealRunResult> RunChildAsync(string program, string side, string seeded, int rows, string runFolder, PostgresServer? server, string? template)
     {
-        var start = new ProcessStartInfo { RedirectStandardOutput = true, UseShellExecute = false };
-        var self = Environment.ProcessPath ?? throw new InvalidOperationException("The benchmark's own executable is unknown.");
-        start.FileName = self;
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(ResealBenchmark).Assembly.Location);
-        }
-
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(program);
         foreach (var argument in new[] { "p2-run", side, seeded, rows.ToString(CultureInfo.InvariantCulture), runFolder })
         {
             start.ArgumentList.Add(argument);

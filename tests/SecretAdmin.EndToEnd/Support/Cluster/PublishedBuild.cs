@@ -6,8 +6,9 @@ namespace SecretAdmin.EndToEnd.Support.Cluster;
 
 /// <summary>
 /// `dotnet publish src/SecretAdmin -c Release -o &lt;temp&gt;`: what an operator deploys (README, Deploy), so
-/// the rehearsal runs the same files rather than the Debug build the other browser tests use. Made once
-/// by the fixture that needs it; disposing deletes the folder.
+/// the rehearsal runs the same files rather than the Debug build the other browser tests use. Without
+/// the deploy's ReadyToRun step, which precompiles the same code and changes only how fast it starts.
+/// Made once by the fixture that needs it; disposing deletes the folder.
 /// </summary>
 public sealed class PublishedBuild : IDisposable
 {
