@@ -46,6 +46,11 @@ internal static class SignInEnginesBenchmark
 
     private const int SecondsIntoStep = 3;
 
+    /// <summary>How much faster than its warm-up a measured run may go, as in P3 (a warm node is faster than a cold one).</summary>
+    private const double RateMargin = 1.6;
+
+    private const int MinimumRunSeconds = 3;
+
     /// <summary>The goal for two nodes behind haproxy: at least 0.9× the throughput of one node behind it.</summary>
     private const double TwoNodeGoal = 0.9;
 
@@ -111,11 +116,12 @@ internal static class SignInEnginesBenchmark
             var sessions = await PasswordStepAsync(front.Address, front.Certificate, MeasuredUsers);
             LoadTarget[] viaFront = [new(front.Address, app.ProcessId), new(front.Address, app.ProcessId)];
             var warmUp = await MeasureAsync("SQLite, warm-up", viaFront, oneNode: true, front, postgresProcessId: null, sessions, sqliteUsers, notBeforeStep: 0, script, root, resultsFolder);
-            var result = await MeasureAsync("SQLite, 1 node behind haproxy", viaFront, oneNode: true, front, postgresProcessId: null, sessions, sqliteUsers, NextUnusedStep(warmUp), script, root, resultsFolder);
+            var measured = SupportedRun(sessions.Length, warmUp);
+            var result = await MeasureAsync("SQLite, 1 node behind haproxy", viaFront, oneNode: true, front, postgresProcessId: null, sessions, sqliteUsers, NextUnusedStep(warmUp), script, root, resultsFolder, measured);
             results.Add(result);
             Check(result, sessions, cookieLifetime, problems);
             LoadTarget[] direct = [new(app.Address, app.ProcessId), new(app.Address, app.ProcessId)];
-            var alone = await MeasureAsync("SQLite, 1 node direct", direct, oneNode: true, front: null, postgresProcessId: null, sessions, sqliteUsers, NextUnusedStep(result), script, root, resultsFolder);
+            var alone = await MeasureAsync("SQLite, 1 node direct", direct, oneNode: true, front: null, postgresProcessId: null, sessions, sqliteUsers, NextUnusedStep(result), script, root, resultsFolder, measured);
             results.Add(alone);
             Check(alone, sessions, cookieLifetime, problems);
         }
@@ -144,10 +150,11 @@ internal static class SignInEnginesBenchmark
             LoadTarget[] viaTwo = [new(two.Address, nodeA.ProcessId), new(two.Address, nodeB.ProcessId)];
             LoadTarget[] viaOne = [new(one.Address, nodeA.ProcessId), new(one.Address, nodeA.ProcessId)];
             var warmUp = await MeasureAsync("PostgreSQL, warm-up of both nodes", viaTwo, oneNode: false, two, server.ProcessId, sessions, postgresUsers, notBeforeStep: 0, script, root, resultsFolder);
-            var oneNode = await MeasureAsync("PostgreSQL, 1 node behind haproxy", viaOne, oneNode: true, one, server.ProcessId, sessions, postgresUsers, NextUnusedStep(warmUp), script, root, resultsFolder);
+            var measured = SupportedRun(sessions.Length, warmUp);
+            var oneNode = await MeasureAsync("PostgreSQL, 1 node behind haproxy", viaOne, oneNode: true, one, server.ProcessId, sessions, postgresUsers, NextUnusedStep(warmUp), script, root, resultsFolder, measured);
             results.Add(oneNode);
             Check(oneNode, sessions, cookieLifetime, problems);
-            var twoNodes = await MeasureAsync("PostgreSQL, 2 nodes behind haproxy", viaTwo, oneNode: false, two, server.ProcessId, sessions, postgresUsers, NextUnusedStep(oneNode), script, root, resultsFolder);
+            var twoNodes = await MeasureAsync("PostgreSQL, 2 nodes behind haproxy", viaTwo, oneNode: false, two, server.ProcessId, sessions, postgresUsers, NextUnusedStep(oneNode), script, root, resultsFolder, measured);
             results.Add(twoNodes);
             Check(twoNodes, sessions, cookieLifetime, problems);
             if (twoNodes.ServedBy is not { } served || !served.TryGetValue("node-a", out var byA) || !served.TryGetValue("node-b", out var byB) || byA == 0 || byB == 0)
@@ -168,6 +175,18 @@ internal static class SignInEnginesBenchmark
 
     /// <summary>The step after the last one <paramref name="run"/> could have used (it sent its step's codes and the next's).</summary>
     private static long NextUnusedStep(EngineLoadResult run) => TotpCodes.StepAt(run.First.StartedAt) + 2;
+
+    /// <summary>
+    /// The measured runs' wrk settings: as long as the users past the password step have codes for
+    /// (two each, one step) at <see cref="RateMargin"/> × the warm-up's rate, up to
+    /// <see cref="PerProcess"/>'s seconds. The password step is capped in time, so on a fast app
+    /// fewer users than <see cref="MeasuredUsers"/> may have passed it.
+    /// </summary>
+    private static WrkSettings SupportedRun(int users, EngineLoadResult warmUp)
+    {
+        var seconds = (int)Math.Floor(2 * users / (warmUp.RequestsPerSecond * RateMargin));
+        return PerProcess with { DurationSeconds = Math.Clamp(seconds, MinimumRunSeconds, PerProcess.DurationSeconds) };
+    }
 
     private static async Task<SignInSession[]> PasswordStepAsync(Uri address, X509Certificate2 certificate, int count)
     {
@@ -196,8 +215,9 @@ internal static class SignInEnginesBenchmark
     /// Each wrk process measures the CPU of its target's node; behind haproxy, haproxy's CPU and which server took each POST are measured too.
     /// </summary>
     private static async Task<EngineLoadResult> MeasureAsync(
-        string configuration, LoadTarget[] targets, bool oneNode, HaproxyFront? front, int? postgresProcessId, SignInSession[] sessions, SeededUsers users, long notBeforeStep, string script, string root, string resultsFolder)
+        string configuration, LoadTarget[] targets, bool oneNode, HaproxyFront? front, int? postgresProcessId, SignInSession[] sessions, SeededUsers users, long notBeforeStep, string script, string root, string resultsFolder, WrkSettings? settings = null)
     {
+        settings ??= PerProcess;
         var now = DateTimeOffset.UtcNow;
         var step = Math.Max(notBeforeStep, TotpCodes.StepAt(now.AddSeconds(-SecondsIntoStep + 1)) + 1);
         var start = DateTimeOffset.FromUnixTimeSeconds((step * TotpCodes.PeriodSeconds) + SecondsIntoStep);
@@ -213,7 +233,7 @@ internal static class SignInEnginesBenchmark
             await TotpCodes.WriteSessionsFileAsync(files[i], half, users.Secrets, step, 2);
         }
 
-        Log($"{configuration}: run at {start:HH:mm:ss} UTC");
+        Log($"{configuration}: run of {settings.DurationSeconds} s at {start:HH:mm:ss} UTC");
         if (start > DateTimeOffset.UtcNow)
         {
             await Task.Delay(start - DateTimeOffset.UtcNow);
@@ -226,7 +246,7 @@ internal static class SignInEnginesBenchmark
         {
             var target = targets[i];
             runs[i] = Wrk.RunAsync($"{configuration}, wrk {i + 1} on {target.Address}", new Uri(target.Address, PasswordStep.CodeFormPath), script,
-                ScriptArguments(target.Address, files[i], step, PerProcess.Threads, steps: 2), PerProcess, target.NodeProcessId, Path.Combine(resultsFolder, $"P6-wrk-{i + 1}.log"));
+                ScriptArguments(target.Address, files[i], step, settings.Threads, steps: 2), settings, target.NodeProcessId, Path.Combine(resultsFolder, $"P6-wrk-{i + 1}.log"));
         }
 
         var first = await runs[0];
@@ -275,7 +295,7 @@ internal static class SignInEnginesBenchmark
     {
         var report = new StringBuilder();
         report.AppendLine("## P6 — second-factor sign-in by engine and nodes").AppendLine();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Two wrk processes side by side, each {PerProcess.Threads} thread, {PerProcess.Connections} connections, {PerProcess.DurationSeconds} s, timeout {PerProcess.TimeoutSeconds} s; {MeasuredUsers:N0} users per engine past the password step, each sending the step's code and the next step's, in a warm-up run and then in each measured run (two TOTP steps apart). Each wrk process has half of each node's users (by their SRV cookie) and sends through haproxy, which routes by that cookie, or straight to the node. Requests/s summed over both; p50 and p99 the higher of the two processes'. Took {took.TotalMinutes:F1} min.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Two wrk processes side by side, each {PerProcess.Threads} thread, {PerProcess.Connections} connections, {PerProcess.DurationSeconds} s (a measured run shorter when the users past the password step have codes for less at {RateMargin}× the warm-up's rate), timeout {PerProcess.TimeoutSeconds} s; up to {MeasuredUsers:N0} users per engine past the password step (as many as pass it in {PasswordStepLimit.TotalSeconds:0} s), each sending the step's code and the next step's, in a warm-up run and then in each measured run (two TOTP steps apart). Each wrk process has half of each node's users (by their SRV cookie) and sends through haproxy, which routes by that cookie, or straight to the node. Requests/s summed over both; p50 and p99 the higher of the two processes'. Took {took.TotalMinutes:F1} min.");
         foreach (var note in notes)
         {
             report.AppendLine().AppendLine(note);
