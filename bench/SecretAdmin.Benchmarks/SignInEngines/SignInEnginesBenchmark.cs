@@ -46,9 +46,6 @@ internal static class SignInEnginesBenchmark
 
     private const int SecondsIntoStep = 3;
 
-    /// <summary>How much faster than its warm-up a measured run may go, as in P3 (a warm node is faster than a cold one).</summary>
-    private const double RateMargin = 1.6;
-
     private const int MinimumRunSeconds = 3;
 
     /// <summary>The goal for two nodes behind haproxy: at least 0.9× the throughput of one node behind it.</summary>
@@ -178,13 +175,13 @@ internal static class SignInEnginesBenchmark
 
     /// <summary>
     /// The measured runs' wrk settings: as long as the users past the password step have codes for
-    /// (two each, one step) at <see cref="RateMargin"/> × the warm-up's rate, up to
+    /// (two each, one step) at P3's <see cref="SignInLoadBenchmark.RateMargin"/> × the warm-up's rate (a warm node is faster than a cold one), up to
     /// <see cref="PerProcess"/>'s seconds. The password step is capped in time, so on a fast app
     /// fewer users than <see cref="MeasuredUsers"/> may have passed it.
     /// </summary>
     private static WrkSettings SupportedRun(int users, EngineLoadResult warmUp)
     {
-        var seconds = (int)Math.Floor(2 * users / (warmUp.RequestsPerSecond * RateMargin));
+        var seconds = (int)Math.Floor(2 * users / (warmUp.RequestsPerSecond * SignInLoadBenchmark.RateMargin));
         return PerProcess with { DurationSeconds = Math.Clamp(seconds, MinimumRunSeconds, PerProcess.DurationSeconds) };
     }
 
@@ -295,7 +292,7 @@ internal static class SignInEnginesBenchmark
     {
         var report = new StringBuilder();
         report.AppendLine("## P6 — second-factor sign-in by engine and nodes").AppendLine();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Two wrk processes side by side, each {PerProcess.Threads} thread, {PerProcess.Connections} connections, {PerProcess.DurationSeconds} s (a measured run shorter when the users past the password step have codes for less at {RateMargin}× the warm-up's rate), timeout {PerProcess.TimeoutSeconds} s; up to {MeasuredUsers:N0} users per engine past the password step (as many as pass it in {PasswordStepLimit.TotalSeconds:0} s), each sending the step's code and the next step's, in a warm-up run and then in each measured run (two TOTP steps apart). Each wrk process has half of each node's users (by their SRV cookie) and sends through haproxy, which routes by that cookie, or straight to the node. Requests/s summed over both; p50 and p99 the higher of the two processes'. Took {took.TotalMinutes:F1} min.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Two wrk processes side by side, each {PerProcess.Threads} thread, {PerProcess.Connections} connections, {PerProcess.DurationSeconds} s (a measured run shorter when the users past the password step have codes for less at {SignInLoadBenchmark.RateMargin}× the warm-up's rate), timeout {PerProcess.TimeoutSeconds} s; up to {MeasuredUsers:N0} users per engine past the password step (as many as pass it in {PasswordStepLimit.TotalSeconds:0} s), each sending the step's code and the next step's, in a warm-up run and then in each measured run (two TOTP steps apart). Each wrk process has half of each node's users (by their SRV cookie) and sends through haproxy, which routes by that cookie, or straight to the node. Requests/s summed over both; p50 and p99 the higher of the two processes'. Took {took.TotalMinutes:F1} min.");
         foreach (var note in notes)
         {
             report.AppendLine().AppendLine(note);
