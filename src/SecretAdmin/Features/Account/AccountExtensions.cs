@@ -56,6 +56,7 @@ public static class AccountExtensions
         builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
         builder.Services.AddScoped<CurrentActor>();
         builder.Services.AddSingleton<UnknownAccountThrottle>();
+        builder.Services.AddSingleton<DecoyPasswordHash>();
         builder.Services.AddScoped<PasswordSignIn>();
         builder.Services.AddScoped<PasswordChange>();
         builder.Services.AddScoped<PasswordLinks>();

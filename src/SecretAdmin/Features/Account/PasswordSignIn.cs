@@ -13,14 +13,12 @@ public sealed class PasswordSignIn(
     SignInManager<SecretAdminUser> signInManager,
     UserManager<SecretAdminUser> userManager,
     IPasswordHasher<SecretAdminUser> passwordHasher,
+    DecoyPasswordHash decoy,
     UnknownAccountThrottle unknownAccounts,
     MfaPolicyService mfaPolicy,
     AuditLog auditLog,
     UserAdminService users)
 {
-    // Verifying against this hash costs what a real check costs, so timing does not tell either.
-    private static readonly Lazy<string> DecoyHash = new(() => new PasswordHasher<SecretAdminUser>().HashPassword(new SecretAdminUser(), Guid.NewGuid().ToString()));
-
     public async Task<PasswordSignInOutcome> SignInAsync(string email, string password, string? clientIp)
     {
         await mfaPolicy.ApplyLockoutAsync();
@@ -32,7 +30,8 @@ public sealed class PasswordSignIn(
             var locked = await unknownAccounts.IsLockedOutAsync(email);
             if (!locked)
             {
-                passwordHasher.VerifyHashedPassword(new SecretAdminUser(), DecoyHash.Value, password);
+                // Costs what a real check costs, so timing does not tell whether the account exists.
+                passwordHasher.VerifyHashedPassword(new SecretAdminUser(), decoy.Value, password);
                 locked = await unknownAccounts.RecordFailureAsync(email);
             }
 
