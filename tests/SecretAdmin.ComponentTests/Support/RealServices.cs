@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +35,9 @@ public sealed class RealServices : IDisposable
         services.AddLogging();
         services.AddSecretAdminDatabase();
         services.AddSecretAdminUserServices();
+        // Identity's hasher with a hundredth of the app's PBKDF2 iterations (each hash records its count):
+        // the pages work as deployed at a fraction of the CPU.
+        services.Configure<PasswordHasherOptions>(options => options.IterationCount = 1_000);
         // Identity's token providers need Data Protection, which the web app registers with sign-in
         // (AddSecretAdminSignIn); keys that live in memory are enough here and touch no folder.
         services.AddDataProtection().UseEphemeralDataProtectionProvider();

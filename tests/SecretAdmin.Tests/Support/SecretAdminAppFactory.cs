@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Logging;
 using SecretAdmin.Data;
 using SecretAdmin.Security;
@@ -9,7 +10,7 @@ namespace SecretAdmin.Tests.Support;
 /// <summary>
 /// The real web app in-process, on its own data folder, with the repository root as content root as
 /// in `dotnet run`; in the Development environment unless <paramref name="environment"/> names another.
-/// Its log lines are kept in <see cref="Logs"/>.
+/// Its log lines are kept in <see cref="Logs"/>; its password hasher runs at <see cref="TestPasswordHashing"/>'s cost.
 /// </summary>
 /// <param name="masterKey">
 /// Master key material written to the data folder's master key file before start, as an operator
@@ -42,5 +43,6 @@ public sealed class SecretAdminAppFactory(TempDataDirectory data, string? enviro
         }
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.ConfigureTestServices(services => services.UseTestCost());
     }
 }

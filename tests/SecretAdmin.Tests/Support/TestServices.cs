@@ -23,6 +23,7 @@ public static class TestServices
         services.AddSecretAdminDatabase();
         data.ConfigureDatabase(services);
         services.AddSecretAdminUserServices();
+        services.UseTestCost();
         services.AddSecretAdminSettingsServices();
         if (time is not null)
         {
