@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Settings;
+using SecretAdmin.Hosting;
 
 namespace SecretAdmin.Features.Sso;
 
@@ -13,15 +14,24 @@ namespace SecretAdmin.Features.Sso;
 /// applies at once too. When the values changed, the handler's options are rebuilt, which also
 /// fetches the provider's discovery document again.
 /// </summary>
+/// <remarks>
+/// The handler builds its options synchronously, on the way of any request (it looks at each path
+/// for its callback), so they are built only from values already read: the web app reads them
+/// before it serves (<see cref="OidcSettingsWarmUp"/>), and a change is read before the options are
+/// dropped. A request that had to wait for the database there would hold its thread, and many at
+/// once would starve the thread pool.
+/// </remarks>
 public sealed class OidcSettingsSnapshot : IDisposable
 {
     private readonly OidcSettingsService _settings;
     private readonly IOptionsMonitorCache<OpenIdConnectOptions> _optionsCache;
     private readonly SettingsChangeNotifier _notifier;
+    private readonly ILogger<OidcSettingsSnapshot> _logger;
     private volatile OidcSettingsView? _current;
 
-    public OidcSettingsSnapshot(OidcSettingsService settings, IOptionsMonitorCache<OpenIdConnectOptions> optionsCache, SettingsChangeNotifier notifier)
+    public OidcSettingsSnapshot(OidcSettingsService settings, IOptionsMonitorCache<OpenIdConnectOptions> optionsCache, SettingsChangeNotifier notifier, ILogger<OidcSettingsSnapshot> logger)
     {
+        _logger = logger;
         _settings = settings;
         _optionsCache = optionsCache;
         _notifier = notifier;
@@ -29,8 +39,8 @@ public sealed class OidcSettingsSnapshot : IDisposable
     }
 
     /// <summary>
-    /// The settings as last read. The handler builds its options synchronously, so the first read
-    /// after start or a save waits for the database here (off any synchronization context).
+    /// The settings as last read. Only a caller before the first read (not the web app, which reads
+    /// them before it serves) waits for the database here, off any synchronization context.
     /// </summary>
     public OidcSettingsView Current => _current ?? Task.Run(() => RefreshAsync()).GetAwaiter().GetResult();
 
@@ -70,11 +80,24 @@ public sealed class OidcSettingsSnapshot : IDisposable
         {
             await RefreshAsync();
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            // Unreadable now: the next reader loads the saved values, and the options are rebuilt from them.
-            _current = null;
-            _optionsCache.TryRemove(SsoDefaults.Scheme);
+            // Unreadable now: the handler goes on with the values it has, and the next read (the sign-in
+            // page, the start of a single sign-on, the health check) takes the change up.
+            _logger.LogWarning("The OIDC settings could not be read after a change ({Exception}); the last ones read stay until the next read", e.GetType().Name);
         }
     }
+}
+
+/// <summary>Reads the OIDC settings once the database is ready and before the web app serves (see <see cref="OidcSettingsSnapshot"/>).</summary>
+internal sealed class OidcSettingsWarmUp(SecretAdminStartup startup, OidcSettingsSnapshot snapshot) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The database is migrated first, whichever hosted service starts first.
+        await startup.PrepareAsync(cancellationToken);
+        await snapshot.RefreshAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

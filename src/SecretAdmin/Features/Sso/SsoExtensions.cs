@@ -9,6 +9,7 @@ public static class SsoExtensions
     public static IHostApplicationBuilder AddSso(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<OidcSettingsSnapshot>();
+        builder.Services.AddHostedService<OidcSettingsWarmUp>();
         builder.Services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, ConfigureOidcOptions>();
         builder.Services.AddScoped<OidcHandlerEvents>();
         builder.Services.AddScoped<SsoSignIn>();
