@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
 using SecretAdmin.Features.Oidc;
 using SecretAdmin.Features.Settings;
-using SecretAdmin.Hosting;
 
 namespace SecretAdmin.Features.Sso;
 
@@ -31,10 +30,10 @@ public sealed class OidcSettingsSnapshot : IDisposable
 
     public OidcSettingsSnapshot(OidcSettingsService settings, IOptionsMonitorCache<OpenIdConnectOptions> optionsCache, SettingsChangeNotifier notifier, ILogger<OidcSettingsSnapshot> logger)
     {
-        _logger = logger;
         _settings = settings;
         _optionsCache = optionsCache;
         _notifier = notifier;
+        _logger = logger;
         _notifier.Changed += OnChanged;
     }
 
@@ -87,17 +86,4 @@ public sealed class OidcSettingsSnapshot : IDisposable
             _logger.LogWarning("The OIDC settings could not be read after a change ({Exception}); the last ones read stay until the next read", e.GetType().Name);
         }
     }
-}
-
-/// <summary>Reads the OIDC settings once the database is ready and before the web app serves (see <see cref="OidcSettingsSnapshot"/>).</summary>
-internal sealed class OidcSettingsWarmUp(SecretAdminStartup startup, OidcSettingsSnapshot snapshot) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        // The database is migrated first, whichever hosted service starts first.
-        await startup.PrepareAsync(cancellationToken);
-        await snapshot.RefreshAsync(cancellationToken);
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
